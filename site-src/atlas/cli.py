@@ -1,0 +1,168 @@
+"""The `./atlas` command line: set-up, build, serve, test, and knowledge-base tools.
+
+Every subcommand has --help. Handlers import their modules lazily so `./atlas --help` is instant.
+Only this module turns exceptions into exit codes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from atlas import ROOT
+from atlas.errors import AtlasError
+
+DEFAULT_KB = ROOT / "kb"
+DEFAULT_SITE = ROOT / "site"
+
+
+def _cmd_up(args: argparse.Namespace) -> int:
+    from atlas.provision.setup import up
+
+    return up(host=args.host, port=args.port, skip_install=args.no_install)
+
+
+def _cmd_setup(args: argparse.Namespace) -> int:
+    from atlas.provision.setup import setup
+
+    setup(skip_install=args.no_install)
+    return 0
+
+
+def _cmd_down(args: argparse.Namespace) -> int:
+    from atlas.provision.setup import down
+
+    return down()
+
+
+def _cmd_status(args: argparse.Namespace) -> int:
+    from atlas.provision.setup import status
+
+    return status()
+
+
+def _cmd_test(args: argparse.Namespace) -> int:
+    from atlas.provision.testrun import run_tests
+
+    return run_tests(args.pytest_args, skip_setup=args.no_setup)
+
+
+def _cmd_build(args: argparse.Namespace) -> int:
+    from atlas.site.build import build_site
+
+    build_site(kb_dir=Path(args.kb), out_dir=Path(args.out), strict=not args.no_strict)
+    return 0
+
+
+def _cmd_serve(args: argparse.Namespace) -> int:
+    from sandbox.serve import serve
+
+    return serve(host=args.host, port=args.port, site_dir=Path(args.site), config_path=args.config)
+
+
+def _cmd_kb_check(args: argparse.Namespace) -> int:
+    from atlas.kb.commands import check
+
+    return check(Path(args.kb), fmt=args.format)
+
+
+def _cmd_kb_export(args: argparse.Namespace) -> int:
+    from atlas.kb.commands import export
+
+    return export(Path(args.kb), fmt=args.format, out=args.out)
+
+
+def _cmd_kb_path(args: argparse.Namespace) -> int:
+    from atlas.kb.commands import path
+
+    return path(Path(args.kb), args.source, args.target)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the argument parser for `./atlas`."""
+    p = argparse.ArgumentParser(
+        prog="atlas",
+        description="Container Atlas: the container ecosystem as a graph-linked site with live sandboxes.",
+    )
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    s = sub.add_parser("up", help="set everything up and serve site + sandbox on http://127.0.0.1:8000")
+    s.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    s.add_argument("--port", type=int, default=8000, help="port to bind (default 8000)")
+    s.add_argument("--no-install", action="store_true", help="never install system packages; report them")
+    s.set_defaults(func=_cmd_up)
+
+    s = sub.add_parser("setup", help="install and build everything `up` and `test` need, then exit")
+    s.add_argument("--no-install", action="store_true", help="never install system packages; report them")
+    s.set_defaults(func=_cmd_setup)
+
+    s = sub.add_parser("down", help="stop what `up` started (server, registry, dockerd we started)")
+    s.set_defaults(func=_cmd_down)
+
+    s = sub.add_parser("status", help="show what is set up and running")
+    s.set_defaults(func=_cmd_status)
+
+    s = sub.add_parser("test", help="set everything up, then run lint and the whole test suite")
+    s.add_argument("--no-setup", action="store_true", help="skip the set-up steps (they must be done)")
+    s.add_argument("pytest_args", nargs=argparse.REMAINDER, help="extra arguments for pytest")
+    s.set_defaults(func=_cmd_test)
+
+    s = sub.add_parser("build", help="build the site (the previous site stays if the build fails)")
+    s.add_argument("--kb", default=str(DEFAULT_KB), help="knowledge-base folder (default kb/)")
+    s.add_argument("--out", default=str(DEFAULT_SITE), help="output folder (default site/)")
+    s.add_argument("--no-strict", action="store_true", help="do not treat MkDocs warnings as errors")
+    s.set_defaults(func=_cmd_build)
+
+    s = sub.add_parser("serve", help="serve a built site with the sandbox API")
+    s.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    s.add_argument("--port", type=int, default=8000, help="port to bind (default 8000)")
+    s.add_argument("--site", default=str(DEFAULT_SITE), help="built site folder (default site/)")
+    s.add_argument("--config", default=None, help="sandbox configuration file (default sandbox/config.yaml)")
+    s.set_defaults(func=_cmd_serve)
+
+    kb = sub.add_parser("kb", help="knowledge-base tools: check, export, path")
+    kbsub = kb.add_subparsers(dest="kb_command", metavar="KB_COMMAND")
+    s = kbsub.add_parser("check", help="validate the knowledge base; exit 1 and list every error")
+    s.add_argument("--kb", default=str(DEFAULT_KB), help="knowledge-base folder (default kb/)")
+    s.add_argument("--format", choices=["text", "json"], default="text", help="output format")
+    s.set_defaults(func=_cmd_kb_check)
+    s = kbsub.add_parser("export", help="write entries and typed relations (inverses included)")
+    s.add_argument("--kb", default=str(DEFAULT_KB), help="knowledge-base folder (default kb/)")
+    s.add_argument("--format", choices=["json", "csv"], default="json", help="output format")
+    s.add_argument("--out", default=None, help="output file or folder (default: standard output)")
+    s.set_defaults(func=_cmd_kb_export)
+    s = kbsub.add_parser("path", help="the shortest typed path between two components")
+    s.add_argument("source", help="component id")
+    s.add_argument("target", help="component id")
+    s.add_argument("--kb", default=str(DEFAULT_KB), help="knowledge-base folder (default kb/)")
+    s.set_defaults(func=_cmd_kb_path)
+    kb.set_defaults(func=None, _parser=kb)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; return the exit code (2 for usage errors)."""
+    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else argv
+    known = set(parser._subparsers._group_actions[0].choices)  # type: ignore[union-attr]
+    if argv and not argv[0].startswith("-") and argv[0] not in known:
+        print(f"atlas: unknown command '{argv[0]}'\n", file=sys.stderr)
+        parser.print_help(sys.stderr)
+        return 2
+    args = parser.parse_args(argv)
+    func = getattr(args, "func", None)
+    if func is None:
+        (getattr(args, "_parser", None) or parser).print_help(sys.stderr)
+        return 2
+    try:
+        return int(func(args) or 0)
+    except AtlasError as exc:
+        print(f"atlas: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
