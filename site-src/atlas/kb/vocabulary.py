@@ -40,38 +40,111 @@ class Category:
 CATEGORIES: dict[str, Category] = {
     c.id: c
     for c in [
-        Category("specs", "core", Label("Specifications", "规范"),
-                 Label("Open standards that make containers portable.", "让容器可移植的开放标准。")),
-        Category("runtimes", "core", Label("Container runtimes", "容器运行时"),
-                 Label("Programs that create and run containers on one host.", "在单台主机上创建并运行容器的程序。")),
-        Category("management-tools", "core", Label("Container management tools", "容器管理工具"),
-                 Label("Daemons and CLIs that drive runtimes and manage images.", "驱动运行时、管理镜像的守护进程与命令行工具。")),
-        Category("image-tools", "core", Label("Container definition tools", "容器定义工具"),
-                 Label("Formats and tools that define and build images.", "定义与构建镜像的格式和工具。")),
-        Category("registries", "core", Label("Registries", "镜像仓库"),
-                 Label("Services that store and distribute images.", "存储和分发镜像的服务。")),
-        Category("container-os", "core", Label("Container operating systems", "容器操作系统"),
-                 Label("Minimal operating systems built to host containers.", "专为运行容器而构建的精简操作系统。")),
-        Category("orchestration", "platform", Label("Container orchestration", "容器编排"),
-                 Label("Schedulers that run containers across a cluster.", "在集群中调度和运行容器的系统。")),
-        Category("management-platforms", "platform", Label("Container management platforms", "容器管理平台"),
-                 Label("Platforms that operate orchestrators and clusters for you.", "替你运维编排引擎和集群的平台。")),
-        Category("paas", "platform", Label("Container-based PaaS", "基于容器的 PaaS"),
-                 Label("Platforms that turn code into running containers.", "把代码变成运行中容器的平台。")),
-        Category("networking", "support", Label("Container networking", "容器网络"),
-                 Label("Connecting containers on one host and across hosts.", "连接单机与跨主机的容器。")),
-        Category("service-discovery", "support", Label("Service discovery", "服务发现"),
-                 Label("Finding services and sharing configuration in a cluster.", "在集群中发现服务、共享配置。")),
-        Category("monitoring", "support", Label("Monitoring", "监控"),
-                 Label("Watching containers' resources and behaviour.", "观察容器的资源与行为。")),
-        Category("storage", "support", Label("Data management", "数据管理"),
-                 Label("Keeping data beyond a container's life.", "让数据比容器活得更久。")),
-        Category("logging", "support", Label("Logging", "日志"),
-                 Label("Collecting and shipping container logs.", "收集与转发容器日志。")),
-        Category("security", "support", Label("Security", "安全"),
-                 Label("Isolating, scanning, signing and auditing containers.", "隔离、扫描、签名与审计容器。")),
-        Category("concepts", "concepts", Label("Concepts", "概念"),
-                 Label("The ideas the rest of the map is built on.", "整张地图赖以成立的基本概念。")),
+        Category(
+            "specs",
+            "core",
+            Label("Specifications", "规范"),
+            Label("Open standards that make containers portable.", "让容器可移植的开放标准。"),
+        ),
+        Category(
+            "runtimes",
+            "core",
+            Label("Container runtimes", "容器运行时"),
+            Label(
+                "Programs that create and run containers on one host.", "在单台主机上创建并运行容器的程序。"
+            ),
+        ),
+        Category(
+            "management-tools",
+            "core",
+            Label("Container management tools", "容器管理工具"),
+            Label(
+                "Daemons and CLIs that drive runtimes and manage images.",
+                "驱动运行时、管理镜像的守护进程与命令行工具。",
+            ),
+        ),
+        Category(
+            "image-tools",
+            "core",
+            Label("Container definition tools", "容器定义工具"),
+            Label("Formats and tools that define and build images.", "定义与构建镜像的格式和工具。"),
+        ),
+        Category(
+            "registries",
+            "core",
+            Label("Registries", "镜像仓库"),
+            Label("Services that store and distribute images.", "存储和分发镜像的服务。"),
+        ),
+        Category(
+            "container-os",
+            "core",
+            Label("Container operating systems", "容器操作系统"),
+            Label(
+                "Minimal operating systems built to host containers.", "专为运行容器而构建的精简操作系统。"
+            ),
+        ),
+        Category(
+            "orchestration",
+            "platform",
+            Label("Container orchestration", "容器编排"),
+            Label("Schedulers that run containers across a cluster.", "在集群中调度和运行容器的系统。"),
+        ),
+        Category(
+            "management-platforms",
+            "platform",
+            Label("Container management platforms", "容器管理平台"),
+            Label(
+                "Platforms that operate orchestrators and clusters for you.", "替你运维编排引擎和集群的平台。"
+            ),
+        ),
+        Category(
+            "paas",
+            "platform",
+            Label("Container-based PaaS", "基于容器的 PaaS"),
+            Label("Platforms that turn code into running containers.", "把代码变成运行中容器的平台。"),
+        ),
+        Category(
+            "networking",
+            "support",
+            Label("Container networking", "容器网络"),
+            Label("Connecting containers on one host and across hosts.", "连接单机与跨主机的容器。"),
+        ),
+        Category(
+            "service-discovery",
+            "support",
+            Label("Service discovery", "服务发现"),
+            Label("Finding services and sharing configuration in a cluster.", "在集群中发现服务、共享配置。"),
+        ),
+        Category(
+            "monitoring",
+            "support",
+            Label("Monitoring", "监控"),
+            Label("Watching containers' resources and behaviour.", "观察容器的资源与行为。"),
+        ),
+        Category(
+            "storage",
+            "support",
+            Label("Data management", "数据管理"),
+            Label("Keeping data beyond a container's life.", "让数据比容器活得更久。"),
+        ),
+        Category(
+            "logging",
+            "support",
+            Label("Logging", "日志"),
+            Label("Collecting and shipping container logs.", "收集与转发容器日志。"),
+        ),
+        Category(
+            "security",
+            "support",
+            Label("Security", "安全"),
+            Label("Isolating, scanning, signing and auditing containers.", "隔离、扫描、签名与审计容器。"),
+        ),
+        Category(
+            "concepts",
+            "concepts",
+            Label("Concepts", "概念"),
+            Label("The ideas the rest of the map is built on.", "整张地图赖以成立的基本概念。"),
+        ),
     ]
 }
 
@@ -127,20 +200,56 @@ class RelationType:
 RELATION_TYPES: dict[str, RelationType] = {
     r.id: r
     for r in [
-        RelationType("implements", "implemented-by", Label("implements", "实现了"), Label("implemented by", "被以下实现")),
-        RelationType("specifies", "specified-by", Label("specifies", "规定了"), Label("specified by", "由以下规定")),
+        RelationType(
+            "implements",
+            "implemented-by",
+            Label("implements", "实现了"),
+            Label("implemented by", "被以下实现"),
+        ),
+        RelationType(
+            "specifies", "specified-by", Label("specifies", "规定了"), Label("specified by", "由以下规定")
+        ),
         RelationType("manages", "managed-by", Label("manages", "管理"), Label("managed by", "由以下管理")),
         RelationType("uses", "used-by", Label("uses", "使用"), Label("used by", "被以下使用")),
         RelationType("builds", "built-by", Label("builds", "构建"), Label("built by", "由以下构建")),
         RelationType("stores", "stored-in", Label("stores", "存储"), Label("stored in", "存储于")),
         RelationType("hosts", "runs-on", Label("hosts", "承载"), Label("runs on", "运行于")),
-        RelationType("orchestrates", "orchestrated-by", Label("orchestrates", "编排"), Label("orchestrated by", "由以下编排")),
-        RelationType("monitors", "monitored-by", Label("monitors", "监控"), Label("monitored by", "由以下监控")),
-        RelationType("part-of", "has-part", Label("part of", "属于"), Label("has part", "包含"), acyclic=True),
-        RelationType("succeeded-by", "successor-of", Label("succeeded by", "后继者"), Label("successor of", "前身"), acyclic=True),
-        RelationType("fork-of", "forked-as", Label("fork of", "分叉自"), Label("forked as", "被分叉为"), acyclic=True),
-        RelationType("alternative-to", "alternative-to", Label("alternative to", "替代方案"), Label("alternative to", "替代方案"), symmetric=True),
-        RelationType("related-to", "related-to", Label("related to", "相关"), Label("related to", "相关"), symmetric=True),
+        RelationType(
+            "orchestrates",
+            "orchestrated-by",
+            Label("orchestrates", "编排"),
+            Label("orchestrated by", "由以下编排"),
+        ),
+        RelationType(
+            "monitors", "monitored-by", Label("monitors", "监控"), Label("monitored by", "由以下监控")
+        ),
+        RelationType(
+            "part-of", "has-part", Label("part of", "属于"), Label("has part", "包含"), acyclic=True
+        ),
+        RelationType(
+            "succeeded-by",
+            "successor-of",
+            Label("succeeded by", "后继者"),
+            Label("successor of", "前身"),
+            acyclic=True,
+        ),
+        RelationType(
+            "fork-of", "forked-as", Label("fork of", "分叉自"), Label("forked as", "被分叉为"), acyclic=True
+        ),
+        RelationType(
+            "alternative-to",
+            "alternative-to",
+            Label("alternative to", "替代方案"),
+            Label("alternative to", "替代方案"),
+            symmetric=True,
+        ),
+        RelationType(
+            "related-to",
+            "related-to",
+            Label("related to", "相关"),
+            Label("related to", "相关"),
+            symmetric=True,
+        ),
     ]
 }
 

@@ -1,0 +1,268 @@
+"""Minimal, strict HTTP/1.1 plumbing for the gateway: buffered sockets, request parsing, responses.
+
+The gateway speaks HTTP over Unix sockets to the docker CLI on one side and to the engine on the
+other. Parsing is deliberately strict and bounded: header size, body size and time limits, chunked
+bodies, and a clear error (`HttpError`) for anything malformed.
+"""
+
+from __future__ import annotations
+
+import json
+import select
+import socket
+import time
+from dataclasses import dataclass, field
+from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
+
+REASONS = {
+    200: "OK",
+    201: "Created",
+    204: "No Content",
+    304: "Not Modified",
+    400: "Bad Request",
+    403: "Forbidden",
+    404: "Not Found",
+    408: "Request Timeout",
+    409: "Conflict",
+    413: "Payload Too Large",
+    429: "Too Many Requests",
+    431: "Request Header Fields Too Large",
+    500: "Internal Server Error",
+    502: "Bad Gateway",
+    503: "Service Unavailable",
+}
+HOP_BY_HOP = {"connection", "keep-alive", "proxy-connection", "transfer-encoding", "te", "trailer", "upgrade"}
+
+
+class HttpError(Exception):
+    """A request the gateway refuses at the HTTP level (status + message for the client)."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+class Closed(Exception):
+    """The peer closed the connection (or went idle) between requests."""
+
+
+class Buffered:
+    """A socket with a read buffer, line/exact reads and per-call deadlines."""
+
+    def __init__(self, sock: socket.socket) -> None:
+        self.sock = sock
+        self.buf = bytearray()
+        self.eof = False
+
+    def fill(self, deadline: float | None) -> bool:
+        """Read more bytes into the buffer; False on EOF. Raises TimeoutError at the deadline."""
+        if self.eof:
+            return False
+        if deadline is not None:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([self.sock], [], [], left)[0]:
+                raise TimeoutError
+        data = self.sock.recv(65536)
+        if not data:
+            self.eof = True
+            return False
+        self.buf += data
+        return True
+
+    def readline(self, limit: int, deadline: float | None) -> bytes:
+        """One CRLF/LF-terminated line (without the terminator), at most `limit` bytes."""
+        while True:
+            i = self.buf.find(b"\n")
+            if i >= 0:
+                line = bytes(self.buf[:i])
+                del self.buf[: i + 1]
+                return line.rstrip(b"\r")
+            if len(self.buf) > limit:
+                raise HttpError(431, "request header is too large")
+            if not self.fill(deadline):
+                raise Closed
+
+    def readexact(self, n: int, deadline: float | None) -> bytes:
+        """Exactly n bytes (raises Closed on early EOF)."""
+        while len(self.buf) < n:
+            if not self.fill(deadline):
+                raise Closed
+        data = bytes(self.buf[:n])
+        del self.buf[:n]
+        return data
+
+    def take(self) -> bytes:
+        """Whatever is buffered, emptying the buffer."""
+        data = bytes(self.buf)
+        self.buf.clear()
+        return data
+
+
+def read_headers(conn: Buffered, limit: int, deadline: float | None) -> tuple[str, dict[str, str]]:
+    """The start line and headers (lower-case names) of a message."""
+    start = conn.readline(limit, deadline).decode("latin-1")
+    while not start:  # tolerate stray CRLF between requests
+        start = conn.readline(limit, deadline).decode("latin-1")
+    headers: dict[str, str] = {}
+    total = len(start)
+    while True:
+        line = conn.readline(limit, deadline)
+        total += len(line) + 2
+        if total > limit:
+            raise HttpError(431, f"request header is larger than {limit} bytes")
+        if not line:
+            return start, headers
+        name, sep, value = line.decode("latin-1").partition(":")
+        if not sep or not name or name != name.strip():
+            raise HttpError(400, f"malformed header line {line[:60]!r}")
+        key = name.lower()
+        if key in headers and key in {"content-length", "transfer-encoding", "host"}:
+            raise HttpError(400, f"duplicate {name} header")
+        headers[key] = value.strip()
+
+
+def read_body(conn: Buffered, headers: dict[str, str], limit: int, deadline: float) -> bytes:
+    """A request body (Content-Length or chunked), at most `limit` bytes, before `deadline`."""
+    te = headers.get("transfer-encoding", "").lower()
+    if te and "content-length" in headers:
+        raise HttpError(400, "both Transfer-Encoding and Content-Length")
+    if te:
+        if te != "chunked":
+            raise HttpError(400, f"unsupported Transfer-Encoding {te!r}")
+        out = bytearray()
+        while True:
+            size_line = conn.readline(1024, deadline).split(b";")[0].strip()
+            try:
+                size = int(size_line, 16)
+            except ValueError:
+                raise HttpError(400, f"bad chunk size {size_line[:20]!r}") from None
+            if size == 0:
+                while conn.readline(8192, deadline):
+                    pass
+                return bytes(out)
+            if len(out) + size > limit:
+                raise HttpError(413, f"request body is larger than {limit} bytes")
+            out += conn.readexact(size, deadline)
+            conn.readexact(2, deadline)
+    raw = headers.get("content-length", "0")
+    if not raw.isdigit():
+        raise HttpError(400, f"bad Content-Length {raw[:20]!r}")
+    length = int(raw)
+    if length > limit:
+        raise HttpError(413, f"request body is larger than {limit} bytes")
+    return conn.readexact(length, deadline)
+
+
+@dataclass
+class Request:
+    """One parsed client request. `path` is decoded and has the /vX.Y prefix removed."""
+
+    method: str
+    path: str
+    version: str  # "1.41" or "" when the client sent no version prefix
+    query: list[tuple[str, str]]
+    headers: dict[str, str]
+    body: bytes = b""
+    params: dict[str, str] = field(default_factory=dict)  # named groups of the matched route
+
+    def arg(self, name: str, default: str = "") -> str:
+        """First value of a query parameter."""
+        for k, v in self.query:
+            if k == name:
+                return v
+        return default
+
+    def args(self, name: str) -> list[str]:
+        """Every value of a query parameter."""
+        return [v for k, v in self.query if k == name]
+
+    def set_arg(self, name: str, value: str | None) -> None:
+        """Replace (or remove, with None) a query parameter."""
+        self.query = [(k, v) for k, v in self.query if k != name]
+        if value is not None:
+            self.query.append((name, value))
+
+    def json(self) -> dict:
+        """The body as a JSON object ({} when empty); HttpError 400 when it is not JSON."""
+        if not self.body.strip():
+            return {}
+        try:
+            data = json.loads(self.body)
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise HttpError(400, f"request body is not valid JSON: {exc}") from None
+        if data is None:
+            return {}
+        if not isinstance(data, dict):
+            raise HttpError(400, "request body must be a JSON object")
+        return data
+
+    def target(self, path: str | None = None) -> str:
+        """The request target to send upstream (re-encoded from what the policy checked)."""
+        from urllib.parse import quote
+
+        p = quote(path if path is not None else self.path, safe="/:@")
+        prefix = f"/v{self.version}" if self.version else ""
+        q = urlencode(self.query)
+        return f"{prefix}{p}" + (f"?{q}" if q else "")
+
+
+def parse_target(raw: str) -> tuple[str, str, list[tuple[str, str]]]:
+    """Split a request target into (decoded path without version, version, query pairs)."""
+    parts = urlsplit(raw)
+    if parts.scheme or parts.netloc or not parts.path.startswith("/"):
+        raise HttpError(400, f"bad request target {raw[:80]!r}")
+    path = unquote(parts.path)
+    if "\x00" in path or any(seg in {".", ".."} for seg in path.split("/")):
+        raise HttpError(400, "bad request path")
+    version = ""
+    if path.startswith("/v"):
+        head, _, rest = path[2:].partition("/")
+        if head.replace(".", "", 1).isdigit() and "." in head:
+            version, path = head, "/" + rest
+    try:
+        query = parse_qsl(parts.query, keep_blank_values=True, strict_parsing=False)
+    except ValueError:
+        raise HttpError(400, "bad query string") from None
+    return path, version, query
+
+
+def response_bytes(status: int, body: bytes, content_type: str = "application/json", close: bool = False) -> bytes:
+    """A complete response with a Content-Length body."""
+    head = (
+        f"HTTP/1.1 {status} {REASONS.get(status, 'Status')}\r\n"
+        f"Content-Type: {content_type}\r\nContent-Length: {len(body)}\r\n"
+        "Api-Version: 1.41\r\nServer: container-atlas-gateway\r\n"
+    )
+    if close:
+        head += "Connection: close\r\n"
+    return head.encode("latin-1") + b"\r\n" + body
+
+
+def json_response(status: int, obj: object, close: bool = False) -> bytes:
+    """A JSON response (the engine's error shape is {"message": ...})."""
+    return response_bytes(status, (json.dumps(obj) + "\n").encode(), close=close)
+
+
+def chunk(data: bytes) -> bytes:
+    """One chunk of a chunked body (empty data is the terminating chunk)."""
+    return b"%x\r\n%s\r\n" % (len(data), data) if data else b"0\r\n\r\n"
+
+
+def dechunk(raw: bytearray) -> tuple[bytes, bool]:
+    """Decode complete chunks from the front of `raw` (consumed in place); (data, finished)."""
+    out = bytearray()
+    while True:
+        i = raw.find(b"\r\n")
+        if i < 0:
+            return bytes(out), False
+        try:
+            size = int(bytes(raw[:i]).split(b";")[0], 16)
+        except ValueError:
+            raise HttpError(502, "engine sent a malformed chunked response") from None
+        if size == 0:
+            return bytes(out), True
+        if len(raw) < i + 2 + size + 2:
+            return bytes(out), False
+        out += raw[i + 2 : i + 2 + size]
+        del raw[: i + 2 + size + 2]

@@ -1,0 +1,109 @@
+"""Per-session state of the gateway: labels, what the session owns, published ports; image references."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import socket
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .policy import LABEL_INSTANCE, LABEL_MANAGED, LABEL_SESSION
+
+SESSION_ID = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
+
+
+def normalize(ref: str) -> str:
+    """The engine's familiar form of an image reference: `httpd` -> `httpd:latest`, no docker.io/library."""
+    ref = ref.strip()
+    for prefix in ("docker.io/library/", "index.docker.io/library/", "docker.io/", "index.docker.io/"):
+        if ref.startswith(prefix):
+            ref = ref[len(prefix) :]
+            break
+    if ref.startswith("library/") and ref.count("/") == 1:
+        ref = ref[len("library/") :]
+    if "@" in ref:
+        return ref
+    last = ref.rsplit("/", 1)[-1]
+    return ref if ":" in last else ref + ":latest"
+
+
+def split_ref(ref: str) -> tuple[str, str, str]:
+    """(registry, repository, tag) of a reference; registry is "" for Docker Hub names."""
+    ref = normalize(ref)
+    first, sep, rest = ref.partition("/")
+    if sep and ("." in first or ":" in first or first == "localhost"):
+        registry, path = first, rest
+    else:
+        registry, path = "", ref
+    repo, _, tag = path.rpartition(":") if ":" in path.rsplit("/", 1)[-1] else (path, "", "latest")
+    return registry, repo, tag
+
+
+def looks_like_id(ref: str) -> bool:
+    """True for a full or short image/container ID (with or without `sha256:`)."""
+    return bool(re.fullmatch(r"(sha256:)?[0-9a-f]{12,64}", ref))
+
+
+@dataclass
+class PortMap:
+    """A port the learner published: sandbox-visible port -> the real 127.0.0.1 host port."""
+
+    container: str
+    host_port: int
+    container_port: str
+
+
+@dataclass
+class Session:
+    """Everything the gateway knows about one sandbox session."""
+
+    id: str
+    instance: str
+    dir: Path
+    network: str = ""
+    network_id: str = ""
+    containers: set[str] = field(default_factory=set)  # full IDs known to be ours
+    execs: set[str] = field(default_factory=set)
+    image_ids: set[str] = field(default_factory=set)
+    tags: set[str] = field(default_factory=set)
+    ports: dict[int, PortMap] = field(default_factory=dict)
+    lock: threading.RLock = field(default_factory=threading.RLock)
+    conns: set[socket.socket] = field(default_factory=set)
+    listeners: list[socket.socket] = field(default_factory=list)
+    closed: bool = False
+
+    @property
+    def labels(self) -> dict[str, str]:
+        """The labels every object of this session carries."""
+        labels = {LABEL_MANAGED: "true", LABEL_SESSION: self.id}
+        if self.instance:
+            labels[LABEL_INSTANCE] = self.instance
+        return labels
+
+    @property
+    def label_filter(self) -> str:
+        """`key=value` filter selecting this session's objects."""
+        return f"{LABEL_SESSION}={self.id}"
+
+    def owns(self, labels: dict | None) -> bool:
+        """True when `labels` (of a container, network, volume, image) are this session's."""
+        return (labels or {}).get(LABEL_SESSION) == self.id
+
+    def save(self) -> None:
+        """Persist what the engine cannot tell us (tags on shared images, ports) for cleanup after a crash."""
+        with self.lock:
+            data = {"tags": sorted(self.tags), "image_ids": sorted(self.image_ids)}
+        tmp = self.dir / "state.json.tmp"
+        tmp.write_text(json.dumps(data))
+        os.replace(tmp, self.dir / "state.json")
+
+
+def load_saved(path: Path) -> dict:
+    """The persisted state of a session folder ({} when missing or unreadable)."""
+    try:
+        return json.loads((path / "state.json").read_text())
+    except (OSError, ValueError):
+        return {}

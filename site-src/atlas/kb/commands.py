@@ -1,0 +1,116 @@
+"""The `./atlas kb ...` commands: check, export, path. Each returns an exit code."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import networkx as nx
+
+from atlas.errors import AtlasError, KBError
+from atlas.kb.export import build_catalog, entries_csv, relations_csv, write_json
+from atlas.kb.problems import Problem, did_you_mean
+from atlas.kb.validate import check_kb, errors_of
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def _summary(problems: list[Problem], n_entries: int) -> str:
+    errors = len(errors_of(problems))
+    warnings = len(problems) - errors
+    entries = "1 entry" if n_entries == 1 else f"{n_entries} entries"
+    if not problems:
+        return f"kb check: {entries}, no problems"
+    return f"kb check: {_plural(errors, 'error')}, {_plural(warnings, 'warning')} in {entries}"
+
+
+def check(kb_dir: Path, fmt: str = "text") -> int:
+    """Validate the KB and print every problem; exit 1 on any error, 0 with only warnings.
+
+    text: one `path:line:column: field: message` per line, errors first, then warnings
+    (`field: warning: message`), then a summary line. json: `{"entries", "errors", "warnings",
+    "problems": [{"path","line","column","field","message","severity"}]}`.
+    """
+    kb, problems = check_kb(Path(kb_dir))
+    errors = len(errors_of(problems))
+    if fmt == "json":
+        data = {
+            "entries": len(kb.entries),
+            "errors": errors,
+            "warnings": len(problems) - errors,
+            "problems": [p.as_dict() for p in problems],
+        }
+        json.dump(data, sys.stdout, ensure_ascii=False, indent=1)
+        sys.stdout.write("\n")
+    else:
+        for problem in problems:
+            print(problem)
+        print(_summary(problems, len(kb.entries)))
+    return 1 if errors else 0
+
+
+def _valid_catalog(kb_dir: Path) -> dict:
+    """The catalog, or every error printed to stderr and KBError raised."""
+    try:
+        kb, _ = check_kb(Path(kb_dir), strict=True)
+    except KBError as exc:
+        for problem in errors_of(exc.problems):
+            print(problem, file=sys.stderr)
+        raise
+    return build_catalog(kb)
+
+
+def export(kb_dir: Path, fmt: str = "json", out: str | None = None) -> int:
+    """Export entries and relations (inverses included) as JSON or CSV.
+
+    json: the catalog to stdout, or to the file `out` (`out/graph.json` when `out` is a folder).
+    csv: with `out`, the folder gets `entries.csv` and `relations.csv`; without, stdout gets the
+    entries CSV, one blank line, then the relations CSV.
+    """
+    cat = _valid_catalog(kb_dir)
+    if fmt == "json":
+        if out is None:
+            write_json(cat, sys.stdout)
+            return 0
+        target = Path(out)
+        if target.is_dir() or out.endswith(("/", "\\")):
+            target = target / "graph.json"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with open(target, "w", encoding="utf-8") as fh:
+            write_json(cat, fh)
+        print(f"wrote {target}", file=sys.stderr)
+        return 0
+    if fmt != "csv":
+        raise AtlasError(f"unknown export format '{fmt}' (json or csv)")
+    if out is None:
+        sys.stdout.write(entries_csv(cat) + "\n" + relations_csv(cat))
+        return 0
+    folder = Path(out)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "entries.csv").write_text(entries_csv(cat), encoding="utf-8")
+    (folder / "relations.csv").write_text(relations_csv(cat), encoding="utf-8")
+    print(f"wrote {folder / 'entries.csv'} and {folder / 'relations.csv'}", file=sys.stderr)
+    return 0
+
+
+def path(kb_dir: Path, source: str, target: str) -> int:
+    """Print the shortest typed path between two components, e.g. `a —uses→ b —implemented by→ c`."""
+    import atlasgraph
+
+    g = atlasgraph.load(_valid_catalog(kb_dir))
+    for node in (source, target):
+        if node not in g:
+            raise AtlasError(f"unknown component '{node}'{did_you_mean(node, g.nodes)}")
+    if source == target:
+        print(source)
+        return 0
+    try:
+        steps = atlasgraph.path(g, source, target)
+    except nx.NetworkXNoPath:
+        print(f"no path between '{source}' and '{target}'", file=sys.stderr)
+        return 1
+    print(atlasgraph.format_path(steps))
+    return 0

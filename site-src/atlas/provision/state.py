@@ -1,0 +1,65 @@
+"""Where set-up keeps what it downloads, builds and runs: the state directory.
+
+`/var/lib/container-atlas` when root, else `$XDG_STATE_HOME/container-atlas`
+(`~/.local/state/container-atlas`); `ATLAS_STATE_DIR` overrides both.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def state_dir() -> Path:
+    """Return the state directory (created if missing)."""
+    env = os.environ.get("ATLAS_STATE_DIR")
+    if env:
+        path = Path(env)
+    elif os.geteuid() == 0:
+        path = Path("/var/lib/container-atlas")
+    else:
+        base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+        path = Path(base) / "container-atlas"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def logs_dir() -> Path:
+    """Return the folder for step and daemon logs (created if missing)."""
+    path = state_dir() / "logs"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def read_pid(pid_file: Path) -> int | None:
+    """Return the pid recorded in `pid_file` if that process is alive, else None (stale files removed)."""
+    try:
+        pid = int(pid_file.read_text().strip())
+    except (OSError, ValueError):
+        return None
+    if pid_alive(pid):
+        return pid
+    pid_file.unlink(missing_ok=True)
+    return None
+
+
+def pid_alive(pid: int) -> bool:
+    """True when a process with this pid exists and is not a zombie."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        return stat.rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return True
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write `text` to `path` through a temporary file and a rename, so readers never see half a file."""
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    tmp.write_text(text)
+    os.replace(tmp, path)

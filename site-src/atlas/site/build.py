@@ -1,0 +1,109 @@
+"""`./atlas build`: validate the KB, run the MkDocs build into a temporary folder, swap it in.
+
+The swap is atomic (Linux `renameat2(RENAME_EXCHANGE)`, else two renames): a failed build (bad
+KB, MkDocs warning in strict mode, broken page) leaves the previous site exactly as it was.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import logging
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from atlas import ROOT
+from atlas.errors import BuildError
+from atlas.site import generate
+
+MKDOCS_YML = ROOT / "mkdocs.yml"
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Atomically exchange two paths; False when the kernel/libc cannot."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        fn = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    rc = fn(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
+    return rc == 0
+
+
+def swap_in(new: Path, out_dir: Path) -> None:
+    """Put the finished site `new` at `out_dir`, replacing what was there in one step."""
+    if out_dir.exists() or out_dir.is_symlink():
+        if _exchange(new, out_dir):
+            shutil.rmtree(new, ignore_errors=True)  # `new` now holds the old site
+            return
+        old = out_dir.with_name(out_dir.name + ".old-" + new.name.rsplit("-", 1)[-1])
+        os.rename(out_dir, old)
+        os.rename(new, out_dir)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        os.rename(new, out_dir)
+
+
+def build_from_catalog(
+    catalog: dict[str, Any],
+    out_dir: Path,
+    strict: bool = True,
+    config_file: Path = MKDOCS_YML,
+    docs_dir: Path | None = None,
+) -> None:
+    """Build the site for an already validated export catalog into `out_dir` (atomic swap)."""
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import Abort, ConfigurationError
+
+    out_dir = Path(out_dir).absolute()
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f"{out_dir.name}.build-", dir=out_dir.parent))
+    collect = _Collect()
+    log = logging.getLogger("mkdocs")
+    log.addHandler(collect)
+    if not log.handlers or all(h is collect for h in log.handlers):
+        log.propagate = False  # keep MkDocs' INFO chatter out of our output
+    generate.preload(catalog)
+    try:
+        overrides: dict[str, Any] = {"site_dir": str(tmp), "strict": strict}
+        if docs_dir is not None:
+            overrides["docs_dir"] = str(docs_dir)
+        cfg = load_config(config_file=str(config_file), **overrides)
+        build(cfg)
+    except (Abort, ConfigurationError, Exception) as exc:  # noqa: B014 - name the MkDocs ones
+        shutil.rmtree(tmp, ignore_errors=True)
+        detail = "\n".join(f"  {m}" for m in collect.messages) or f"  {exc}"
+        raise BuildError(
+            f"site build failed ({type(exc).__name__}: {exc}); the previous site at {out_dir} is unchanged\n"
+            f"{detail}"
+        ) from exc
+    finally:
+        generate.preload(None)
+        log.removeHandler(collect)
+        log.propagate = True
+    swap_in(tmp, out_dir)
+
+
+def build_site(kb_dir: Path, out_dir: Path, strict: bool = True) -> None:
+    """Validate the KB at `kb_dir` and build the bilingual site into `out_dir`.
+
+    Raises KBError (every problem) when the KB is invalid, BuildError when MkDocs fails; in both
+    cases `out_dir` is left exactly as it was.
+    """
+    from atlas.kb.export import catalog
+
+    build_from_catalog(catalog(Path(kb_dir)), Path(out_dir), strict=strict)

@@ -1,0 +1,195 @@
+"""The MkDocs side of the site build: what the hooks in `hooks.py` do at each build event.
+
+The KB reaches the build in one of two ways: `build_site()` hands over an already validated
+catalog with `preload()`, or (plain `mkdocs build`/`serve`) the hooks load it from the folder in
+the `ATLAS_KB_DIR` environment variable, else `kb/` next to mkdocs.yml.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.pages import Page
+from mkdocs.structure.toc import get_toc
+
+from atlas.site import render_component, render_lists
+from atlas.site.layout import graph_layout
+from atlas.site.model import SiteModel, component_url, rel_url
+from atlas.site.strings import t
+from atlas.site.tutorials import WIKI_LINK, Mention, scan_mentions, tutorial_file, tutorial_slugs
+
+_state: dict[str, Any] = {"catalog": None, "model": None, "kb": None}
+MARKERS = ("<!-- atlas:map -->", "<!-- atlas:learning-path -->", "<!-- atlas:categories -->")
+
+
+def preload(catalog: dict[str, Any] | None) -> None:
+    """Hand a validated export catalog to the hooks (None forgets it)."""
+    _state.update(catalog=catalog, model=SiteModel.from_catalog(catalog) if catalog else None, kb=None)
+
+
+def _model(config: MkDocsConfig) -> SiteModel:
+    if _state["model"] is not None:
+        return _state["model"]
+    from atlas.kb.export import catalog
+
+    kb = os.environ.get("ATLAS_KB_DIR") or str(Path(config.config_file_path).parent / "kb")
+    _state.update(catalog=catalog(Path(kb)))
+    _state["model"] = SiteModel.from_catalog(_state["catalog"])
+    return _state["model"]
+
+
+def current_lang(config: MkDocsConfig) -> str:
+    """The language of the build in progress (mkdocs-static-i18n runs one build per language)."""
+    plugin = config.plugins.get("i18n")
+    if plugin is None:
+        return "en"
+    return plugin.current_language or plugin.default_language
+
+
+def _assets_dir(config: MkDocsConfig) -> Path:
+    return Path(config.config_file_path).parent / "site-src" / "assets"
+
+
+def on_config(config: MkDocsConfig) -> MkDocsConfig:
+    """Load the KB, expose asset facts to templates, build the nav for this language."""
+    lang = current_lang(config)
+    model = _model(config)
+    assets = _assets_dir(config)
+    manifest = assets / "vendor" / "manifest.json"
+    vendor = {}
+    if manifest.is_file():
+        vendor = {k: v.get("files", []) for k, v in json.loads(manifest.read_text()).items()}
+    present = sorted(str(p.relative_to(assets)) for p in assets.glob("*/*") if p.is_file())
+    config.extra["atlas"] = {"vendor": vendor, "assets": present, "lang": lang}
+    docs = Path(config.docs_dir)
+    nav: list[Any] = [
+        {t("home", lang): "index.md"},
+        {t("categories", lang): "categories/index.md"},
+        {t("graph", lang): "graph.md"},
+        {t("learning_path", lang): "learning-path.md"},
+    ]
+    tuts = [f"tutorials/{s}.md" for s in tutorial_slugs(docs)]
+    if tuts:
+        nav.append({t("tutorials", lang): tuts})
+    if model.members.get("concepts"):
+        nav.append({t("concepts", lang): "categories/concepts.md"})
+    for key, name in (("policy", "sandbox-policy.md"), ("architecture", "architecture.md")):
+        if (docs / name).is_file():
+            nav.append({t(key, lang): name})
+    config.nav = nav
+    return config
+
+
+class _Alt:
+    def __init__(self, url: str) -> None:
+        self.url = url
+
+
+def _page_file(config: MkDocsConfig, src_uri: str, lang: str, content: str) -> File:
+    prefix = "" if lang == "en" else f"{lang}/"
+    stem = src_uri[:-3]
+    dest = f"{stem[:-5] if stem.endswith('index') else stem + '/'}index.html"
+    f = File(src_uri, src_dir=None, dest_dir=config.site_dir, use_directory_urls=True, dest_uri=prefix + dest)
+    f.generated_by = "atlas"
+    f._content = content
+    base = dest[: -len("index.html")]
+    f.alternates = {lg: _Alt(("" if lg == "en" else f"{lg}/") + base) for lg in ("en", "zh")}
+    f.locale = f.locale_alternate_of = lang
+    f.localization = None if lang == "en" else lang
+    f.norm_src_uri = src_uri
+    return f
+
+
+def _front(**meta: Any) -> str:
+    return "---\n" + json.dumps(meta, ensure_ascii=False) + "\n---\n"
+
+
+def on_files(files: Files, config: MkDocsConfig) -> Files:
+    """Add generated pages for this language; in the default-language build also the assets."""
+    lang = current_lang(config)
+    model = _model(config)
+    for e in model.catalog["entries"]:
+        files.append(_page_file(config, f"components/{e['id']}.md", lang,
+                                _front(title=e["name"], atlas_page="component", atlas_id=e["id"])))
+    for c in model.vocab["categories"]:
+        title = model.label("categories", c, lang)
+        files.append(_page_file(config, f"categories/{c}.md", lang,
+                                _front(title=title, atlas_page="category", atlas_id=c, hide=["toc"])))
+    files.append(_page_file(config, "categories/index.md", lang,
+                            _front(title=t("categories", lang), atlas_page="categories")))
+    if lang == "en":
+        root = _assets_dir(config).parent
+        for p in sorted(_assets_dir(config).rglob("*")):
+            if p.is_file() and p.name != "manifest.json":
+                files.append(File(p.relative_to(root).as_posix(), str(root), config.site_dir, True))
+        cat = json.dumps(model.catalog, ensure_ascii=False, separators=(",", ":"))
+        files.append(File.generated(config, "assets/graph.json", content=cat))
+        lay = json.dumps(graph_layout(model.catalog), separators=(",", ":"))
+        files.append(File.generated(config, "assets/graph-layout.json", content=lay))
+    _state["mentions"] = scan_mentions(Path(config.docs_dir), lang)
+    return files
+
+
+def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+    """Generated pages skip Markdown (their HTML is made in on_page_content); `[[id]]` becomes a link."""
+    if page.meta.get("atlas_page"):
+        return ""
+    model = _model(config)
+    depth = page.file.src_uri.count("/")
+
+    def wiki(m: re.Match) -> str:
+        e = model.entries.get(m.group(1))
+        if e is None:
+            return m.group(0)  # left as text; kb check and the link test name it
+        return f"[{e['name']}]({'../' * depth}components/{e['id']}.md)"
+
+    return WIKI_LINK.sub(wiki, markdown)
+
+
+def _tutorial_titles(config: MkDocsConfig, lang: str) -> dict[str, str]:
+    from atlas.site.tutorials import _front_matter
+
+    out = {}
+    docs = Path(config.docs_dir)
+    for slug in tutorial_slugs(docs):
+        path = tutorial_file(docs, slug, lang)
+        meta, _ = _front_matter(path.read_text(encoding="utf-8"))
+        out[slug] = str(meta.get("title") or slug)
+    return out
+
+
+def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+    """Render generated pages; fill the markers of hand-written ones; flag pages that need JS."""
+    lang = current_lang(config)
+    model = _model(config)
+    kind = page.meta.get("atlas_page")
+    if kind == "component":
+        mentions: list[Mention] = _state.get("mentions", {}).get(page.meta["atlas_id"], [])
+        html, toc = render_component.component_page(model, page.meta["atlas_id"], lang, mentions)
+        page.toc = get_toc(toc)
+    elif kind == "category":
+        _, html = render_lists.category_page(model, page.meta["atlas_id"], lang)
+    elif kind == "categories":
+        html = f"<h1>{t('categories', lang)}</h1>" + render_lists.categories_index(model, lang)
+    else:
+        here = page.url[len(lang) + 1 :] if lang != "en" and page.url.startswith(f"{lang}/") else page.url
+        if MARKERS[0] in html:
+            html = html.replace(MARKERS[0], render_lists.ecosystem_map(model, lang, here))
+        if MARKERS[1] in html:
+            html = html.replace(MARKERS[1], render_lists.learning_path(model, lang, _tutorial_titles(config, lang), here))
+        if MARKERS[2] in html:
+            html = html.replace(MARKERS[2], render_lists.categories_index(model, lang))
+    if "data-atlas-run" in html:
+        page.meta["atlas_run"] = True
+    if "data-atlas-pyrun" in html:
+        page.meta["atlas_pyrun"] = True
+    return html
+
+
+__all__ = ["preload", "on_config", "on_files", "on_page_markdown", "on_page_content", "rel_url", "component_url"]

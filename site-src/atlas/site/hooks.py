@@ -1,0 +1,34 @@
+"""MkDocs hooks (listed in mkdocs.yml): thin wrappers around `atlas.site.generate`.
+
+MkDocs loads this file by path, so all state lives in `atlas.site.generate`.
+"""
+
+from __future__ import annotations
+
+from mkdocs.plugins import event_priority
+
+from atlas.site import generate
+
+
+@event_priority(50)
+def on_config(config):
+    """Load the KB and set nav/assets for the language being built (before i18n reconfigures)."""
+    return generate.on_config(config)
+
+
+@event_priority(-200)
+def on_files(files, config):
+    """Add generated pages after mkdocs-static-i18n has sorted the hand-written ones."""
+    return generate.on_files(files, config)
+
+
+@event_priority(-200)
+def on_page_markdown(markdown, page, config, files):
+    """Skip Markdown for generated pages; expand `[[id]]` links elsewhere."""
+    return generate.on_page_markdown(markdown, page, config, files)
+
+
+@event_priority(-200)
+def on_page_content(html, page, config, files):
+    """Render generated pages and fill page markers."""
+    return generate.on_page_content(html, page, config, files)

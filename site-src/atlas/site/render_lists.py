@@ -1,0 +1,115 @@
+"""HTML of the list pages: the ecosystem map (home), category tables, the learning path."""
+
+from __future__ import annotations
+
+from html import escape
+
+from atlas.site.model import SiteModel, category_url, component_url, link, rel_url
+from atlas.site.strings import t
+from atlas.site.tutorials import LEARNING_PATH
+
+
+def ecosystem_map(model: SiteModel, lang: str, here: str = "") -> str:
+    """Layers → categories → components, every item a link; a CSS grid that collapses on phones."""
+    out = ['<div class="atlas-map">']
+    for layer in model.layers():
+        cats = [c for c in model.categories_of(layer) if model.members.get(c)]
+        if not cats:
+            continue
+        out.append(
+            f'<section class="atlas-layer atlas-layer-{escape(layer)}" aria-labelledby="layer-{escape(layer)}">'
+            f'<h2 id="layer-{escape(layer)}">{escape(model.label("layers", layer, lang))}</h2>'
+            '<div class="atlas-cats">'
+        )
+        for c in cats:
+            members = sorted(model.members[c], key=lambda e: e["name"].lower())
+            items = "".join(
+                f'<li class="atlas-status-{escape((e.get("facts") or {}).get("status") or "")}">'
+                f'{link(rel_url(here, component_url(e["id"])), e["name"])}</li>'
+                for e in members
+            )
+            out.append(
+                '<div class="atlas-cat">'
+                f'<h3>{link(rel_url(here, category_url(c)), model.label("categories", c, lang))}</h3>'
+                f"<ul>{items}</ul></div>"
+            )
+        out.append("</div></section>")
+    out.append("</div>")
+    return "".join(out)
+
+
+def categories_index(model: SiteModel, lang: str) -> str:
+    """The list of categories by layer with their blurbs and member counts."""
+    here = "categories/"
+    out = []
+    for layer in model.layers():
+        cats = model.categories_of(layer)
+        out.append(f'<h2 id="{escape(layer)}">{escape(model.label("layers", layer, lang))}</h2><ul>')
+        for c in cats:
+            blurb = model.text(model.vocab["categories"][c].get("blurb"), lang)
+            n = t("members", lang, n=len(model.members.get(c, [])))
+            out.append(
+                f"<li>{link(rel_url(here, category_url(c)), model.label('categories', c, lang))}"
+                f" — {escape(blurb)} <small>({escape(n)})</small></li>"
+            )
+        out.append("</ul>")
+    return "".join(out)
+
+
+def category_page(model: SiteModel, cat: str, lang: str) -> tuple[str, str]:
+    """Return (title, HTML) of a category page: blurb and comparison table of its members."""
+    here = category_url(cat)
+    title = model.label("categories", cat, lang)
+    v = model.vocab["categories"][cat]
+    head = [t(k, lang) for k in ("name", "kind", "status", "first_release", "license", "foundation", "summary")]
+    rows = []
+    for e in sorted(model.members.get(cat, []), key=lambda e: e["name"].lower()):
+        f = e.get("facts") or {}
+        status = model.label("statuses", f.get("status"), lang)
+        if f.get("status_since") and f.get("status") != "active":
+            status += f" ({f['status_since']})"
+        fd = f.get("foundation")
+        fd_txt = f"{fd['name']} {model.label('foundation_statuses', fd.get('status'), lang)}" if fd else ""
+        cells = [
+            link(rel_url(here, component_url(e["id"])), e["name"]),
+            escape(model.label("kinds", e["kind"], lang)),
+            escape(status),
+            escape(str(f.get("first_release") or "")),
+            f"<code>{escape(f['license'])}</code>" if f.get("license") else "",
+            escape(fd_txt),
+            escape(model.text(e["summary"], lang)),
+        ]
+        rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+    layer = model.label("layers", v["layer"], lang)
+    html = (
+        f'<h1 id="{escape(cat)}">{escape(title)}</h1>'
+        f'<p class="atlas-summary">{escape(model.text(v.get("blurb"), lang))}</p>'
+        f"<p>{escape(t('layer', lang))}: {link(rel_url(here, ''), layer)} · "
+        f"{escape(t('members', lang, n=len(rows)))}</p>"
+        '<div class="md-typeset__scrollwrap"><div class="md-typeset__table"><table class="atlas-compare">'
+        "<thead><tr>" + "".join(f'<th scope="col">{escape(h)}</th>' for h in head) + "</tr></thead>"
+        f"<tbody>{''.join(rows)}</tbody></table></div></div>"
+    )
+    return title, html
+
+
+def learning_path(model: SiteModel, lang: str, tutorials: dict[str, str], here: str = "learning-path/") -> str:
+    """The series' order as an ordered list; links only to tutorials and KB pages that exist.
+
+    `tutorials` maps slug -> title (in `lang`) of the tutorials present in docs/tutorials/.
+    """
+    out = ['<ol class="atlas-path">']
+    for slug, title, ids in LEARNING_PATH:
+        name = tutorials.get(slug) or title[lang]
+        head = link(rel_url(here, f"tutorials/{slug}/"), name) if slug in tutorials else escape(name)
+        if slug == "ecosystem-map":
+            extra = [link(rel_url(here, ""), t("home", lang)), link(rel_url(here, "graph/"), t("graph", lang))]
+        else:
+            extra = []
+        refs = extra + [
+            link(rel_url(here, component_url(i)), model.entries[i]["name"]) for i in ids if i in model.entries
+        ]
+        more = f'<br><small>{escape(t("read_more", lang))}: {", ".join(refs)}</small>' if refs else ""
+        out.append(f'<li data-tutorial="{escape(slug)}"><strong>{head}</strong>{more}</li>')
+    out.append("</ol>")
+    return "".join(out)

@@ -1,0 +1,56 @@
+"""UI strings of the generated pages, in both site languages (KB terms come from the vocabulary)."""
+
+from __future__ import annotations
+
+from atlas.kb.vocabulary import Label
+
+UI: dict[str, Label] = {
+    "site_name": Label("Container Atlas", "容器图谱"),
+    "home": Label("Ecosystem map", "生态地图"),
+    "categories": Label("Categories", "分类"),
+    "graph": Label("Graph explorer", "关系图浏览器"),
+    "learning_path": Label("Learning path", "学习路径"),
+    "tutorials": Label("Tutorials", "教程"),
+    "concepts": Label("Concepts", "概念"),
+    "policy": Label("Sandbox policy", "沙箱策略"),
+    "architecture": Label("Architecture", "架构"),
+    "facts": Label("Facts", "基本信息"),
+    "description": Label("Description", "介绍"),
+    "relations": Label("Relations", "关系"),
+    "neighbourhood": Label("Neighbourhood", "邻近关系图"),
+    "neighbourhood_alt": Label("Components directly related to {name}", "与 {name} 直接相关的组件"),
+    "more": Label("and {n} more", "另有 {n} 个"),
+    "sources": Label("Sources", "资料来源"),
+    "try_it": Label("Try it", "动手试试"),
+    "try_it_intro": Label("Tutorial steps that use {name}:", "用到 {name} 的教程步骤："),
+    "no_relations": Label("No relations recorded yet.", "尚未记录任何关系。"),
+    "name": Label("Name", "名称"),
+    "kind": Label("Kind", "类型"),
+    "layer": Label("Layer", "层"),
+    "category": Label("Category", "分类"),
+    "status": Label("Status", "状态"),
+    "since": Label("since {year}", "自 {year} 年起"),
+    "first_release": Label("First release", "首次发布"),
+    "license": Label("License", "许可证"),
+    "organization": Label("Organization", "组织"),
+    "homepage": Label("Homepage", "主页"),
+    "repository": Label("Source repository", "源码仓库"),
+    "foundation": Label("Foundation", "基金会"),
+    "aliases": Label("Also known as", "别名"),
+    "summary": Label("Summary", "简介"),
+    "members": Label("{n} components", "{n} 个组件"),
+    "banner_title": Label("{status} since {year}", "自 {year} 年起{status}"),
+    "banner_title_noyear": Label("{status}", "{status}"),
+    "replaced_by": Label("What replaced it:", "取代它的是："),
+    "no_successor": Label("No successor is recorded.", "尚未记录后继者。"),
+    "open_graph": Label("Open it in the graph explorer", "在关系图浏览器中查看"),
+    "tutorial": Label("Tutorial", "教程"),
+    "read_more": Label("Read more", "延伸阅读"),
+    "none": Label("—", "—"),
+}
+
+
+def t(key: str, lang: str, **fmt: object) -> str:
+    """Return UI string `key` in `lang`, formatted with `fmt`."""
+    text = getattr(UI[key], lang)
+    return text.format(**fmt) if fmt else text

@@ -1,0 +1,358 @@
+"""One test per validation rule of `./atlas kb check`, each asserting the exact message."""
+
+from __future__ import annotations
+
+import datetime
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from atlas.kb.load import load_kb
+from atlas.kb.validate import validate
+
+BASE = """\
+id: {id}
+name: {name}
+kind: runtime
+layer: core
+summary:
+  en: A small runtime.
+  zh: 一个小型运行时。
+description:
+  en: It starts containers.
+  zh: 它启动容器。
+facts:
+  status: active
+  first_release: 2015
+  license: Apache-2.0
+  homepage: https://example.org/{id}
+sources:
+  - url: https://example.org/{id}/docs
+relations:
+  - type: uses
+    target: {target}
+"""
+
+
+def entry(entry_id: str, target: str = "beta", **replace: str) -> str:
+    """A valid entry text (line numbers as in BASE), with exact-text replacements applied."""
+    text = BASE.format(id=entry_id, name=entry_id.title(), target=target)
+    for old, new in replace.items():
+        old, new = old.replace("__", ": "), new
+        assert old in text, old
+        text = text.replace(old, new, 1)
+    return text
+
+
+def make_kb(tmp_path: Path, files: dict[str, str]) -> Path:
+    """Write `files` (relative path -> text) into tmp_path/kb and return the folder."""
+    kb = tmp_path / "kb"
+    for rel, text in files.items():
+        path = kb / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return kb
+
+
+def problems(tmp_path: Path, files: dict[str, str], with_base: bool = True) -> list[str]:
+    """Every problem (as printed) of a KB made of `files` plus, by default, a valid 'beta'."""
+    if with_base:
+        files = {"runtimes/beta.yaml": entry("beta", target="alpha"), **files}
+    return [str(p) for p in validate(load_kb(make_kb(tmp_path, files)))]
+
+
+def only(tmp_path: Path, text: str, path: str = "runtimes/alpha.yaml") -> str:
+    """The single problem of a KB where `path` holds `text` (beta links back to alpha)."""
+    found = problems(tmp_path, {path: text})
+    assert len(found) == 1, found
+    return found[0]
+
+
+def test_valid_kb_has_no_problems(tmp_path):
+    assert problems(tmp_path, {"runtimes/alpha.yaml": entry("alpha")}) == []
+
+
+def test_missing_required_field(tmp_path):
+    text = entry("alpha").replace("name: Alpha\n", "")
+    assert only(tmp_path, text) == "kb/runtimes/alpha.yaml:1:1: name: required field is missing"
+
+
+def test_required_field_without_value(tmp_path):
+    text = entry("alpha").replace("name: Alpha\n", "name:\n")
+    assert only(tmp_path, text) == "kb/runtimes/alpha.yaml:2:1: name: required field has no value"
+
+
+def test_unknown_field_with_did_you_mean(tmp_path):
+    text = entry("alpha").replace("summary:", "summry:")
+    found = problems(tmp_path, {"runtimes/alpha.yaml": text})
+    assert found == [
+        "kb/runtimes/alpha.yaml:1:1: summary: required field is missing",
+        "kb/runtimes/alpha.yaml:5:1: summry: unknown field (did you mean 'summary'?)",
+    ]
+
+
+def test_wrong_type(tmp_path):
+    text = entry("alpha").replace("first_release: 2015", "first_release: [2015]")
+    assert only(tmp_path, text) == (
+        "kb/runtimes/alpha.yaml:13:18: facts.first_release: expected a year like 2015, got a list"
+    )
+
+
+def test_unknown_kind_did_you_mean(tmp_path):
+    text = entry("alpha").replace("kind: runtime", "kind: runtim")
+    assert (
+        only(tmp_path, text)
+        == "kb/runtimes/alpha.yaml:3:7: kind: unknown kind 'runtim' (did you mean 'runtime'?)"
+    )
+
+
+def test_unknown_status_lists_choices(tmp_path):
+    text = entry("alpha").replace("status: active", "status: zombie")
+    assert only(tmp_path, text) == (
+        "kb/runtimes/alpha.yaml:12:11: facts.status: unknown status 'zombie' "
+        "(expected one of: active, maintenance, deprecated, archived, historical)"
+    )
+
+
+def test_id_must_be_kebab_case(tmp_path):
+    text = entry("alpha").replace("id: alpha", "id: Alpha_1")
+    found = problems(tmp_path, {"runtimes/alpha.yaml": text})
+    assert found[0] == (
+        "kb/runtimes/alpha.yaml:1:5: id: 'Alpha_1' is not a valid id: use lowercase letters, digits and "
+        "single hyphens (kebab-case)"
+    )
+
+
+def test_id_must_equal_file_name(tmp_path):
+    found = problems(tmp_path, {"runtimes/alpha.yaml": entry("alpha"), "runtimes/gamma.yaml": entry("delta")})
+    assert (
+        "kb/runtimes/gamma.yaml:1:5: id: 'delta' does not match the file name 'gamma.yaml'; rename one of them"
+        in found
+    )
+
+
+def test_duplicate_ids_name_both_files(tmp_path):
+    found = problems(tmp_path, {"runtimes/alpha.yaml": entry("alpha"), "specs/alpha.yaml": entry("alpha")})
+    assert found[:2] == [
+        "kb/runtimes/alpha.yaml:1:5: id: duplicate id 'alpha' (also in kb/specs/alpha.yaml)",
+        "kb/specs/alpha.yaml:1:5: id: duplicate id 'alpha' (also in kb/runtimes/alpha.yaml)",
+    ]
+
+
+def test_unknown_category_folder(tmp_path):
+    found = problems(tmp_path, {"runtime/alpha.yaml": entry("alpha")})
+    assert found == ["kb/runtime/alpha.yaml:1:1: category: unknown category folder 'runtime' "
+                     "(did you mean 'runtimes'?)"]  # fmt: skip
+
+
+def test_layer_must_match_folder(tmp_path):
+    text = entry("alpha").replace("layer: core", "layer: platform")
+    assert only(tmp_path, text) == (
+        "kb/runtimes/alpha.yaml:4:8: layer: 'platform' does not match the folder 'runtimes', whose layer is 'core'"
+    )
+
+
+def test_unknown_target_did_you_mean(tmp_path):
+    assert only(tmp_path, entry("alpha", target="betta")) == (
+        "kb/runtimes/alpha.yaml:20:13: relations[0].target: unknown component 'betta' (did you mean 'beta'?)"
+    )
+
+
+def test_target_written_as_alias(tmp_path):
+    beta = entry("beta", target="alpha").replace("kind: runtime", "aliases: [b-runtime]\nkind: runtime")
+    found = problems(tmp_path, {"runtimes/alpha.yaml": entry("alpha", target="b-runtime"),
+                                "runtimes/beta.yaml": beta}, with_base=False)  # fmt: skip
+    assert found == [
+        "kb/runtimes/alpha.yaml:20:13: relations[0].target: unknown component 'b-runtime' "
+        "('b-runtime' is an alias of 'beta'; use the id)"
+    ]
+
+
+def test_unknown_relation_type_did_you_mean(tmp_path):
+    text = entry("alpha").replace("type: uses", "type: implments")
+    assert only(tmp_path, text) == (
+        "kb/runtimes/alpha.yaml:19:11: relations[0].type: unknown relation type 'implments' "
+        "(did you mean 'implements'?)"
+    )
+
+
+def test_inverse_relation_type_is_never_written(tmp_path):
+    text = entry("alpha").replace("type: uses", "type: implemented-by")
+    assert only(tmp_path, text) == (
+        "kb/runtimes/alpha.yaml:19:11: relations[0].type: 'implemented-by' is computed, never written; "
+        "write it from the other entry as 'implements'"
+    )
+
+
+def test_self_relation(tmp_path):
+    found = problems(tmp_path, {"runtimes/alpha.yaml": entry("alpha", target="alpha")})
+    assert found == ["kb/runtimes/alpha.yaml:20:13: relations[0].target: an entry cannot relate to itself"]
+
+
+def test_relation_written_twice(tmp_path):
+    text = entry("alpha") + "  - type: uses\n    target: beta\n"
+    assert only(tmp_path, text) == (
+        "kb/runtimes/alpha.yaml:21:5: relations[1]: 'uses beta' is written twice (first at relations[0], line 19)"
+    )
+
+
+def test_symmetric_relation_written_both_ways(tmp_path):
+    alpha = entry("alpha").replace("type: uses", "type: alternative-to")
+    beta = entry("beta", target="alpha").replace("type: uses", "type: alternative-to")
+    found = problems(tmp_path, {"runtimes/alpha.yaml": alpha, "runtimes/beta.yaml": beta}, with_base=False)
+    assert found == [
+        "kb/runtimes/beta.yaml:19:5: relations[0]: already written in kb/runtimes/alpha.yaml:19:5 as "
+        "'alpha alternative-to beta'; 'alternative-to' goes both ways, so write it once"
+    ]
+
+
+def test_cycle_in_acyclic_relation(tmp_path):
+    alpha = entry("alpha").replace("type: uses", "type: succeeded-by")
+    beta = entry("beta", target="gamma").replace("type: uses", "type: succeeded-by")
+    gamma = entry("gamma", target="alpha").replace("type: uses", "type: succeeded-by")
+    found = problems(tmp_path, {"runtimes/alpha.yaml": alpha, "runtimes/beta.yaml": beta,
+                                "runtimes/gamma.yaml": gamma}, with_base=False)  # fmt: skip
+    assert found == [
+        "kb/runtimes/alpha.yaml:20:13: relations[0].target: 'succeeded-by' relations form a cycle: "
+        "alpha → beta → gamma → alpha; 'succeeded-by' must never loop"
+    ]
+
+
+def test_both_languages_required(tmp_path):
+    text = entry("alpha").replace("  zh: 一个小型运行时。\n", "").replace("zh: 它启动容器。", 'zh: " "')
+    text += "    note:\n      en: Only English.\n"
+    assert problems(tmp_path, {"runtimes/alpha.yaml": text}) == [
+        "kb/runtimes/alpha.yaml:6:3: summary.zh: missing; write it in both languages (en and zh)",
+        "kb/runtimes/alpha.yaml:9:7: description.zh: must not be empty",
+        "kb/runtimes/alpha.yaml:21:7: relations[0].note.zh: missing; write it in both languages (en and zh)",
+    ]
+
+
+def test_url_shape(tmp_path):
+    text = entry("alpha").replace("homepage: https://example.org/alpha", "homepage: example.org/alpha")
+    text = text.replace("url: https://example.org/alpha/docs", "url: ftp://example.org/docs")
+    assert problems(tmp_path, {"runtimes/alpha.yaml": text}) == [
+        "kb/runtimes/alpha.yaml:15:13: facts.homepage: 'example.org/alpha' is not an http(s) URL "
+        "(expected https://host/path)",
+        "kb/runtimes/alpha.yaml:17:10: sources[0].url: 'ftp://example.org/docs' is not an http(s) URL "
+        "(expected https://host/path)",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("license", "message"),
+    [
+        ("Apache 2", "invalid license 'Apache 2': unknown SPDX license id 'Apache' (did you mean "
+                     "'Apache-2.0'?)"),
+        ("GPL-2.0", "invalid license 'GPL-2.0': 'GPL-2.0' is a deprecated SPDX id; write 'GPL-2.0-only' or "
+                    "'GPL-2.0-or-later'"),
+        ("MIT or Apache-2.0", "invalid license 'MIT or Apache-2.0': unexpected 'or'; join licenses with AND, OR "
+                              "or WITH"),
+        ("(MIT OR Apache-2.0", "invalid license '(MIT OR Apache-2.0': the expression ends too early"),
+        ("GPL-2.0-only WITH Classpath-exception", "invalid license 'GPL-2.0-only WITH Classpath-exception': "
+                                                  "unknown SPDX exception 'Classpath-exception' (did you mean "
+                                                  "'Classpath-exception-2.0'?)"),
+    ],
+)  # fmt: skip
+def test_license_must_be_spdx(tmp_path, license, message):
+    text = entry("alpha").replace("license: Apache-2.0", f'license: "{license}"')
+    assert only(tmp_path, text) == f"kb/runtimes/alpha.yaml:14:12: facts.license: {message}"
+
+
+@pytest.mark.parametrize(
+    "license",
+    ["MIT", "Apache-2.0 OR MIT", "(GPL-2.0-only OR MIT) AND BSD-3-Clause", "GPL-2.0-only WITH Linux-syscall-note",
+     "LicenseRef-Proprietary", "BUSL-1.1", "EPL-2.0 OR GPL-2.0-or-later WITH Classpath-exception-2.0"],
+)  # fmt: skip
+def test_valid_license_expressions(tmp_path, license):
+    text = entry("alpha").replace("license: Apache-2.0", f'license: "{license}"')
+    assert problems(tmp_path, {"runtimes/alpha.yaml": text}) == []
+
+
+def test_year_in_the_future(tmp_path):
+    year = datetime.date.today().year
+    text = entry("alpha").replace("first_release: 2015", f"first_release: {year + 1}")
+    assert only(tmp_path, text) == (
+        f"kb/runtimes/alpha.yaml:13:18: facts.first_release: {year + 1} is in the future (this year is {year})"
+    )
+
+
+def test_year_before_1970(tmp_path):
+    text = entry("alpha").replace("first_release: 2015", "first_release: 15")
+    assert only(tmp_path, text) == (
+        "kb/runtimes/alpha.yaml:13:18: facts.first_release: 15 is before 1970; write the year in full (e.g. 2015)"
+    )
+
+
+def test_status_change_before_first_release(tmp_path):
+    text = entry("alpha").replace("status: active", "status: archived\n  status_since: 2012")
+    assert only(tmp_path, text) == (
+        "kb/runtimes/alpha.yaml:13:17: facts.status_since: 2012 is before the first release (2015)"
+    )
+
+
+def test_status_since_required_unless_active(tmp_path):
+    text = entry("alpha").replace("status: active", "status: archived")
+    assert only(tmp_path, text) == (
+        "kb/runtimes/alpha.yaml:12:11: facts.status_since: required when the status is 'archived' "
+        "(the year it became archived)"
+    )
+
+
+def test_at_least_one_source(tmp_path):
+    text = entry("alpha").replace("  - url: https://example.org/alpha/docs\n", "  []\n")
+    assert only(tmp_path, text) == "kb/runtimes/alpha.yaml:17:3: sources: at least one source is required"
+
+
+def test_entry_nothing_links_to_is_a_warning(tmp_path):
+    lonely = entry("gamma").replace("relations:\n  - type: uses\n    target: beta\n", "relations: []\n")
+    found = problems(tmp_path, {"runtimes/alpha.yaml": entry("alpha"), "runtimes/gamma.yaml": lonely})
+    assert found == [
+        "kb/runtimes/gamma.yaml:18:1: relations: warning: nothing links to 'gamma' and it links to nothing; "
+        "add a relation so the graph reaches it"
+    ]
+
+
+def test_yaml_syntax_error_is_located(tmp_path):
+    text = entry("alpha").replace("kind: runtime", "kind: [runtime")
+    found = problems(tmp_path, {"runtimes/alpha.yaml": text})
+    assert found[0].startswith("kb/runtimes/alpha.yaml:4:6: yaml: YAML syntax error: ")
+    assert len(found) == 1
+
+
+def test_duplicate_key(tmp_path):
+    text = entry("alpha") + "kind: spec\n"
+    assert (
+        only(tmp_path, text)
+        == "kb/runtimes/alpha.yaml:21:1: kind: duplicate key 'kind' (first written at line 3)"
+    )
+
+
+def test_empty_file(tmp_path):
+    assert only(tmp_path, "") == (
+        "kb/runtimes/alpha.yaml:1:1: file: the file is empty; an entry is a mapping of fields (see kb/_example.yaml)"
+    )
+
+
+def test_file_outside_a_category_and_yml_extension(tmp_path):
+    found = problems(tmp_path, {"runtimes/alpha.yaml": entry("alpha"), "stray.yaml": "id: x\n",
+                                "runtimes/gamma.yml": entry("gamma")})  # fmt: skip
+    assert found == [
+        "kb/runtimes/gamma.yml:1:1: file: use the .yaml extension (rename to gamma.yaml)",
+        "kb/stray.yaml:1:1: file: entries live in a category folder: kb/<category>/<id>.yaml",
+    ]
+
+
+def test_every_problem_is_reported_at_once(tmp_path):
+    text = (
+        entry("alpha", target="nope")
+        .replace("kind: runtime", "kind: bogus")
+        .replace("layer: core", "layer: x")
+    )
+    found = problems(tmp_path, {"runtimes/alpha.yaml": text, "runtimes/broken.yaml": "id: [\n"})
+    assert [f.split(": ")[1] for f in found] == ["kind", "layer", "relations[0].target", "yaml"]
+
+
+def test_files_starting_with_underscore_are_skipped(tmp_path):
+    assert problems(tmp_path, {"runtimes/alpha.yaml": entry("alpha"), "runtimes/_draft.yaml": "id: ["}) == []
