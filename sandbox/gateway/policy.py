@@ -15,6 +15,7 @@ MIN_API_VERSION = (1, 30)
 LABEL_MANAGED = "org.container-atlas.managed"
 LABEL_SESSION = "org.container-atlas.session"
 LABEL_INSTANCE = "org.container-atlas.instance"
+LABEL_ORIGIN = "org.container-atlas.origin"  # "gateway": created through the gateway (not the sandbox itself)
 
 CAP_ALLOWLIST = frozenset(
     {"CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "KILL", "SETGID", "SETUID", "SETPCAP", "NET_BIND_SERVICE",

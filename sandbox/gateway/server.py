@@ -181,6 +181,8 @@ class Proxy:
             no_body = fwd.req.method == "HEAD" or status in (204, 304)
             if fwd.mode == "json" or (fwd.mode == "stream" and status != 200):
                 body = b"" if no_body else self._read_all(upb, headers)
+                if fwd.mode == "stream" and fwd.on_end is not None:
+                    fwd.on_end(False)
                 return self._send_json(client, status, headers, body, fwd)
             if fwd.mode == "stream":
                 return self._stream(client, upb, headers, fwd)

@@ -10,7 +10,7 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .policy import LABEL_INSTANCE, LABEL_MANAGED, LABEL_SESSION
+from .policy import LABEL_INSTANCE, LABEL_MANAGED, LABEL_ORIGIN, LABEL_SESSION
 
 SESSION_ID = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 
@@ -74,23 +74,27 @@ class Session:
     conns: set[socket.socket] = field(default_factory=set)
     listeners: list[socket.socket] = field(default_factory=list)
     closed: bool = False
+    ctl: socket.socket | None = None
+    ack: threading.Condition = field(default_factory=threading.Condition)
+    acks: int = 0
 
     @property
     def labels(self) -> dict[str, str]:
         """The labels every object of this session carries."""
-        labels = {LABEL_MANAGED: "true", LABEL_SESSION: self.id}
+        labels = {LABEL_MANAGED: "true", LABEL_SESSION: self.id, LABEL_ORIGIN: "gateway"}
         if self.instance:
             labels[LABEL_INSTANCE] = self.instance
         return labels
 
     @property
-    def label_filter(self) -> str:
-        """`key=value` filter selecting this session's objects."""
-        return f"{LABEL_SESSION}={self.id}"
+    def label_filter(self) -> list[str]:
+        """`key=value` label filters selecting this session's objects (the sandbox itself excluded)."""
+        return [f"{LABEL_SESSION}={self.id}", f"{LABEL_ORIGIN}=gateway"]
 
     def owns(self, labels: dict | None) -> bool:
         """True when `labels` (of a container, network, volume, image) are this session's."""
-        return (labels or {}).get(LABEL_SESSION) == self.id
+        labels = labels or {}
+        return labels.get(LABEL_SESSION) == self.id and labels.get(LABEL_ORIGIN) == "gateway"
 
     def save(self) -> None:
         """Persist what the engine cannot tell us (tags on shared images, ports) for cleanup after a crash."""

@@ -7,7 +7,6 @@ import textwrap
 from pathlib import Path
 
 import pytest
-
 from atlas.kb.load import load_kb
 from atlas.kb.validate import validate
 
@@ -127,8 +126,8 @@ def test_id_must_be_kebab_case(tmp_path):
 def test_id_must_equal_file_name(tmp_path):
     found = problems(tmp_path, {"runtimes/alpha.yaml": entry("alpha"), "runtimes/gamma.yaml": entry("delta")})
     assert (
-        "kb/runtimes/gamma.yaml:1:5: id: 'delta' does not match the file name 'gamma.yaml'; rename one of them"
-        in found
+        "kb/runtimes/gamma.yaml:1:5: id: 'delta' does not match the file name 'gamma.yaml'; rename "
+        "one of them" in found
     )
 
 
@@ -149,7 +148,8 @@ def test_unknown_category_folder(tmp_path):
 def test_layer_must_match_folder(tmp_path):
     text = entry("alpha").replace("layer: core", "layer: platform")
     assert only(tmp_path, text) == (
-        "kb/runtimes/alpha.yaml:4:8: layer: 'platform' does not match the folder 'runtimes', whose layer is 'core'"
+        "kb/runtimes/alpha.yaml:4:8: layer: 'platform' does not match the folder 'runtimes', whose "
+        "layer is 'core'"
     )
 
 
@@ -193,7 +193,8 @@ def test_self_relation(tmp_path):
 def test_relation_written_twice(tmp_path):
     text = entry("alpha") + "  - type: uses\n    target: beta\n"
     assert only(tmp_path, text) == (
-        "kb/runtimes/alpha.yaml:21:5: relations[1]: 'uses beta' is written twice (first at relations[0], line 19)"
+        "kb/runtimes/alpha.yaml:21:5: relations[1]: 'uses beta' is written twice (first at "
+        "relations[0], line 19)"
     )
 
 
@@ -247,11 +248,12 @@ def test_url_shape(tmp_path):
                      "'Apache-2.0'?)"),
         ("GPL-2.0", "invalid license 'GPL-2.0': 'GPL-2.0' is a deprecated SPDX id; write 'GPL-2.0-only' or "
                     "'GPL-2.0-or-later'"),
-        ("MIT or Apache-2.0", "invalid license 'MIT or Apache-2.0': unexpected 'or'; join licenses with AND, OR "
-                              "or WITH"),
+        ("MIT or Apache-2.0", "invalid license 'MIT or Apache-2.0': unexpected 'or'; join licenses with "
+                              "AND, OR or WITH"),
         ("(MIT OR Apache-2.0", "invalid license '(MIT OR Apache-2.0': the expression ends too early"),
         ("GPL-2.0-only WITH Classpath-exception", "invalid license 'GPL-2.0-only WITH Classpath-exception': "
-                                                  "unknown SPDX exception 'Classpath-exception' (did you mean "
+                                                  "unknown SPDX exception 'Classpath-exception' (did "
+                                                  "you mean "
                                                   "'Classpath-exception-2.0'?)"),
     ],
 )  # fmt: skip
@@ -262,8 +264,9 @@ def test_license_must_be_spdx(tmp_path, license, message):
 
 @pytest.mark.parametrize(
     "license",
-    ["MIT", "Apache-2.0 OR MIT", "(GPL-2.0-only OR MIT) AND BSD-3-Clause", "GPL-2.0-only WITH Linux-syscall-note",
-     "LicenseRef-Proprietary", "BUSL-1.1", "EPL-2.0 OR GPL-2.0-or-later WITH Classpath-exception-2.0"],
+    ["MIT", "Apache-2.0 OR MIT", "(GPL-2.0-only OR MIT) AND BSD-3-Clause",
+     "GPL-2.0-only WITH Linux-syscall-note", "LicenseRef-Proprietary", "BUSL-1.1",
+     "EPL-2.0 OR GPL-2.0-or-later WITH Classpath-exception-2.0"],
 )  # fmt: skip
 def test_valid_license_expressions(tmp_path, license):
     text = entry("alpha").replace("license: Apache-2.0", f'license: "{license}"')
@@ -274,14 +277,16 @@ def test_year_in_the_future(tmp_path):
     year = datetime.date.today().year
     text = entry("alpha").replace("first_release: 2015", f"first_release: {year + 1}")
     assert only(tmp_path, text) == (
-        f"kb/runtimes/alpha.yaml:13:18: facts.first_release: {year + 1} is in the future (this year is {year})"
+        f"kb/runtimes/alpha.yaml:13:18: facts.first_release: {year + 1} is in the future (this year "
+        f"is {year})"
     )
 
 
 def test_year_before_1970(tmp_path):
     text = entry("alpha").replace("first_release: 2015", "first_release: 15")
     assert only(tmp_path, text) == (
-        "kb/runtimes/alpha.yaml:13:18: facts.first_release: 15 is before 1970; write the year in full (e.g. 2015)"
+        "kb/runtimes/alpha.yaml:13:18: facts.first_release: 15 is before 1970; write the year in "
+        "full (e.g. 2015)"
     )
 
 
@@ -331,7 +336,8 @@ def test_duplicate_key(tmp_path):
 
 def test_empty_file(tmp_path):
     assert only(tmp_path, "") == (
-        "kb/runtimes/alpha.yaml:1:1: file: the file is empty; an entry is a mapping of fields (see kb/_example.yaml)"
+        "kb/runtimes/alpha.yaml:1:1: file: the file is empty; an entry is a mapping of fields (see "
+        "kb/_example.yaml)"
     )
 
 

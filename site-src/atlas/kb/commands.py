@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -63,6 +65,15 @@ def _valid_catalog(kb_dir: Path) -> dict:
     return build_catalog(kb)
 
 
+def _stdout(text: str) -> None:
+    """Write to stdout; a closed pipe (`| head`) is not an error."""
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
 def export(kb_dir: Path, fmt: str = "json", out: str | None = None) -> int:
     """Export entries and relations (inverses included) as JSON or CSV.
 
@@ -73,7 +84,9 @@ def export(kb_dir: Path, fmt: str = "json", out: str | None = None) -> int:
     cat = _valid_catalog(kb_dir)
     if fmt == "json":
         if out is None:
-            write_json(cat, sys.stdout)
+            buf = io.StringIO()
+            write_json(cat, buf)
+            _stdout(buf.getvalue())
             return 0
         target = Path(out)
         if target.is_dir() or out.endswith(("/", "\\")):
@@ -86,7 +99,7 @@ def export(kb_dir: Path, fmt: str = "json", out: str | None = None) -> int:
     if fmt != "csv":
         raise AtlasError(f"unknown export format '{fmt}' (json or csv)")
     if out is None:
-        sys.stdout.write(entries_csv(cat) + "\n" + relations_csv(cat))
+        _stdout(entries_csv(cat) + "\n" + relations_csv(cat))
         return 0
     folder = Path(out)
     folder.mkdir(parents=True, exist_ok=True)

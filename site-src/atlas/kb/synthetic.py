@@ -164,3 +164,67 @@ def write_synthetic_kb(
         )
         (directory / category.id / f"{entry_id}.yaml").write_text(text, encoding="utf-8")
     return directory
+
+
+#: A tiny real-world KB for tests: (id, category, kind, name, status, status_since, relations).
+SAMPLE: list[tuple[str, str, str, str, str, int | None, list[tuple[str, str]]]] = [
+    ("oci-runtime-spec", "specs", "spec", "OCI Runtime Specification", "active", None, []),
+    ("kubernetes-cri", "specs", "spec", "Kubernetes CRI", "active", None, []),
+    ("runc", "runtimes", "runtime", "runc", "active", None, [("implements", "oci-runtime-spec")]),
+    ("crun", "runtimes", "runtime", "crun", "active", None,
+     [("implements", "oci-runtime-spec"), ("alternative-to", "runc")]),
+    ("containerd", "runtimes", "runtime", "containerd", "active", None,
+     [("implements", "kubernetes-cri"), ("uses", "runc")]),
+    ("cri-o", "runtimes", "runtime", "CRI-O", "active", None,
+     [("implements", "kubernetes-cri"), ("uses", "runc")]),
+    ("docker-engine", "management-tools", "management-tool", "Docker Engine", "active", None,
+     [("uses", "containerd")]),
+    ("docker-cli", "management-tools", "management-tool", "Docker CLI", "active", None,
+     [("uses", "docker-engine")]),
+    ("podman", "management-tools", "management-tool", "Podman", "active", None,
+     [("alternative-to", "docker-engine"), ("uses", "crun")]),
+    ("kubernetes", "orchestration", "orchestrator", "Kubernetes", "active", None,
+     [("uses", "kubernetes-cri")]),
+    ("kubectl", "orchestration", "management-tool", "kubectl", "active", None, [("uses", "kubernetes")]),
+    ("heapster", "monitoring", "monitoring", "Heapster", "archived", 2018,
+     [("monitors", "kubernetes"), ("succeeded-by", "metrics-server")]),
+    ("metrics-server", "monitoring", "monitoring", "Metrics Server", "active", None,
+     [("monitors", "kubernetes")]),
+    ("container", "concepts", "concept", "Container", "active", None, []),
+]  # fmt: skip
+
+
+def write_sample_kb(directory: Path) -> Path:
+    """Write a 14-entry KB of real components (kubectl → … → runc, heapster → metrics-server).
+
+    Valid, with one warning: the concept `container` has no relations. Returns `directory`.
+    """
+    directory = Path(directory)
+    for entry_id, category, kind, name, status, since, rels in SAMPLE:
+        layer = CATEGORIES[category].layer
+        lines = [
+            f"id: {entry_id}",
+            f"name: {name}",
+            f"kind: {kind}",
+            f"layer: {layer}",
+            "summary:",
+            f"  en: {name} is a {KINDS[kind].en.lower()}.",
+            f"  zh: {name} 是一个{KINDS[kind].zh}。",
+            "description:",
+            f"  en: |\n    {name} appears here so tests have real names to follow.",
+            f"  zh: |\n    {name} 出现在这里，让测试有真实的名字可循。",
+            "facts:",
+            f"  status: {status}",
+            f"  status_since: {since if since else 'null'}",
+            "  first_release: 2015",
+            "  license: Apache-2.0",
+            f"  homepage: https://example.org/{entry_id}",
+            "relations:" if rels else "relations: []",
+            *(f"  - type: {rtype}\n    target: {target}" for rtype, target in rels),
+            "sources:",
+            f"  - url: https://example.org/{entry_id}/docs",
+            f"    title: {name} documentation",
+        ]
+        (directory / category).mkdir(parents=True, exist_ok=True)
+        (directory / category / f"{entry_id}.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return directory
