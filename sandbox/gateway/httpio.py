@@ -122,15 +122,19 @@ def read_headers(conn: Buffered, limit: int, deadline: float | None) -> tuple[st
         headers[key] = value.strip()
 
 
-def read_body(conn: Buffered, headers: dict[str, str], limit: int, deadline: float) -> bytes:
-    """A request body (Content-Length or chunked), at most `limit` bytes, before `deadline`."""
+def read_body(conn: Buffered, headers: dict[str, str], limit: int, deadline: float, drain: int = 0) -> bytes:
+    """A request body (Content-Length or chunked), at most `limit` bytes, before `deadline`.
+
+    Over the limit it raises HttpError 413; with `drain` it first reads and discards the rest of the
+    body (up to `drain` bytes), so the client gets to read the answer instead of a broken pipe.
+    """
     te = headers.get("transfer-encoding", "").lower()
     if te and "content-length" in headers:
         raise HttpError(400, "both Transfer-Encoding and Content-Length")
     if te:
         if te != "chunked":
             raise HttpError(400, f"unsupported Transfer-Encoding {te!r}")
-        out = bytearray()
+        out, seen = bytearray(), 0
         while True:
             size_line = conn.readline(1024, deadline).split(b";")[0].strip()
             try:
@@ -140,18 +144,36 @@ def read_body(conn: Buffered, headers: dict[str, str], limit: int, deadline: flo
             if size == 0:
                 while conn.readline(8192, deadline):
                     pass
+                if seen > limit:
+                    raise HttpError(413, f"request body is larger than {limit} bytes")
                 return bytes(out)
-            if len(out) + size > limit:
+            seen += size
+            if seen > limit and (not drain or seen > drain):
                 raise HttpError(413, f"request body is larger than {limit} bytes")
-            out += conn.readexact(size, deadline)
+            if seen > limit:
+                out.clear()
+                _discard(conn, size, deadline)
+            else:
+                out += conn.readexact(size, deadline)
             conn.readexact(2, deadline)
     raw = headers.get("content-length", "0")
     if not raw.isdigit():
         raise HttpError(400, f"bad Content-Length {raw[:20]!r}")
     length = int(raw)
     if length > limit:
+        if drain and length <= drain:
+            _discard(conn, length, deadline)
         raise HttpError(413, f"request body is larger than {limit} bytes")
     return conn.readexact(length, deadline)
+
+
+def _discard(conn: Buffered, n: int, deadline: float) -> None:
+    while n > 0:
+        if not conn.buf and not conn.fill(deadline):
+            raise Closed
+        take = min(n, len(conn.buf))
+        del conn.buf[:take]
+        n -= take
 
 
 @dataclass

@@ -15,6 +15,7 @@ MIN_API_VERSION = (1, 30)
 LABEL_MANAGED = "org.container-atlas.managed"
 LABEL_SESSION = "org.container-atlas.session"
 LABEL_INSTANCE = "org.container-atlas.instance"
+LABEL_DEFAULT = "org.container-atlas.default-network"  # the session's own network (never pruned)
 LABEL_ORIGIN = "org.container-atlas.origin"  # "gateway": created through the gateway (not the sandbox itself)
 
 CAP_ALLOWLIST = frozenset(
@@ -112,12 +113,18 @@ EXPLAINED = {  # endpoints people try that have a specific reason
 }
 
 
+SWARM_OBJECTS = re.compile(r"^/(plugins|nodes|services|tasks|secrets|configs)/(?P<name>[^/]+)(/json)?$")
+
+
 def match(method: str, path: str) -> tuple[Route, dict[str, str]]:
     """The route allowing `method path`, with its named groups; Denied when none does."""
     for route in ROUTES:
         m = route.regex.match(path)
         if m and method in route.methods.split():
             return route, {k: v for k, v in m.groupdict().items() if v is not None}
+    m = SWARM_OBJECTS.match(path)
+    if m and method == "GET":  # `docker inspect X` probes every kind of object: answer "no such object"
+        raise NotFound(f"No such object: {m.group('name')}")
     for pattern, reason in EXPLAINED.items():
         rx = "^" + re.sub(r"\{\w\}", "[^/]+", pattern) + "(/.*)?$"
         if re.match(rx, path):

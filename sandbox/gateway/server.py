@@ -89,7 +89,7 @@ class Proxy:
                 except HttpError as exc:
                     conn.sendall(json_response(exc.status, {"message": exc.message}, close=True))
                     return
-                except policy.Denied as exc:
+                except (policy.Denied, policy.NotFound) as exc:
                     conn.sendall(json_response(exc.status, {"message": exc.message}, close=True))
                     return
                 try:
@@ -130,7 +130,7 @@ class Proxy:
         limit = self.big_body if big else lim.body
         deadline = time.monotonic() + (lim.big_body_time if big else lim.body_time)
         try:
-            body = read_body(client, headers, limit, deadline)
+            body = read_body(client, headers, limit, deadline, drain=16 * limit if big else 0)
         except TimeoutError:
             raise HttpError(408, "request body did not arrive in time") from None
         except HttpError as exc:
@@ -152,6 +152,8 @@ class Proxy:
                 lines.append(f"{k}: {v}")
         if req.body or req.method in {"POST", "PUT"}:
             lines.append(f"Content-Length: {len(req.body)}")
+        if req.body and "content-type" not in req.headers:
+            lines.append("Content-Type: application/json")
         if fwd.mode == "hijack":
             lines += ["Connection: Upgrade", "Upgrade: tcp"]
         else:

@@ -130,7 +130,12 @@ def build_parser() -> argparse.ArgumentParser:
     s = kbsub.add_parser("export", help="write entries and typed relations (inverses included)")
     s.add_argument("--kb", default=str(DEFAULT_KB), help="knowledge-base folder (default kb/)")
     s.add_argument("--format", choices=["json", "csv"], default="json", help="output format")
-    s.add_argument("--out", default=None, help="output file or folder (default: standard output)")
+    s.add_argument(
+        "--out",
+        default=None,
+        help="json: output file (a folder gets graph.json); csv: folder that gets entries.csv and "
+        "relations.csv. Default: standard output (csv: entries, a blank line, then relations)",
+    )
     s.set_defaults(func=_cmd_kb_export)
     s = kbsub.add_parser("path", help="the shortest typed path between two components")
     s.add_argument("source", help="component id")
@@ -150,7 +155,15 @@ def main(argv: list[str] | None = None) -> int:
         print(f"atlas: unknown command '{argv[0]}'\n", file=sys.stderr)
         parser.print_help(sys.stderr)
         return 2
-    args = parser.parse_args(argv)
+    if argv and argv[0] == "test":
+        # Everything after `test` (and its own flags) goes to pytest, dashes included (`-k x`, `-m y`).
+        rest, own = list(argv[1:]), []
+        while rest and rest[0] in ("--no-setup", "-h", "--help"):
+            own.append(rest.pop(0))
+        args = parser.parse_args(["test", *own])
+        args.pytest_args = rest[1:] if rest[:1] == ["--"] else rest
+    else:
+        args = parser.parse_args(argv)
     func = getattr(args, "func", None)
     if func is None:
         (getattr(args, "_parser", None) or parser).print_help(sys.stderr)

@@ -55,3 +55,11 @@ def test_example_validates_as_a_real_entry(tmp_path: Path):
     (kb / "specs" / "oci-runtime-spec.yaml").write_text(STUB.format(id="oci-runtime-spec", kind="spec"))
     (kb / "runtimes" / "runc.yaml").write_text(STUB.format(id="runc", kind="runtime"))
     assert [str(p) for p in validate(load_kb(kb))] == []
+
+
+def test_example_comments_list_every_vocabulary_word():
+    from atlas.kb.vocabulary import FOUNDATION_STATUSES, KINDS, LAYERS, RELATION_TYPES, STATUSES
+
+    text = EXAMPLE.read_text(encoding="utf-8")
+    words = [*KINDS, *LAYERS, *STATUSES, *FOUNDATION_STATUSES, *RELATION_TYPES]
+    assert [w for w in words if w not in text] == []

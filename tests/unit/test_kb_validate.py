@@ -362,3 +362,67 @@ def test_every_problem_is_reported_at_once(tmp_path):
 
 def test_files_starting_with_underscore_are_skipped(tmp_path):
     assert problems(tmp_path, {"runtimes/alpha.yaml": entry("alpha"), "runtimes/_draft.yaml": "id: ["}) == []
+
+
+WEIRD = """\
+id: [w]
+name: {a: 1}
+aliases: x
+kind: [runtime]
+layer: {core: 1}
+summary: [en]
+description: {en: [x], zh: {a: b}, fr: x}
+facts:
+  status: [active]
+  status_since: true
+  first_release: 2015.5
+  license: [MIT]
+  foundation: [CNCF]
+relations:
+  - [uses, runc]
+  - type: [uses]
+    target: {x: 1}
+  - note: hi
+sources: {url: x}
+? [complex, key]
+: v
+tagged: !custom x
+"""
+
+
+def test_wrong_types_everywhere_are_reported_not_raised(tmp_path):
+    assert problems(tmp_path, {"runtimes/alpha.yaml": WEIRD}) == [
+        "kb/runtimes/alpha.yaml:1:5: id: expected text, got a list",
+        "kb/runtimes/alpha.yaml:2:7: name: expected text, got a mapping",
+        "kb/runtimes/alpha.yaml:3:10: aliases: expected a list, got text",
+        "kb/runtimes/alpha.yaml:4:7: kind: expected text, got a list",
+        "kb/runtimes/alpha.yaml:5:8: layer: expected text, got a mapping",
+        "kb/runtimes/alpha.yaml:6:10: summary: expected a mapping with 'en' and 'zh' text, got a list",
+        "kb/runtimes/alpha.yaml:7:19: description.en: expected text, got a list",
+        "kb/runtimes/alpha.yaml:7:28: description.zh: expected text, got a mapping",
+        "kb/runtimes/alpha.yaml:7:36: description.fr: unknown language 'fr' (expected one of: en, zh)",
+        "kb/runtimes/alpha.yaml:9:11: facts.status: expected text, got a list",
+        "kb/runtimes/alpha.yaml:10:17: facts.status_since: expected a year like 2015, got a boolean",
+        "kb/runtimes/alpha.yaml:11:18: facts.first_release: expected a year like 2015, got a number",
+        "kb/runtimes/alpha.yaml:12:12: facts.license: expected text, got a list",
+        "kb/runtimes/alpha.yaml:13:15: facts.foundation: expected a mapping, got a list",
+        "kb/runtimes/alpha.yaml:15:5: relations[0]: expected a mapping, got a list",
+        "kb/runtimes/alpha.yaml:16:11: relations[1].type: expected text, got a list",
+        "kb/runtimes/alpha.yaml:17:13: relations[1].target: expected text, got a mapping",
+        "kb/runtimes/alpha.yaml:18:5: relations[2].target: required field is missing",
+        "kb/runtimes/alpha.yaml:18:5: relations[2].type: required field is missing",
+        "kb/runtimes/alpha.yaml:18:11: relations[2].note: expected a mapping with 'en' and 'zh' text, "
+        "got text",
+        "kb/runtimes/alpha.yaml:19:10: sources: expected a list, got a mapping",
+        "kb/runtimes/alpha.yaml:20:3: yaml: a key must be plain text, not a list or mapping",
+        "kb/runtimes/alpha.yaml:22:1: tagged: unknown field",
+        "kb/runtimes/alpha.yaml:22:9: tagged: unsupported YAML tag '!custom'",
+    ]
+
+
+def test_chinese_text_without_chinese_is_a_warning(tmp_path):
+    text = entry("alpha").replace("zh: 它启动容器。", "zh: It starts containers.")
+    assert only(tmp_path, text) == (
+        "kb/runtimes/alpha.yaml:10:7: description.zh: warning: has no Chinese characters; is it still the "
+        "English text?"
+    )

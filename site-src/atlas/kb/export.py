@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TextIO
 
 from atlas.kb.load import LoadedKB
+from atlas.kb.problems import gc_paused
 from atlas.kb.validate import check_kb
 from atlas.kb.vocabulary import (
     CATEGORIES,
@@ -70,6 +71,11 @@ def _text(value: dict | None) -> dict[str, str] | None:
 
 def build_catalog(kb: LoadedKB) -> dict:
     """The catalog of an already validated KB (no error problems)."""
+    with gc_paused():
+        return _build_catalog(kb)
+
+
+def _build_catalog(kb: LoadedKB) -> dict:
     entries, relations = [], []
     for raw in kb.entries:
         data = raw.data

@@ -23,11 +23,13 @@ from atlasgraph import (  # noqa: F401 - re-exported for server-side callers
 )
 
 from atlas.kb.export import catalog
+from atlas.kb.problems import gc_paused
 
 
 def build_graph(cat: dict) -> nx.MultiDiGraph:
     """The typed MultiDiGraph (inverses included) of a catalog dict."""
-    return atlasgraph.load(cat)
+    with gc_paused():
+        return atlasgraph.load(cat)
 
 
 def kb_graph(kb_dir: Path) -> nx.MultiDiGraph:

@@ -13,7 +13,7 @@ from pathlib import Path
 import yaml
 from yaml.constructor import SafeConstructor
 
-from atlas.kb.problems import START, Mark, Problem, Report, one_of, type_name
+from atlas.kb.problems import START, Mark, Problem, Report, as_mark, gc_paused, one_of, type_name
 from atlas.kb.vocabulary import CATEGORIES
 
 try:  # libyaml is several times faster; its nodes still carry marks
@@ -56,9 +56,7 @@ class MarkingLoader(_BaseLoader):  # type: ignore[misc, valid-type]
 
 def _pos(raw: object) -> Mark:
     """A 1-based Mark from a 0-based yaml mark (or an already converted Mark)."""
-    if isinstance(raw, Mark):
-        return raw
-    return Mark(raw.line + 1, raw.column + 1)  # type: ignore[attr-defined]
+    return as_mark(raw)
 
 
 class LocDict(dict):
@@ -239,6 +237,11 @@ def entry_files(root: Path) -> list[Path]:
 
 def load_kb(root: Path) -> LoadedKB:
     """Read every entry file under `root`; unreadable files become problems, not exceptions."""
+    with gc_paused():
+        return _load_kb(Path(root))
+
+
+def _load_kb(root: Path) -> LoadedKB:
     root = Path(root)
     kb = LoadedKB(root=root)
     if not root.is_dir():

@@ -11,11 +11,10 @@ from __future__ import annotations
 import datetime
 import re
 from collections.abc import Mapping
-from urllib.parse import urlsplit
 
 from atlas.kb.licenses import check_license
 from atlas.kb.load import LocDict, LocList
-from atlas.kb.problems import Mark, Report, did_you_mean, one_of, type_name
+from atlas.kb.problems import Report, did_you_mean, one_of, type_name
 from atlas.kb.vocabulary import (
     FOUNDATION_STATUSES,
     INVERSE_TYPES,
@@ -27,6 +26,8 @@ from atlas.kb.vocabulary import (
 )
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+URL_PATTERN = re.compile(r"^https?://[^\s/?#@]+(?:[/?#]\S*)?$")
+CJK_PATTERN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 FIRST_YEAR = 1970
 
 
@@ -47,7 +48,7 @@ class Field:
     def __set_name__(self, owner: type, name: str) -> None:
         self.name = name
 
-    def check(self, value: object, mark: Mark, where: str, report: Report) -> None:
+    def check(self, value: object, mark: object, where: str, report: Report) -> None:
         """Report what is wrong with `value` (written at `mark`, known as `where`)."""
 
 
@@ -56,7 +57,7 @@ class Text(Field):
 
     expected = "text"
 
-    def check(self, value: object, mark: Mark, where: str, report: Report) -> None:
+    def check(self, value: object, mark: object, where: str, report: Report) -> None:
         """Text that is not blank."""
         if not isinstance(value, str):
             report.error(mark, where, f"expected {self.expected}, got {type_name(value)}")
@@ -67,7 +68,7 @@ class Text(Field):
 class Id(Text):
     """A lowercase kebab-case id."""
 
-    def check(self, value: object, mark: Mark, where: str, report: Report) -> None:
+    def check(self, value: object, mark: object, where: str, report: Report) -> None:
         """Text made of lowercase letters, digits and single hyphens."""
         if not isinstance(value, str) or not value.strip():
             super().check(value, mark, where, report)
@@ -87,7 +88,7 @@ class Choice(Text):
         self.vocabulary = vocabulary
         self.what = what
 
-    def check(self, value: object, mark: Mark, where: str, report: Report) -> None:
+    def check(self, value: object, mark: object, where: str, report: Report) -> None:
         """A key of the vocabulary, with a did-you-mean otherwise."""
         if not isinstance(value, str) or not value.strip():
             super().check(value, mark, where, report)
@@ -98,7 +99,7 @@ class Choice(Text):
 class RelationTypeChoice(Choice):
     """A relation type as written: never a computed inverse."""
 
-    def check(self, value: object, mark: Mark, where: str, report: Report) -> None:
+    def check(self, value: object, mark: object, where: str, report: Report) -> None:
         """A forward relation type; an inverse name says which type to write from the other end."""
         if isinstance(value, str) and value in INVERSE_TYPES:
             forward = INVERSE_TYPES[value].id
@@ -116,7 +117,7 @@ class Year(Field):
 
     expected = "a year"
 
-    def check(self, value: object, mark: Mark, where: str, report: Report) -> None:
+    def check(self, value: object, mark: object, where: str, report: Report) -> None:
         """An integer between 1970 and this year."""
         if isinstance(value, bool) or not isinstance(value, int):
             report.error(mark, where, f"expected a year like 2015, got {type_name(value)}")
@@ -129,20 +130,19 @@ class Year(Field):
 class Url(Text):
     """An absolute http(s) URL."""
 
-    def check(self, value: object, mark: Mark, where: str, report: Report) -> None:
+    def check(self, value: object, mark: object, where: str, report: Report) -> None:
         """`http://` or `https://`, a host, no spaces."""
         if not isinstance(value, str) or not value.strip():
             super().check(value, mark, where, report)
             return
-        parts = urlsplit(value)
-        if parts.scheme not in ("http", "https") or not parts.netloc or any(c.isspace() for c in value):
+        if not URL_PATTERN.match(value):
             report.error(mark, where, f"'{value}' is not an http(s) URL (expected https://host/path)")
 
 
 class License(Text):
     """An SPDX license identifier or expression."""
 
-    def check(self, value: object, mark: Mark, where: str, report: Report) -> None:
+    def check(self, value: object, mark: object, where: str, report: Report) -> None:
         """Known SPDX ids, `LicenseRef-*`, joined by AND/OR/WITH and parentheses."""
         if not isinstance(value, str) or not value.strip():
             super().check(value, mark, where, report)
@@ -157,7 +157,7 @@ class Bilingual(Field):
 
     expected = "a mapping with en and zh"
 
-    def check(self, value: object, mark: Mark, where: str, report: Report) -> None:
+    def check(self, value: object, mark: object, where: str, report: Report) -> None:
         """A mapping with non-empty text for each language and nothing else."""
         if not isinstance(value, LocDict):
             report.error(mark, where, f"expected a mapping with 'en' and 'zh' text, got {type_name(value)}")
@@ -175,6 +175,12 @@ class Bilingual(Field):
                 )
             elif not value[lang].strip():
                 report.error(value.value_mark(lang), f"{where}.{lang}", "must not be empty")
+            elif lang == "zh" and not CJK_PATTERN.search(value[lang]):
+                report.warning(
+                    value.value_mark(lang),
+                    f"{where}.zh",
+                    "has no Chinese characters; is it still the English text?",
+                )
         for key in value:
             if key not in LANGUAGES:
                 report.error(
@@ -191,7 +197,7 @@ class Nested(Field):
         super().__init__(required=required)
         self.schema = schema
 
-    def check(self, value: object, mark: Mark, where: str, report: Report) -> None:
+    def check(self, value: object, mark: object, where: str, report: Report) -> None:
         """Delegate to the nested schema."""
         self.schema.check(value, mark, where, report)
 
@@ -209,7 +215,7 @@ class ListOf(Field):
         self.min_items = min_items
         self.noun = noun
 
-    def check(self, value: object, mark: Mark, where: str, report: Report) -> None:
+    def check(self, value: object, mark: object, where: str, report: Report) -> None:
         """Check the list, then each item as `where[i]`."""
         if not isinstance(value, LocList):
             report.error(mark, where, f"expected a list, got {type_name(value)}")
@@ -217,8 +223,9 @@ class ListOf(Field):
         if len(value) < self.min_items:
             count = "one" if self.min_items == 1 else str(self.min_items)
             report.error(mark, where, f"at least {count} {self.noun} is required")
+        marks = value._items
         for i, item in enumerate(value):
-            self.item.check(item, value.item_mark(i), f"{where}[{i}]", report)
+            self.item.check(item, marks[i], f"{where}[{i}]", report)
 
 
 class Schema:
@@ -230,7 +237,7 @@ class Schema:
         cls.fields = {k: v for k, v in vars(cls).items() if isinstance(v, Field)}
 
     @classmethod
-    def check(cls, value: object, mark: Mark, where: str, report: Report) -> None:
+    def check(cls, value: object, mark: object, where: str, report: Report) -> None:
         """Report missing, unknown and mistyped fields of the mapping `value`."""
         if not isinstance(value, LocDict):
             report.error(mark, where or "file", f"expected a mapping, got {type_name(value)}")
@@ -243,7 +250,7 @@ class Schema:
                     state = "has no value" if name in value else "is missing"
                     report.error(value.key_mark(name), path, f"required field {state}")
                 continue
-            field.check(item, value.value_mark(name), path, report)
+            field.check(item, value._values.get(name, value._mark), path, report)
         for key in value:
             if key not in cls.fields:
                 path = f"{where}.{key}" if where else key

@@ -15,7 +15,7 @@ import networkx as nx
 
 from atlas.errors import KBError
 from atlas.kb.load import LoadedKB, LocDict, LocList, RawEntry, load_kb
-from atlas.kb.problems import Mark, Problem, Report, did_you_mean
+from atlas.kb.problems import Problem, Report, as_mark, did_you_mean, gc_paused
 from atlas.kb.schema import ID_PATTERN, Entry
 from atlas.kb.vocabulary import CATEGORIES, LAYERS, RELATION_TYPES, STATUSES
 
@@ -31,8 +31,8 @@ class WrittenRelation:
     target: str
     index: int
     entry: RawEntry
-    mark: Mark
-    target_mark: Mark
+    mark: object  # raw yaml marks: converted only when a problem is reported
+    target_mark: object
 
 
 def errors_of(problems: list[Problem]) -> list[Problem]:
@@ -41,16 +41,21 @@ def errors_of(problems: list[Problem]) -> list[Problem]:
 
 
 def check_kb(kb_dir: Path, *, strict: bool = False) -> tuple[LoadedKB, list[Problem]]:
-    """Load and validate `kb_dir`; with `strict`, raise `KBError` when there is any error."""
+    """Load and validate `kb_dir`; with `strict`, raise `KBError` carrying every error (not warnings)."""
     kb = load_kb(Path(kb_dir))
     problems = validate(kb)
     if strict and errors_of(problems):
-        raise KBError(problems)
+        raise KBError(errors_of(problems))
     return kb, problems
 
 
 def validate(kb: LoadedKB) -> list[Problem]:
     """Every problem of a loaded KB (loading problems included), errors first, then by position."""
+    with gc_paused():
+        return _validate(kb)
+
+
+def _validate(kb: LoadedKB) -> list[Problem]:
     problems = list(kb.problems)
     entries = [e for e in kb.entries if e.data is not None]
     for entry in entries:
@@ -87,7 +92,7 @@ def _check_entry(entry: RawEntry, report: Report) -> None:
         )
     layer = data.get("layer")
     category = CATEGORIES.get(entry.category)
-    if category is not None and layer in LAYERS and layer != category.layer:
+    if category is not None and isinstance(layer, str) and layer in LAYERS and layer != category.layer:
         report.error(
             data.value_mark("layer"),
             "layer",
@@ -97,7 +102,7 @@ def _check_entry(entry: RawEntry, report: Report) -> None:
     if not isinstance(facts, LocDict):
         return
     status, since, first = facts.get("status"), facts.get("status_since"), facts.get("first_release")
-    if status in STATUSES and status != "active" and since is None:
+    if isinstance(status, str) and status in STATUSES and status != "active" and since is None:
         report.error(
             facts.key_mark("status_since") if "status_since" in facts else facts.value_mark("status"),
             "facts.status_since",
@@ -144,12 +149,9 @@ def _written_relations(entries: list[RawEntry]) -> list[WrittenRelation]:
             if not isinstance(rel, LocDict):
                 continue
             rtype, target = rel.get("type"), rel.get("target")
-            if rtype in RELATION_TYPES and isinstance(target, str) and target:
-                out.append(
-                    WrittenRelation(
-                        source, rtype, target, i, entry, rels.item_mark(i), rel.value_mark("target")
-                    )
-                )
+            if isinstance(rtype, str) and rtype in RELATION_TYPES and isinstance(target, str) and target:
+                marks = rel._values
+                out.append(WrittenRelation(source, rtype, target, i, entry, rels._items[i], marks["target"]))
     return out
 
 
@@ -194,19 +196,20 @@ def _check_duplicates(relations: list[WrittenRelation], problems: list[Problem])
             continue
         where = f"relations[{rel.index}]"
         report = Report(rel.entry.path, problems)
+        at = as_mark(prior.mark)
         if prior.entry is rel.entry:
             report.error(
                 rel.mark,
                 where,
                 f"'{rel.type} {rel.target}' is written twice (first at "
-                f"relations[{prior.index}], line {prior.mark.line})",
+                f"relations[{prior.index}], line {at.line})",
             )
         else:
             report.error(
                 rel.mark,
                 where,
-                f"already written in {prior.entry.path}:{prior.mark.line}:"
-                f"{prior.mark.column} as '{prior.source} {prior.type} {prior.target}'; "
+                f"already written in {prior.entry.path}:{at.line}:"
+                f"{at.column} as '{prior.source} {prior.type} {prior.target}'; "
                 f"'{rel.type}' goes both ways, so write it once",
             )
 
@@ -246,8 +249,9 @@ def _check_orphans(
     linked = {r.source for r in written} | {r.target for r in known}
     for entry in entries:
         entry_id = _entry_id(entry)
-        if entry_id is None or entry_id in linked:
-            continue
+        rels = entry.data.get("relations")
+        if entry_id is None or entry_id in linked or (isinstance(rels, list) and rels):
+            continue  # malformed relations were reported as errors already
         mark = entry.data.key_mark("relations") if "relations" in entry.data else entry.data.key_mark("id")
         Report(entry.path, problems).warning(
             mark,

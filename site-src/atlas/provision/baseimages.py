@@ -47,6 +47,8 @@ def _busybox_binary() -> Path:
 def busybox(step: str) -> str:
     """Build `busybox:latest` unless it carries the current build hash; return what happened."""
     binary = _busybox_binary()
+    for stale in state_dir().glob(".busybox-*"):
+        shutil.rmtree(stale, ignore_errors=True)
     with tempfile.TemporaryDirectory(dir=state_dir(), prefix=".busybox-") as tmp:
         ctx = Path(tmp)
         (ctx / "Dockerfile").write_text(BUSYBOX_DOCKERFILE)

@@ -55,7 +55,7 @@ def hash_folder(folder: Path, extra: list[str]) -> str:
     h = hashlib.sha256()
     for path in sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
         h.update(str(path.relative_to(folder)).encode() + b"\0")
-        h.update(oct(path.stat().st_mode & 0o777).encode() + b"\0")
+        h.update(b"x\0" if path.stat().st_mode & 0o111 else b"-\0")
         h.update(hashlib.sha256(path.read_bytes()).digest())
     for item in extra:
         h.update(b"\1" + item.encode())

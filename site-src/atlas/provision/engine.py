@@ -63,7 +63,7 @@ def _ping_error() -> str:
 def ensure(config_changed: bool = False) -> str:
     """Make sure an engine answers; start dockerd when we may. Return the step result."""
     if answers():
-        ours = read_pid(pid_file())
+        ours = read_pid(pid_file(), "dockerd")
         result = Skipped("already running" + (f", started by atlas (pid {ours})" if ours else ""))
         if config_changed:
             if ours:
@@ -93,7 +93,7 @@ def ensure(config_changed: bool = False) -> str:
     dockerd = shutil.which("dockerd", path=os.environ.get("PATH", "") + ":/usr/sbin:/usr/bin")
     if not dockerd:
         raise MissingPrerequisite("dockerd is not installed: apt-get install docker.io")
-    ours = read_pid(pid_file())
+    ours = read_pid(pid_file(), "dockerd")
     if ours:
         note(f"our dockerd (pid {ours}) is running but not answering; waiting for it")
         if not wait_ready(answers, lambda: pid_alive(ours), 30):
@@ -102,7 +102,10 @@ def ensure(config_changed: bool = False) -> str:
         note(f"stopping unresponsive dockerd (pid {ours})")
         stop_pid(ours, grace=20)
         pid_file().unlink(missing_ok=True)
-    other = read_pid(Path("/var/run/docker.pid"))
+    other = read_pid(Path("/var/run/docker.pid"), "dockerd")
+    # A killed dockerd leaves containerd's pid file; if that pid now belongs to another program,
+    # dockerd would wait for a containerd that is not there.
+    read_pid(Path("/var/run/docker/containerd/containerd.pid"), "containerd")
     if other:
         raise SetupError(
             STEP,
@@ -139,7 +142,7 @@ def check_mirror() -> None:
 
 def stop() -> str:
     """Stop the dockerd we started (none otherwise); return what happened."""
-    pid = read_pid(pid_file())
+    pid = read_pid(pid_file(), "dockerd")
     if not pid:
         return "no dockerd started by atlas"
     stop_pid(pid, grace=30)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -56,26 +55,15 @@ REQUIREMENTS: tuple[Requirement, ...] = (
         files=("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",),
     ),
     Requirement("npm", "fetching the front-end packages", commands=("npm",)),
+    Requirement(
+        "ca-certificates", "HTTPS to the npm registry", files=("/etc/ssl/certs/ca-certificates.crt",)
+    ),
 )
 
 
-def _dpkg_installed(packages: list[str]) -> set[str]:
-    """Return the subset of `packages` dpkg reports as installed (empty when there is no dpkg)."""
-    if not shutil.which("dpkg-query"):
-        return set()
-    proc = subprocess.run(
-        ["dpkg-query", "-W", "-f", "${Package} ${db:Status-Status}\\n", *packages],
-        capture_output=True,
-        text=True,
-    )
-    return {line.split()[0] for line in proc.stdout.splitlines() if line.endswith(" installed")}
-
-
-def missing(requirements: tuple[Requirement, ...] = REQUIREMENTS) -> list[Requirement]:
-    """Return the requirements whose package is neither dpkg-installed nor detectably present."""
-    absent = [r for r in requirements if not r.present()]
-    installed = _dpkg_installed([r.package for r in absent])
-    return [r for r in absent if r.package not in installed or not r.present()]
+def missing(requirements: tuple[Requirement, ...] | None = None) -> list[Requirement]:
+    """Return the requirements that are not present (their commands or files are missing)."""
+    return [r for r in (REQUIREMENTS if requirements is None else requirements) if not r.present()]
 
 
 def how_to_get(reqs: list[Requirement]) -> str:
@@ -87,7 +75,7 @@ def how_to_get(reqs: list[Requirement]) -> str:
         + "\n".join(lines)
         + f"\nInstall them as root on Debian/Ubuntu:  apt-get install -y {names}\n"
         "(on other systems install the equivalent: Docker Engine, Distribution registry, a static "
-        "busybox, debootstrap, Chromium, gVisor runsc, Noto CJK fonts, npm)"
+        "busybox, debootstrap, Chromium, gVisor runsc, Noto CJK fonts, npm, CA certificates)"
     )
 
 

@@ -19,6 +19,9 @@ from atlas.errors import SetupError
 from atlas.provision.state import pid_alive, read_pid
 from atlas.provision.steps import log_tail
 
+#: Daemons started by this process that keep running after it (see start_daemon).
+_DETACHED: list[subprocess.Popen] = []
+
 
 def wait_ready(
     ready: Callable[[], bool],
@@ -74,6 +77,7 @@ def start_daemon(
     pid_file.write_text(f"{proc.pid}\n")
     outcome = wait_ready(ready, lambda: proc.poll() is None, timeout)
     if not outcome:
+        _DETACHED.append(proc)  # it outlives us on purpose; keep the handle so it is never collected
         return proc.pid
     if outcome == "timeout":
         stop_pid(proc.pid, grace=10)

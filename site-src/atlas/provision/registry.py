@@ -94,9 +94,9 @@ def manifest_config_digest(repo: str, tag: str) -> str | None:
 def ensure() -> str:
     """Make sure a registry answers on 127.0.0.1:5000, starting Debian's docker-registry if needed."""
     if answers():
-        ours = read_pid(pid_file())
+        ours = read_pid(pid_file(), "docker-registry")
         return Skipped("already running" + (f" (pid {ours})" if ours else " (not started by atlas)"))
-    ours = read_pid(pid_file())
+    ours = read_pid(pid_file(), "docker-registry")
     if ours:
         note(f"our registry (pid {ours}) is not answering; waiting for it")
         if not wait_ready(answers, lambda: pid_alive(ours), 10):
@@ -130,7 +130,7 @@ def ensure() -> str:
 
 def stop() -> str:
     """Stop the registry we started (none otherwise)."""
-    pid = read_pid(pid_file())
+    pid = read_pid(pid_file(), "docker-registry")
     if not pid:
         return "no registry started by atlas"
     stop_daemon(pid_file(), grace=10)

@@ -25,7 +25,7 @@ from atlas.errors import AtlasError
 from atlas.provision import daemonjson, engine, frontend, images, packages, registry
 from atlas.provision.procs import stop_daemon
 from atlas.provision.state import read_pid, state_dir, write_atomic
-from atlas.provision.steps import Skipped, run_step
+from atlas.provision.steps import Skipped, output_to, run_step, step_log
 
 SITE_DIR = ROOT / "site"
 KB_DIR = ROOT / "kb"
@@ -68,9 +68,19 @@ def build_site_step(kb_dir: Path = KB_DIR, out_dir: Path = SITE_DIR) -> str:
     want = f"{_inputs_hash()} {out_dir.resolve()}"
     if (out_dir / "index.html").is_file() and stamp.is_file() and stamp.read_text().strip() == want:
         return Skipped("inputs unchanged since the last build")
-    build_site(kb_dir=kb_dir, out_dir=out_dir, strict=True)
+    with output_to(step_log("site")):
+        build_site(kb_dir=kb_dir, out_dir=out_dir, strict=True)
     write_atomic(stamp, want + "\n")
     return f"built {out_dir}"
+
+
+def _wheels_step() -> str:
+    """The networkx + atlasgraph wheels for the in-browser Python (atlas/provision/wheels.py)."""
+    try:
+        from atlas.provision import wheels
+    except ImportError as exc:
+        return Skipped(f"atlas.provision.wheels is not available ({exc})")
+    return wheels.install()
 
 
 def setup(skip_install: bool = False) -> None:
@@ -92,6 +102,7 @@ def setup(skip_install: bool = False) -> None:
         run_step("registry", f"local registry mirror on {registry.ADDRESS}", registry.ensure)
         run_step("images", "images (offline, from Debian packages)", images.ensure)
         run_step("frontend", "front-end packages (npm)", frontend.install)
+        run_step("wheels", "Python wheels for Pyodide", _wheels_step)
         run_step("site", "site build", build_site_step)
     print(f"atlas: set-up done in {time.monotonic() - started:.1f}s", flush=True)
 
@@ -135,7 +146,10 @@ def up(host: str = "127.0.0.1", port: int = 8000, skip_install: bool = False) ->
     check_port(host, port)
     setup(skip_install=skip_install)
     check_port(host, port)
-    from sandbox.serve import serve
+    try:
+        from sandbox.serve import serve
+    except ImportError as exc:
+        raise AtlasError(f"cannot serve: sandbox.serve is not available ({exc})") from exc
 
     pid_path = state_dir() / "server.pid"
     pid_path.write_text(f"{os.getpid()}\n")
@@ -163,7 +177,7 @@ def status() -> int:
     print(f"state directory: {state_dir()}")
     names = " ".join(r.package for r in missing)
     print(f"[packages] {'missing: ' + names if missing else 'all installed'}")
-    ours = read_pid(engine.pid_file())
+    ours = read_pid(engine.pid_file(), "dockerd")
     if engine.answers():
         print("[engine] answers" + (f" (dockerd pid {ours}, started by atlas)" if ours else ""))
     else:

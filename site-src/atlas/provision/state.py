@@ -20,7 +20,15 @@ def state_dir() -> Path:
     else:
         base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
         path = Path(base) / "container-atlas"
-    path.mkdir(parents=True, exist_ok=True)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        from atlas.errors import MissingPrerequisite
+
+        raise MissingPrerequisite(
+            f"cannot create the state directory {path} ({exc.strerror}); "
+            "set ATLAS_STATE_DIR to a writable folder"
+        ) from None
     return path
 
 
@@ -31,16 +39,31 @@ def logs_dir() -> Path:
     return path
 
 
-def read_pid(pid_file: Path) -> int | None:
-    """Return the pid recorded in `pid_file` if that process is alive, else None (stale files removed)."""
+def read_pid(pid_file: Path, name: str | None = None) -> int | None:
+    """Return the pid recorded in `pid_file` if that process is alive, else None (stale files removed).
+
+    With `name`, the process must also be called that (/proc/<pid>/comm), so a pid reused by
+    another program after a crash or kill does not count.
+    """
     try:
         pid = int(pid_file.read_text().strip())
     except (OSError, ValueError):
         return None
-    if pid_alive(pid):
+    if pid_alive(pid) and (name is None or process_name(pid) in ("", name[:15])):
         return pid
-    pid_file.unlink(missing_ok=True)
+    try:
+        pid_file.unlink(missing_ok=True)
+    except OSError:
+        pass
     return None
+
+
+def process_name(pid: int) -> str:
+    """The kernel's short name of process `pid` ('' when unknown)."""
+    try:
+        return Path(f"/proc/{pid}/comm").read_text().strip()
+    except OSError:
+        return ""
 
 
 def pid_alive(pid: int) -> bool:

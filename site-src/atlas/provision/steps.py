@@ -8,14 +8,16 @@ command and the last lines of its log.
 
 from __future__ import annotations
 
+import os
 import shlex
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
-from atlas.errors import SetupError
+from atlas.errors import AtlasError, MissingPrerequisite, SetupError
 from atlas.provision.state import logs_dir
 
 
@@ -44,12 +46,16 @@ def run_step(name: str, title: str, func: Callable[[], str | None]) -> str:
     started = time.monotonic()
     try:
         result = func() or ""
-    except BaseException:
+    except BaseException as exc:
         if _Line.open:
             print(" FAILED", flush=True)
         else:
             print(f"[{name}] FAILED", flush=True)
         _Line.open = False
+        if isinstance(exc, AtlasError) and not isinstance(exc, SetupError | MissingPrerequisite):
+            log = step_log(name)
+            command = f"{title} (log: {log})" if log.is_file() else title
+            raise SetupError(name, command, str(exc)) from exc
         raise
     took = time.monotonic() - started
     detail = f"skipped: {result}" if isinstance(result, Skipped) else result
@@ -122,6 +128,28 @@ def run(
     if proc.returncode != 0:
         raise SetupError(step, f"{command} (exit {proc.returncode}; log: {log})", log_tail(log), hint)
     return proc.stdout.decode("utf-8", "replace")
+
+
+@contextmanager
+def output_to(log: Path) -> Iterator[None]:
+    """Send everything written to file descriptors 1 and 2 (this process and its children) to `log`."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    saved = [os.dup(1), os.dup(2)]
+    try:
+        with open(log, "ab") as fh:
+            os.dup2(fh.fileno(), 1)
+            os.dup2(fh.fileno(), 2)
+            try:
+                yield
+            finally:
+                sys.stdout.flush()
+                sys.stderr.flush()
+    finally:
+        os.dup2(saved[0], 1)
+        os.dup2(saved[1], 2)
+        for fd in saved:
+            os.close(fd)
 
 
 def warn(message: str) -> None:

@@ -24,9 +24,7 @@ def validate_run(language: str, inputs: dict[str, str], options: dict, attrs: di
     return True
 
 
-def format_run(
-    src: str, language: str, css_class: str, options: dict, md: Any, **kwargs: Any
-) -> str:
+def format_run(src: str, language: str, css_class: str, options: dict, md: Any, **kwargs: Any) -> str:
     """Render a `run` fence as the runnable-block HTML the terminal JS mounts on."""
     profile = options.get("profile") or "shell"
     attrs = f' data-profile="{escape(profile)}"'
@@ -45,9 +43,7 @@ def validate_pyrun(language: str, inputs: dict[str, str], options: dict, attrs: 
     return not inputs
 
 
-def format_pyrun(
-    src: str, language: str, css_class: str, options: dict, md: Any, **kwargs: Any
-) -> str:
+def format_pyrun(src: str, language: str, css_class: str, options: dict, md: Any, **kwargs: Any) -> str:
     """Render a `pyrun` fence as the placeholder the Pyodide JS mounts on."""
     code = escape(src.strip("\n"), quote=False)
     return (

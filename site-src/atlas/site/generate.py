@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,7 @@ from mkdocs.structure.toc import get_toc
 
 from atlas.site import render_component, render_lists
 from atlas.site.layout import graph_layout
-from atlas.site.model import SiteModel, component_url, rel_url
+from atlas.site.model import SiteModel
 from atlas.site.strings import t
 from atlas.site.tutorials import WIKI_LINK, Mention, scan_mentions, tutorial_file, tutorial_slugs
 
@@ -86,6 +87,40 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
     return config
 
 
+class AtlasPage(Page):
+    """A generated page: no Markdown pass, its HTML comes from the catalog in on_page_content."""
+
+    def render(self, config: MkDocsConfig, files: Files) -> None:
+        """Skip Markdown entirely (MkDocs would build a Markdown instance per page)."""
+        self.content = ""
+        self.toc = get_toc([])
+        self._title_from_render = None
+        self.present_anchor_ids = set()
+        self.links_to_anchors = {}
+
+
+def on_nav(nav: Any, config: MkDocsConfig, files: Files) -> Any:
+    """Turn the Page objects of generated files into AtlasPage (MkDocs made them in get_navigation)."""
+    for f in files.documentation_pages():
+        if getattr(f, "generated_by", None) == "atlas" and f.page is not None:
+            f.page.__class__ = AtlasPage
+    return nav
+
+
+def on_page_context(context: dict, page: Page, config: MkDocsConfig, nav: Any) -> dict:
+    """After the search plugin indexed the lean HTML of a generated page, put the full page back."""
+    full = getattr(page, "_atlas_full", None)
+    if full is not None:
+        page.content = full
+        page._atlas_full = None
+    return context
+
+
+def _lean(title: str, *parts: str) -> str:
+    """What search indexes for a generated page: title, summary, aliases, description."""
+    return f'<h1 id="_top">{title}</h1>' + "".join(f"<p>{p}</p>" for p in parts if p)
+
+
 class _Alt:
     def __init__(self, url: str) -> None:
         self.url = url
@@ -115,14 +150,29 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
     lang = current_lang(config)
     model = _model(config)
     for e in model.catalog["entries"]:
-        files.append(_page_file(config, f"components/{e['id']}.md", lang,
-                                _front(title=e["name"], atlas_page="component", atlas_id=e["id"])))
+        files.append(
+            _page_file(
+                config,
+                f"components/{e['id']}.md",
+                lang,
+                _front(title=e["name"], atlas_page="component", atlas_id=e["id"]),
+            )
+        )
     for c in model.vocab["categories"]:
         title = model.label("categories", c, lang)
-        files.append(_page_file(config, f"categories/{c}.md", lang,
-                                _front(title=title, atlas_page="category", atlas_id=c, hide=["toc"])))
-    files.append(_page_file(config, "categories/index.md", lang,
-                            _front(title=t("categories", lang), atlas_page="categories")))
+        files.append(
+            _page_file(
+                config,
+                f"categories/{c}.md",
+                lang,
+                _front(title=title, atlas_page="category", atlas_id=c, hide=["toc"]),
+            )
+        )
+    files.append(
+        _page_file(
+            config, "categories/index.md", lang, _front(title=t("categories", lang), atlas_page="categories")
+        )
+    )
     if lang == "en":
         root = _assets_dir(config).parent
         for p in sorted(_assets_dir(config).rglob("*")):
@@ -170,19 +220,33 @@ def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -
     model = _model(config)
     kind = page.meta.get("atlas_page")
     if kind == "component":
-        mentions: list[Mention] = _state.get("mentions", {}).get(page.meta["atlas_id"], [])
-        html, toc = render_component.component_page(model, page.meta["atlas_id"], lang, mentions)
+        eid = page.meta["atlas_id"]
+        mentions: list[Mention] = _state.get("mentions", {}).get(eid, [])
+        html, toc = render_component.component_page(model, eid, lang, mentions)
         page.toc = get_toc(toc)
-    elif kind == "category":
+        e = model.entries[eid]
+        page._atlas_full = html
+        desc = render_component.render_markdown(model.text(e["description"], lang), model, "")
+        return _lean(
+            escape(e["name"]),
+            escape(model.text(e["summary"], lang)),
+            escape(", ".join(e.get("aliases") or [])),
+            desc,
+        )
+    if kind == "category":
         _, html = render_lists.category_page(model, page.meta["atlas_id"], lang)
-    elif kind == "categories":
+        page._atlas_full = html
+        cat = model.vocab["categories"][page.meta["atlas_id"]]
+        return _lean(escape(page.title), escape(model.text(cat.get("blurb"), lang)))
+    if kind == "categories":
         html = f"<h1>{t('categories', lang)}</h1>" + render_lists.categories_index(model, lang)
     else:
         here = page.url[len(lang) + 1 :] if lang != "en" and page.url.startswith(f"{lang}/") else page.url
         if MARKERS[0] in html:
             html = html.replace(MARKERS[0], render_lists.ecosystem_map(model, lang, here))
         if MARKERS[1] in html:
-            html = html.replace(MARKERS[1], render_lists.learning_path(model, lang, _tutorial_titles(config, lang), here))
+            titles = _tutorial_titles(config, lang)
+            html = html.replace(MARKERS[1], render_lists.learning_path(model, lang, titles, here))
         if MARKERS[2] in html:
             html = html.replace(MARKERS[2], render_lists.categories_index(model, lang))
     if "data-atlas-run" in html:
@@ -190,6 +254,3 @@ def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -
     if "data-atlas-pyrun" in html:
         page.meta["atlas_pyrun"] = True
     return html
-
-
-__all__ = ["preload", "on_config", "on_files", "on_page_markdown", "on_page_content", "rel_url", "component_url"]

@@ -32,3 +32,15 @@ def on_page_markdown(markdown, page, config, files):
 def on_page_content(html, page, config, files):
     """Render generated pages and fill page markers."""
     return generate.on_page_content(html, page, config, files)
+
+
+@event_priority(-200)
+def on_nav(nav, config, files):
+    """Generated pages skip the Markdown pass."""
+    return generate.on_nav(nav, config, files)
+
+
+@event_priority(-300)
+def on_page_context(context, page, config, nav):
+    """Restore a generated page's full HTML after search indexed its lean version."""
+    return generate.on_page_context(context, page, config, nav)

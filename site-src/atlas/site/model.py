@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import posixpath
 from collections import defaultdict
 from dataclasses import dataclass, field
 from html import escape
@@ -80,17 +79,11 @@ class SiteModel:
 
 
 def rel_url(from_url: str, to_url: str) -> str:
-    """A relative link between two directory URLs of the same language tree ("" is the home)."""
-    frm = "/" + from_url
-    to = "/" + to_url
-    base = frm if frm.endswith("/") else posixpath.dirname(frm) + "/"
-    path, _, frag = to.partition("#")
-    rel = posixpath.relpath(path, base)
-    if rel == ".":
-        rel = "./"
-    elif path.endswith("/") and not rel.endswith("/"):
-        rel += "/"
-    return rel + ("#" + frag if frag else "")
+    """A relative link from directory URL `from_url` to `to_url`, both in one language tree ("" = home).
+
+    Every page URL is a directory ("components/runc/"), so going up once per "/" is always right.
+    """
+    return "../" * from_url.count("/") + to_url if (from_url or to_url) else "./"
 
 
 def component_url(entry_id: str) -> str:

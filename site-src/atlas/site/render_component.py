@@ -30,7 +30,7 @@ def render_markdown(text: str, model: SiteModel, here: str) -> str:
 
 
 def _row(label: str, value_html: str) -> str:
-    return f"<tr><th scope=\"row\">{escape(label)}</th><td>{value_html}</td></tr>"
+    return f'<tr><th scope="row">{escape(label)}</th><td>{value_html}</td></tr>'
 
 
 def _url(u: str | None) -> str:
@@ -126,7 +126,7 @@ def try_it_html(e: dict, mentions: list[Mention], lang: str, here: str) -> str:
         text = m.tutorial_title + (f" › {m.step_title}" if m.step_title != m.tutorial_title else "")
         items.append(f"<li>{link(rel_url(here, target), text)}</li>")
     intro = escape(t("try_it_intro", lang, name=e["name"]))
-    return f"<p>{intro}</p><ul class=\"atlas-try\">{''.join(items)}</ul>"
+    return f'<p>{intro}</p><ul class="atlas-try">{"".join(items)}</ul>'
 
 
 def component_page(model: SiteModel, entry_id: str, lang: str, mentions: list[Mention]) -> tuple[str, list]:
@@ -135,16 +135,21 @@ def component_page(model: SiteModel, entry_id: str, lang: str, mentions: list[Me
     here = component_url(entry_id)
     sections = [
         ("facts", t("facts", lang), facts_table(model, e, lang, here)),
-        ("description", t("description", lang), render_markdown(model.text(e["description"], lang), model, here)),
-        ("relations", t("relations", lang),
-         relations_html(model, e, lang, here) + neighbourhood_svg(model, entry_id, lang)),
+        (
+            "description",
+            t("description", lang),
+            render_markdown(model.text(e["description"], lang), model, here),
+        ),
+        (
+            "relations",
+            t("relations", lang),
+            relations_html(model, e, lang, here) + neighbourhood_svg(model, entry_id, lang),
+        ),
     ]
     if mentions:
         sections.append(("try-it", t("try_it", lang), try_it_html(e, mentions, lang, here)))
-    src = "".join(
-        f"<li>{link(s['url'], s.get('title') or s['url'])}</li>" for s in e.get("sources") or []
-    )
-    sections.append(("sources", t("sources", lang), f"<ul class=\"atlas-sources\">{src}</ul>"))
+    src = "".join(f"<li>{link(s['url'], s.get('title') or s['url'])}</li>" for s in e.get("sources") or [])
+    sections.append(("sources", t("sources", lang), f'<ul class="atlas-sources">{src}</ul>'))
     graph = rel_url(here, "graph/") + "#" + entry_id
     html = [
         f'<h1 id="{escape(entry_id)}">{escape(e["name"])}</h1>',
@@ -154,6 +159,8 @@ def component_page(model: SiteModel, entry_id: str, lang: str, mentions: list[Me
     for sid, title, body in sections:
         html.append(f'<h2 id="{sid}">{escape(title)}</h2>{body}')
     html.append(f'<p class="atlas-open-graph">{link(graph, t("open_graph", lang))}</p>')
-    toc = [{"level": 2, "id": sid, "name": title, "html": escape(title), "children": []}
-           for sid, title, _ in sections]
+    toc = [
+        {"level": 2, "id": sid, "name": title, "html": escape(title), "children": []}
+        for sid, title, _ in sections
+    ]
     return "".join(html), toc

@@ -16,8 +16,9 @@ def ecosystem_map(model: SiteModel, lang: str, here: str = "") -> str:
         cats = [c for c in model.categories_of(layer) if model.members.get(c)]
         if not cats:
             continue
+        lid = escape(layer)
         out.append(
-            f'<section class="atlas-layer atlas-layer-{escape(layer)}" aria-labelledby="layer-{escape(layer)}">'
+            f'<section class="atlas-layer atlas-layer-{lid}" aria-labelledby="layer-{lid}">'
             f'<h2 id="layer-{escape(layer)}">{escape(model.label("layers", layer, lang))}</h2>'
             '<div class="atlas-cats">'
         )
@@ -25,12 +26,12 @@ def ecosystem_map(model: SiteModel, lang: str, here: str = "") -> str:
             members = sorted(model.members[c], key=lambda e: e["name"].lower())
             items = "".join(
                 f'<li class="atlas-status-{escape((e.get("facts") or {}).get("status") or "")}">'
-                f'{link(rel_url(here, component_url(e["id"])), e["name"])}</li>'
+                f"{link(rel_url(here, component_url(e['id'])), e['name'])}</li>"
                 for e in members
             )
             out.append(
                 '<div class="atlas-cat">'
-                f'<h3>{link(rel_url(here, category_url(c)), model.label("categories", c, lang))}</h3>'
+                f"<h3>{link(rel_url(here, category_url(c)), model.label('categories', c, lang))}</h3>"
                 f"<ul>{items}</ul></div>"
             )
         out.append("</div></section>")
@@ -61,7 +62,9 @@ def category_page(model: SiteModel, cat: str, lang: str) -> tuple[str, str]:
     here = category_url(cat)
     title = model.label("categories", cat, lang)
     v = model.vocab["categories"][cat]
-    head = [t(k, lang) for k in ("name", "kind", "status", "first_release", "license", "foundation", "summary")]
+    head = [
+        t(k, lang) for k in ("name", "kind", "status", "first_release", "license", "foundation", "summary")
+    ]
     rows = []
     for e in sorted(model.members.get(cat, []), key=lambda e: e["name"].lower()):
         f = e.get("facts") or {}
@@ -93,7 +96,9 @@ def category_page(model: SiteModel, cat: str, lang: str) -> tuple[str, str]:
     return title, html
 
 
-def learning_path(model: SiteModel, lang: str, tutorials: dict[str, str], here: str = "learning-path/") -> str:
+def learning_path(
+    model: SiteModel, lang: str, tutorials: dict[str, str], here: str = "learning-path/"
+) -> str:
     """The series' order as an ordered list; links only to tutorials and KB pages that exist.
 
     `tutorials` maps slug -> title (in `lang`) of the tutorials present in docs/tutorials/.
@@ -103,13 +108,16 @@ def learning_path(model: SiteModel, lang: str, tutorials: dict[str, str], here: 
         name = tutorials.get(slug) or title[lang]
         head = link(rel_url(here, f"tutorials/{slug}/"), name) if slug in tutorials else escape(name)
         if slug == "ecosystem-map":
-            extra = [link(rel_url(here, ""), t("home", lang)), link(rel_url(here, "graph/"), t("graph", lang))]
+            extra = [
+                link(rel_url(here, ""), t("home", lang)),
+                link(rel_url(here, "graph/"), t("graph", lang)),
+            ]
         else:
             extra = []
         refs = extra + [
             link(rel_url(here, component_url(i)), model.entries[i]["name"]) for i in ids if i in model.entries
         ]
-        more = f'<br><small>{escape(t("read_more", lang))}: {", ".join(refs)}</small>' if refs else ""
+        more = f"<br><small>{escape(t('read_more', lang))}: {', '.join(refs)}</small>" if refs else ""
         out.append(f'<li data-tutorial="{escape(slug)}"><strong>{head}</strong>{more}</li>')
     out.append("</ol>")
     return "".join(out)

@@ -16,19 +16,46 @@ _slug = slugify(case="lower")
 
 #: The series' order: (tutorial slug, title, KB ids of the concepts and components it teaches).
 LEARNING_PATH: list[tuple[str, dict[str, str], list[str]]] = [
-    ("ecosystem-map", {"en": "The ecosystem map", "zh": "容器生态地图"}, ["oci", "docker-engine", "kubernetes"]),
-    ("containers", {"en": "Containers: what, why, how", "zh": "容器是什么、为什么、怎么做"},
-     ["container", "container-vs-vm", "namespaces", "cgroups"]),
-    ("first-container", {"en": "Your first container", "zh": "你的第一个容器"}, ["container", "docker-engine"]),
-    ("docker-architecture", {"en": "Docker's architecture", "zh": "Docker 的架构"},
-     ["docker-architecture", "docker-engine", "docker-image", "docker-registry"]),
-    ("how-it-works", {"en": "How the parts work together", "zh": "各部分如何协同工作"},
-     ["docker-engine", "containerd", "runc", "docker-hub"]),
-    ("image-layers", {"en": "Image layers", "zh": "镜像分层"},
-     ["image", "image-layers", "copy-on-write", "base-image"]),
-    ("building-images", {"en": "Building images", "zh": "构建镜像"}, ["dockerfile", "buildkit", "docker-image"]),
-    ("port-mapping", {"en": "Reaching a container from outside", "zh": "从外部访问容器"},
-     ["port-mapping", "docker-networking"]),
+    (
+        "ecosystem-map",
+        {"en": "The ecosystem map", "zh": "容器生态地图"},
+        ["oci", "docker-engine", "kubernetes"],
+    ),
+    (
+        "containers",
+        {"en": "Containers: what, why, how", "zh": "容器是什么、为什么、怎么做"},
+        ["container", "container-vs-vm", "namespaces", "cgroups"],
+    ),
+    (
+        "first-container",
+        {"en": "Your first container", "zh": "你的第一个容器"},
+        ["container", "docker-engine"],
+    ),
+    (
+        "docker-architecture",
+        {"en": "Docker's architecture", "zh": "Docker 的架构"},
+        ["docker-architecture", "docker-engine", "docker-image", "docker-registry"],
+    ),
+    (
+        "how-it-works",
+        {"en": "How the parts work together", "zh": "各部分如何协同工作"},
+        ["docker-engine", "containerd", "runc", "docker-hub"],
+    ),
+    (
+        "image-layers",
+        {"en": "Image layers", "zh": "镜像分层"},
+        ["image", "image-layers", "copy-on-write", "base-image"],
+    ),
+    (
+        "building-images",
+        {"en": "Building images", "zh": "构建镜像"},
+        ["dockerfile", "buildkit", "docker-image"],
+    ),
+    (
+        "port-mapping",
+        {"en": "Reaching a container from outside", "zh": "从外部访问容器"},
+        ["port-mapping", "docker-networking"],
+    ),
     ("registries", {"en": "Registries", "zh": "镜像仓库"}, ["docker-registry", "docker-hub", "harbor"]),
 ]
 

@@ -1,0 +1,102 @@
+"""The Flask app factory of the sandbox service.
+
+`create_app(config)` wires the blueprints (API, terminal WebSocket, built site), loads the tutorial
+checks from `docs/`, connects to the Docker engine, plugs in the Docker API gateway when a profile needs
+it, and starts the session manager (orphan clean-up, warm pools, reaper). Extensions:
+`app.extensions["atlas_config"]`, `["atlas_sessions"]` (SessionManager), `["atlas_checks"]`,
+`["atlas_gateway"]` (GatewayManager or absent).
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from sandbox import api, site, terminal
+from sandbox.checks import load_checks
+from sandbox.config import ROOT, Config, load_config
+from sandbox.containers import docker_client
+from sandbox.sessions import ApiError, SessionManager
+
+log = logging.getLogger("sandbox")
+
+
+def _make_gateway(client: Any, config: Config) -> Any:
+    try:
+        from sandbox.gateway import GatewayManager  # type: ignore[attr-defined]
+    except ImportError:
+        log.warning("profiles with gateway: true need sandbox.gateway.GatewayManager, which is missing")
+        return None
+    try:
+        gw_cfg = {**config.gateway, "instance": config.instance_id}
+        gw_cfg.setdefault("state_dir", str(config.state_path / "gateway"))
+        return GatewayManager(client, gw_cfg)
+    except Exception as exc:  # noqa: BLE001 - the shell profile must keep working
+        log.warning("the Docker API gateway could not start: %s", exc)
+        return None
+
+
+def create_app(
+    config: Config | dict | str | Path | None = None,
+    *,
+    site_dir: str | Path | None = None,
+    start: bool = True,
+    gateway: Any = None,
+) -> Flask:
+    """Build the app. `config`: a Config, overrides (dict), a config file path, or None for the defaults."""
+    if isinstance(config, Config):
+        cfg = config
+    elif isinstance(config, dict):
+        cfg = load_config(None, overrides=config)
+    else:
+        cfg = load_config(config)
+    app = Flask(__name__, static_folder=None)
+    app.config["ATLAS_SITE_DIR"] = str(Path(site_dir) if site_dir else ROOT / "site")
+    app.config["SOCK_SERVER_OPTIONS"] = {"max_message_size": terminal.MAX_INPUT, "ping_interval": 25}
+    app.extensions["atlas_config"] = cfg
+    app.extensions["atlas_checks"] = load_checks(cfg.docs_path)
+
+    cfg.instance_id = cfg.instance_id or uuid.uuid4().hex[:12]
+    client = docker_client(cfg.docker_timeout)
+    if gateway is None and any(p.gateway for p in cfg.profiles.values()):
+        gateway = _make_gateway(client, cfg)
+    manager = SessionManager(client, cfg, gateway=gateway)
+    if gateway is not None:
+        app.extensions["atlas_gateway"] = gateway
+    app.extensions["atlas_sessions"] = manager
+
+    app.register_blueprint(api.bp)
+    app.register_blueprint(terminal.bp)
+    app.register_blueprint(site.bp)
+
+    @app.errorhandler(ApiError)
+    def _api_error(exc: ApiError):
+        resp = jsonify(exc.body())
+        resp.status_code = exc.status
+        if "retry_after" in exc.extra:
+            resp.headers["Retry-After"] = str(exc.extra["retry_after"])
+        return resp
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException):
+        if request.path.startswith("/api/") or request.path in {"/healthz", "/metrics"}:
+            resp = jsonify({"error": exc.description, "field": None})
+            resp.status_code = exc.code or 500
+            return resp
+        if exc.code == 404:
+            return site.not_found_page()
+        return exc
+
+    @app.errorhandler(Exception)
+    def _crash(exc: Exception):
+        log.exception("unexpected error on %s %s", request.method, request.path)
+        return jsonify({"error": "Internal error in the sandbox service.", "field": None}), 500
+
+    if start:
+        manager.start()
+    return app

@@ -1,0 +1,35 @@
+"""The gateway's request dispatcher: route -> handler method (see policy.ROUTES)."""
+
+from __future__ import annotations
+
+import docker
+
+from . import policy
+from .httpio import Request
+from .images import CommitHandler, ImageHandlers
+from .objects import ObjectHandlers
+from .server import Forward, Reply
+from .session import Session
+
+
+class Handlers(ObjectHandlers, ImageHandlers, CommitHandler):
+    """Every route handler of policy.ROUTES, bound to one engine client and one configuration."""
+
+    def __init__(self, api: docker.APIClient, manager: object, cfg: dict, budget: policy.Budget) -> None:
+        self.api = api
+        self.manager = manager
+        self.budget = budget
+        self.runtime = cfg.get("runtime", "runc")
+        self.mirror = cfg.get("mirror", "127.0.0.1:5000")
+        self.internal = bool(cfg.get("network_internal", False))
+        self._build_network = cfg.get("build_network", "session")
+
+    def build_network(self, sess: Session) -> str:
+        """Network of build containers: the session's own network unless configured otherwise."""
+        return sess.network if self._build_network == "session" else self._build_network
+
+    def dispatch(self, req: Request, sess: Session) -> Reply | Forward:
+        """Apply the policy to one request of session `sess`."""
+        route, params = policy.match(req.method, req.path)
+        req.params = params
+        return getattr(self, f"h_{route.handler}")(req, sess)

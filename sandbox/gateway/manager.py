@@ -1,0 +1,214 @@
+"""GatewayManager: one Docker API gateway socket per `docker` sandbox session (the socket is the identity)."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import shutil
+import socket
+import threading
+from pathlib import Path
+
+import docker
+import docker.errors
+from docker.types import Mount
+
+from . import policy
+from .handlers import Handlers
+from .ports import PortForwarder, listen_unix
+from .relay import Acceptor
+from .server import Limits, Proxy
+from .session import SESSION_ID, Session, load_saved
+
+log = logging.getLogger(__name__)
+SANDBOX_DIR = "/run/atlas-gateway"
+
+
+def default_state_dir() -> Path:
+    """$ATLAS_STATE_DIR, /var/lib/container-atlas as root, else $XDG_STATE_HOME/container-atlas."""
+    if os.environ.get("ATLAS_STATE_DIR"):
+        return Path(os.environ["ATLAS_STATE_DIR"])
+    if os.geteuid() == 0:
+        return Path("/var/lib/container-atlas")
+    return Path(os.environ.get("XDG_STATE_HOME", Path.home() / ".local/state")) / "container-atlas"
+
+
+class GatewayManager:
+    """Opens, serves and closes per-session gateways.
+
+    config keys (all optional): engine_socket, state_dir, mirror, runtime, instance, network_internal,
+    build_network ("session" | "none" | ...), budget (see policy.Budget), limits (see server.Limits).
+    """
+
+    def __init__(self, docker_client: docker.DockerClient, config: dict) -> None:
+        cfg = dict(config or {})
+        self.client = docker_client
+        self.api = docker_client.api
+        self.engine_socket = cfg.get("engine_socket", "/var/run/docker.sock")
+        self.state_dir = Path(cfg.get("state_dir") or default_state_dir() / "gateway")
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        self.instance = str(cfg.get("instance", ""))
+        self.internal = bool(cfg.get("network_internal", False))
+        self.budget = policy.Budget.from_config(cfg.get("budget", {}))
+        self.proxy = Proxy(self.engine_socket, Limits(**cfg.get("limits", {})), self.budget.build_context)
+        self.handlers = Handlers(self.api, self, cfg, self.budget)
+        self.acceptor = Acceptor()
+        self.ports = PortForwarder(self.acceptor)
+        self.sessions: dict[str, Session] = {}
+        self._tags: dict[str, set[str]] = {}
+        self._lock = threading.RLock()
+        self.max_connections = int(cfg.get("max_connections", 64))
+
+    # -- tag ownership (images have global names; the gateway knows which session made which) -----
+    def tag_owners(self, tag: str) -> set[str]:
+        """Sessions that own image tag `tag` (empty: a shared base image or unknown)."""
+        with self._lock:
+            return set(self._tags.get(tag, ()))
+
+    def own_tags(self, sess: Session, tags: list[str]) -> None:
+        """Record that `sess` created `tags`."""
+        with self._lock:
+            for t in tags:
+                self._tags.setdefault(t, set()).add(sess.id)
+                sess.tags.add(t)
+        sess.save()
+
+    def drop_tags(self, sess: Session, tags: list[str]) -> None:
+        """Forget `sess`'s claim on `tags`."""
+        with self._lock:
+            for t in tags:
+                self._tags.get(t, set()).discard(sess.id)
+                if not self._tags.get(t):
+                    self._tags.pop(t, None)
+                sess.tags.discard(t)
+        sess.save()
+
+    def ports_changed(self, sess: Session) -> None:
+        """Published ports of `sess` changed: update the sandbox's forwarder."""
+        self.ports.changed(sess)
+
+    def host_port(self, session_id: str, port: int) -> int | None:
+        """The real 127.0.0.1 port behind the sandbox's `localhost:<port>` (for the preview proxy)."""
+        sess = self.sessions.get(session_id)
+        pm = sess.ports.get(port) if sess else None
+        return pm.host_port if pm else None
+
+    # -- lifecycle -----------------------------------------------------------------------------
+    def open(self, session_id: str) -> dict:
+        """Start the gateway of a session; returns mounts and environment for the sandbox container."""
+        if not SESSION_ID.match(session_id):
+            raise ValueError(f"gateway: bad session id {session_id!r}")
+        if session_id in self.sessions:
+            raise ValueError(f"gateway: session {session_id} is already open")
+        sess = Session(session_id, self.instance, self.state_dir / session_id)
+        sess.dir.mkdir(mode=0o755, exist_ok=True)
+        os.chmod(sess.dir, 0o755)
+        sess.network = f"atlas-{session_id}"
+        net = self.api.create_network(sess.network, driver="bridge", internal=self.internal,
+                                      labels={**sess.labels, policy.LABEL_DEFAULT: "true"}, check_duplicate=True)  # fmt: skip
+        sess.network_id = net["Id"]
+        sess.save()
+        sock = listen_unix(str(sess.dir / "docker.sock"))
+        sess.listeners.append(sock)
+        self.sessions[session_id] = sess
+        self.ports.open(sess)
+        self.acceptor.add(sock, lambda conn: self._serve(sess, conn), f"atlas-gw-{session_id}")
+        return {
+            "mounts": [
+                Mount(target=SANDBOX_DIR, source=str(sess.dir), type="bind", read_only=True),
+                Mount(target="/var/run/docker.sock", source=str(sess.dir / "docker.sock"), type="bind"),
+            ],
+            "environment": {"DOCKER_HOST": "unix:///var/run/docker.sock", "ATLAS_GATEWAY_DIR": SANDBOX_DIR},
+            # Lets the forwarder listen on ports below 1024 (docker run -p 80:80) as the learner.
+            "sysctls": {"net.ipv4.ip_unprivileged_port_start": "0"},
+        }
+
+    def _serve(self, sess: Session, conn: socket.socket) -> None:
+        if sess.closed or len(sess.conns) >= self.max_connections:
+            from .httpio import json_response
+
+            with contextlib.suppress(OSError):
+                conn.sendall(json_response(429, {"message": "too many connections to the sandbox's Docker API"},
+                                           close=True))  # fmt: skip
+            conn.close()
+            return
+        sess.conns.add(conn)
+        try:
+            self.proxy.serve(conn, lambda req: self.handlers.dispatch(req, sess))
+        finally:
+            sess.conns.discard(conn)
+
+    def close(self, session_id: str) -> None:
+        """Stop serving a session and remove everything it created; shared images stay."""
+        sess = self.sessions.pop(session_id, None)
+        if sess is None:
+            self._remove_objects(session_id, load_saved(self.state_dir / session_id).get("tags", []))
+            shutil.rmtree(self.state_dir / session_id, ignore_errors=True)
+            return
+        sess.closed = True
+        for sock in sess.listeners:
+            self.acceptor.remove(sock)
+        self.ports.close(sess)
+        for conn in list(sess.conns):
+            with contextlib.suppress(OSError):
+                conn.shutdown(socket.SHUT_RDWR)
+        with self._lock:
+            tags = list(sess.tags)
+            for t in tags:
+                self._tags.get(t, set()).discard(session_id)
+            mine = [t for t in tags if not self._tags.get(t)]
+            for t in tags:
+                if not self._tags.get(t):
+                    self._tags.pop(t, None)
+        self._remove_objects(session_id, mine, sess.image_ids)
+        shutil.rmtree(sess.dir, ignore_errors=True)
+
+    def _remove_objects(self, session_id: str, tags: list[str], image_ids: set[str] | None = None) -> None:
+        flt = {"label": [f"{policy.LABEL_SESSION}={session_id}", f"{policy.LABEL_ORIGIN}=gateway"]}
+        for c in self.api.containers(all=True, filters=flt):
+            with contextlib.suppress(docker.errors.APIError):
+                self.api.remove_container(c["Id"], force=True, v=True)
+        for n in self.api.networks(filters=flt):
+            with contextlib.suppress(docker.errors.APIError):
+                self.api.remove_network(n["Id"])
+        for v in self.api.volumes(filters=flt).get("Volumes") or []:
+            with contextlib.suppress(docker.errors.APIError):
+                self.api.remove_volume(v["Name"], force=True)
+        for t in tags:
+            with contextlib.suppress(docker.errors.APIError):
+                self.api.remove_image(t, noprune=False)
+        labelled = [i["Id"] for i in self.api.images(all=True, filters=flt)]
+        for image_id in labelled + sorted(image_ids or ()):
+            with contextlib.suppress(docker.errors.APIError):
+                self.api.remove_image(image_id, force=True)
+
+    def cleanup_orphans(self, live_session_ids: set[str]) -> None:
+        """At start-up: remove gateway objects and state of sessions that no longer exist.
+
+        A session is ours when its folder is in our state directory or its objects carry our instance
+        label; objects of another server sharing the engine (other state dir and instance) stay.
+        """
+        live = set(live_session_ids) | set(self.sessions)
+        dead: set[str] = set()
+        flt = {"label": [f"{policy.LABEL_ORIGIN}=gateway"]}
+        if self.instance:
+            flt["label"].append(f"{policy.LABEL_INSTANCE}={self.instance}")
+        for obj in self.api.containers(all=True, filters=flt) + self.api.networks(filters=flt) + (
+            self.api.volumes(filters=flt).get("Volumes") or []
+        ) + self.api.images(all=True, filters=flt):
+            sid = (obj.get("Labels") or {}).get(policy.LABEL_SESSION)
+            if sid and sid not in live:
+                dead.add(sid)
+        for path in self.state_dir.iterdir():
+            if path.is_dir() and path.name not in live:
+                dead.add(path.name)
+        for sid in sorted(dead):
+            log.info("gateway: removing leftovers of session %s", sid)
+            self.close(sid)
+
+    def shutdown(self) -> None:
+        """Close every open session and stop the acceptor thread."""
+        for sid in list(self.sessions):
+            self.close(sid)
+        self.acceptor.stop()

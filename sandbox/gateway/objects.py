@@ -1,0 +1,353 @@
+"""Gateway handlers for containers, exec, networks, volumes and system calls (ownership + rewriting)."""
+
+from __future__ import annotations
+
+import json
+import socket
+
+import docker.errors
+
+from . import policy
+from .httpio import HttpError, Request
+from .policy import Denied, NotFound
+from .server import Forward, Reply
+from .session import PortMap, Session
+
+
+def add_label_filter(req: Request, sess: Session, exclude: str = "") -> None:
+    """Restrict a list/prune/events call to the session's objects (engine-side label filter).
+
+    Filters are sent in the engine's map form {"label": {"k=v": true}}, which every endpoint accepts.
+    """
+    try:
+        filters = json.loads(req.arg("filters") or "{}") or {}
+    except ValueError:
+        raise HttpError(400, "the filters query parameter is not valid JSON") from None
+    if not isinstance(filters, dict):
+        raise HttpError(400, "the filters query parameter must be a JSON object")
+    norm = {k: ({str(x): True for x in v} if isinstance(v, list) else dict(v)) for k, v in filters.items()}
+    norm.setdefault("label", {}).update({f: True for f in sess.label_filter})
+    if exclude:
+        norm.setdefault("label!", {})[exclude] = True
+    req.set_arg("filters", json.dumps(norm))
+
+
+def free_port() -> int:
+    """A free TCP port on the host's loopback."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class ObjectHandlers:
+    """Containers, exec, networks, volumes, system. Mixed into gateway.handlers.Handlers."""
+
+    api: docker.APIClient
+    budget: policy.Budget
+    runtime: str
+    internal: bool
+    manager: object
+
+    # -- lookups -------------------------------------------------------------------------------
+    def container(self, sess: Session, ref: str) -> str:
+        """The full ID of the session's container `ref`; NotFound for anything else."""
+        if ref in sess.containers:
+            return ref
+        try:
+            info = self.api.inspect_container(ref)
+        except docker.errors.NotFound:
+            raise NotFound(f"No such container: {ref}") from None
+        if not sess.owns(info["Config"].get("Labels")):
+            raise NotFound(f"No such container: {ref}")
+        sess.containers.add(info["Id"])
+        return info["Id"]
+
+    def network(self, sess: Session, ref: str) -> dict:
+        """The session's network `ref` (`bridge`/`default` is the session's own network)."""
+        if ref in {"bridge", "default"}:
+            ref = sess.network
+        try:
+            info = self.api.inspect_network(ref)
+        except docker.errors.NotFound:
+            raise NotFound(f"network {ref} not found") from None
+        if not sess.owns(info.get("Labels")):
+            raise NotFound(f"network {ref} not found")
+        return info
+
+    def volume(self, sess: Session, name: str) -> dict | None:
+        """The session's volume `name`, None when no volume has that name; NotFound if not ours."""
+        try:
+            info = self.api.inspect_volume(name)
+        except docker.errors.NotFound:
+            return None
+        if not sess.owns(info.get("Labels")):
+            raise NotFound(f"get {name}: no such volume")
+        return info
+
+    def _count(self, kind: str, sess: Session) -> int:
+        flt = {"label": sess.label_filter}
+        if kind == "containers":
+            return len(self.api.containers(all=True, filters=flt))
+        if kind == "networks":
+            return len(self.api.networks(filters=flt))
+        return len(self.api.volumes(filters=flt).get("Volumes") or [])
+
+    def _limit(self, kind: str, sess: Session, extra: int = 1) -> None:
+        allowed = getattr(self.budget, kind)
+        if self._count(kind, sess) + extra > allowed:
+            raise Denied(f"at most {allowed} {kind} per sandbox; remove some first")
+
+    # -- containers ----------------------------------------------------------------------------
+    def h_containers_list(self, req: Request, sess: Session) -> Forward:
+        add_label_filter(req, sess)
+        return Forward(req, "json", on_json=lambda st, obj: [self._ports_out(sess, c) for c in obj or []])
+
+    def _ports_out(self, sess: Session, c: dict) -> dict:
+        back = {pm.host_port: port for port, pm in sess.ports.items()}
+        for p in c.get("Ports") or []:
+            if p.get("PublicPort") in back:
+                p["PublicPort"], p["IP"] = back[p["PublicPort"]], "0.0.0.0"
+        return c
+
+    def h_container_create(self, req: Request, sess: Session) -> Forward:
+        body = req.json()
+        refs = policy.check_container_create(body, self.budget, self.runtime)
+        self.image(sess, body.get("Image") or "")  # type: ignore[attr-defined]
+        hc = body["HostConfig"]
+        mode = hc.get("NetworkMode") or "default"
+        if mode in {"default", "bridge"}:
+            hc["NetworkMode"] = sess.network
+        elif mode not in {"none"} and not mode.startswith("container:"):
+            self.network(sess, mode)
+        eps = (body.get("NetworkingConfig") or {}).get("EndpointsConfig") or {}
+        for name in list(eps):
+            if name in {"bridge", "default"}:
+                eps[sess.network] = eps.pop(name)
+            else:
+                self.network(sess, name)
+        for ref in refs.containers:
+            self.container(sess, ref)
+        for name in refs.volumes:
+            if self.volume(sess, name) is None:
+                self._limit("volumes", sess)
+                self.api.create_volume(name, labels=sess.labels)
+        self._limit("containers", sess)
+        body["Labels"] = {**(body.get("Labels") or {}), **sess.labels}
+        pending = self._map_ports(sess, hc, refs.ports)
+        req.body = json.dumps(body).encode()
+
+        def created(status: int, obj: object) -> object:
+            if status == 201 and isinstance(obj, dict):
+                sess.containers.add(obj["Id"])
+                with sess.lock:
+                    for learner, cport, host in pending:
+                        sess.ports[learner] = PortMap(obj["Id"], host, cport)
+                if pending:
+                    self.manager.ports_changed(sess)  # type: ignore[attr-defined]
+            return obj
+
+        return Forward(req, "json", on_json=created)
+
+    def _map_ports(self, sess: Session, hc: dict, ports: list[tuple[str, str]]) -> list[tuple[int, str, int]]:
+        pending: list[tuple[int, str, int]] = []
+        bindings: dict[str, list[dict]] = {}
+        for cport, asked in ports:
+            if asked and not asked.isdigit():
+                raise Denied(f"host port {asked!r} is not available; publish single ports (-p 8080:80)")
+            host = free_port()
+            learner = int(asked) if asked else host
+            if not 0 < learner < 65536:
+                raise Denied(f"host port {learner} is out of range")
+            old = sess.ports.get(learner)
+            if old is not None or any(p[0] == learner for p in pending):
+                if old is None or self._running(old.container):
+                    raise HttpError(409, f"Bind for 0.0.0.0:{learner} failed: port is already allocated")
+            pending.append((learner, cport, host))
+            bindings.setdefault(cport, []).append({"HostIp": "127.0.0.1", "HostPort": str(host)})
+        hc["PortBindings"] = bindings
+        return pending
+
+    def _running(self, cid: str) -> bool:
+        try:
+            return bool(self.api.inspect_container(cid)["State"]["Running"])
+        except docker.errors.NotFound:
+            return False
+
+    def h_container(self, req: Request, sess: Session) -> Forward:
+        cid = self.container(sess, req.params["container"])
+        req.path = req.path.replace(f"/containers/{req.params['container']}", f"/containers/{cid}", 1)
+        if req.path.endswith("/json"):
+            return Forward(req, "json", on_json=lambda st, obj: self._inspect_out(sess, st, obj))
+        return Forward(req)
+
+    def _inspect_out(self, sess: Session, status: int, obj: object) -> object:
+        if status != 200 or not isinstance(obj, dict):
+            return obj
+        back = {pm.host_port: port for port, pm in sess.ports.items()}
+        for key in ("NetworkSettings", "HostConfig"):
+            ports = (obj.get(key) or {}).get("Ports" if key == "NetworkSettings" else "PortBindings") or {}
+            for bindings in ports.values():
+                for b in bindings or []:
+                    if b.get("HostPort", "").isdigit() and int(b["HostPort"]) in back:
+                        b["HostIp"], b["HostPort"] = "0.0.0.0", str(back[int(b["HostPort"])])
+        return obj
+
+    def h_container_start(self, req: Request, sess: Session) -> Forward:
+        if req.json():
+            raise Denied("a start request may not carry a host configuration")
+        req.body = b""
+        return self.h_container(req, sess)
+
+    def h_container_attach(self, req: Request, sess: Session) -> Forward:
+        fwd = self.h_container(req, sess)
+        fwd.mode = "hijack"
+        return fwd
+
+    def h_container_delete(self, req: Request, sess: Session) -> Forward:
+        cid = self.container(sess, req.params["container"])
+        req.path = f"/containers/{cid}"
+        req.set_arg("v", "1")  # anonymous volumes go with their container
+
+        def removed(status: int, obj: object) -> object:
+            if status < 300:
+                sess.containers.discard(cid)
+                with sess.lock:
+                    gone = [p for p, pm in sess.ports.items() if pm.container == cid]
+                    for p in gone:
+                        del sess.ports[p]
+                if gone:
+                    self.manager.ports_changed(sess)  # type: ignore[attr-defined]
+            return obj
+
+        return Forward(req, "json", on_json=removed)
+
+    # -- exec ----------------------------------------------------------------------------------
+    def h_exec_create(self, req: Request, sess: Session) -> Forward:
+        cid = self.container(sess, req.params["container"])
+        policy.check_exec_create(req.json())
+        req.path = f"/containers/{cid}/exec"
+
+        def created(status: int, obj: object) -> object:
+            if status == 201 and isinstance(obj, dict):
+                sess.execs.add(obj["Id"])
+            return obj
+
+        return Forward(req, "json", on_json=created)
+
+    def h_exec(self, req: Request, sess: Session) -> Forward:
+        if req.params["exec"] not in sess.execs:
+            raise NotFound(f"No such exec instance: {req.params['exec']}")
+        return Forward(req)
+
+    def h_exec_start(self, req: Request, sess: Session) -> Forward:
+        fwd = self.h_exec(req, sess)
+        fwd.mode = "hijack"
+        return fwd
+
+    # -- networks ------------------------------------------------------------------------------
+    def h_networks_list(self, req: Request, sess: Session) -> Forward:
+        add_label_filter(req, sess)
+        return Forward(req)
+
+    def h_network_create(self, req: Request, sess: Session) -> Forward:
+        body = req.json()
+        policy.check_network_create(body, self.internal)
+        self._limit("networks", sess)
+        body["Labels"] = {**(body.get("Labels") or {}), **sess.labels}
+        req.body = json.dumps(body).encode()
+        return Forward(req)
+
+    def h_network(self, req: Request, sess: Session) -> Forward:
+        info = self.network(sess, req.params["network"])
+        req.path = f"/networks/{info['Id']}"
+        return Forward(req)
+
+    def h_network_delete(self, req: Request, sess: Session) -> Forward:
+        info = self.network(sess, req.params["network"])
+        if info["Id"] == sess.network_id:
+            raise Denied("the sandbox's own default network cannot be removed")
+        req.path = f"/networks/{info['Id']}"
+        return Forward(req)
+
+    def h_network_connect(self, req: Request, sess: Session) -> Forward:
+        info = self.network(sess, req.params["network"])
+        body = req.json()
+        body["Container"] = self.container(sess, str(body.get("Container") or ""))
+        req.body = json.dumps(body).encode()
+        req.path = req.path.replace(f"/networks/{req.params['network']}/", f"/networks/{info['Id']}/", 1)
+        return Forward(req)
+
+    # -- volumes -------------------------------------------------------------------------------
+    def h_volumes_list(self, req: Request, sess: Session) -> Forward:
+        add_label_filter(req, sess)
+        return Forward(req)
+
+    def h_volume_create(self, req: Request, sess: Session) -> Forward:
+        body = req.json()
+        policy.check_volume_create(body)
+        if body.get("Name"):
+            try:
+                if self.volume(sess, body["Name"]) is not None:
+                    return Forward(req)  # creating an existing volume of ours returns it
+            except NotFound:
+                raise Denied(f"the volume name {body['Name']} is taken; choose another name") from None
+        self._limit("volumes", sess)
+        body["Labels"] = {**(body.get("Labels") or {}), **sess.labels}
+        req.body = json.dumps(body).encode()
+        return Forward(req)
+
+    def h_volume(self, req: Request, sess: Session) -> Forward:
+        if self.volume(sess, req.params["volume"]) is None:
+            raise NotFound(f"get {req.params['volume']}: no such volume")
+        return Forward(req)
+
+    h_volume_delete = h_volume
+
+    # -- system --------------------------------------------------------------------------------
+    def h_passthrough(self, req: Request, sess: Session) -> Forward:
+        return Forward(req)
+
+    def h_prune(self, req: Request, sess: Session) -> Forward:
+        add_label_filter(req, sess, exclude=policy.LABEL_DEFAULT if req.path.startswith("/networks") else "")
+        if not req.path.startswith("/images"):
+            return Forward(req)
+
+        def pruned(status: int, obj: object) -> object:
+            if status == 200 and isinstance(obj, dict):
+                gone = obj.get("ImagesDeleted") or []
+                self.manager.drop_tags(sess, [e["Untagged"] for e in gone if e.get("Untagged")])  # type: ignore[attr-defined]
+                sess.image_ids.difference_update(e["Deleted"] for e in gone if e.get("Deleted"))
+            return obj
+
+        return Forward(req, "json", on_json=pruned)
+
+    def h_build_prune(self, req: Request, sess: Session) -> Reply:
+        return Reply(200, {"CachesDeleted": [], "SpaceReclaimed": 0})
+
+    def h_events(self, req: Request, sess: Session) -> Forward:
+        add_label_filter(req, sess)
+        return Forward(req)
+
+    def h_info(self, req: Request, sess: Session) -> Forward:
+        def scrub(status: int, obj: object) -> object:
+            if status == 200 and isinstance(obj, dict):
+                mine = self.api.containers(all=True, filters={"label": sess.label_filter})
+                running = sum(1 for c in mine if c.get("State") == "running")
+                paused = sum(1 for c in mine if c.get("State") == "paused")
+                obj.update(Containers=len(mine), ContainersRunning=running, ContainersPaused=paused,
+                           ContainersStopped=len(mine) - running - paused, Name="container-atlas-sandbox")  # fmt: skip
+                obj["Images"] = len(self._visible_images(sess))  # type: ignore[attr-defined]
+            return obj
+
+        return Forward(req, "json", on_json=scrub)
+
+    def h_system_df(self, req: Request, sess: Session) -> Forward:
+        def scrub(status: int, obj: object) -> object:
+            if status == 200 and isinstance(obj, dict):
+                obj["Containers"] = [c for c in obj.get("Containers") or [] if sess.owns(c.get("Labels"))]
+                obj["Volumes"] = [v for v in obj.get("Volumes") or [] if sess.owns(v.get("Labels"))]
+                obj["Images"] = self._filter_images(sess, obj.get("Images") or [])  # type: ignore[attr-defined]
+                obj["BuildCache"] = []
+            return obj
+
+        return Forward(req, "json", on_json=scrub)

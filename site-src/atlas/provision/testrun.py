@@ -1,0 +1,71 @@
+"""`./atlas test`: set-up, lint (ruff check + ruff format --check), then pytest over tests/.
+
+The exit code is pytest's, made 1 when lint failed or no test was collected (see pytest_lint.py);
+pytest's summary line is the last line printed. With CI=true a missing prerequisite fails the run;
+locally the run goes on and tests that need the missing part skip with the reason.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+
+from atlas import ROOT
+from atlas.errors import MissingPrerequisite
+from atlas.provision.steps import warn
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+RUFF = [sys.executable, "-m", "ruff"]
+
+
+def lint() -> list[str]:
+    """Run `ruff check .` and `ruff format --check .`; return failure lines (empty when clean)."""
+    failures: list[str] = []
+    checks = (("check", "ruff check ."), ("format --check", "ruff format --check ."))
+    for args, what in checks:
+        started = time.monotonic()
+        cmd = [*RUFF, *args.split(), "--output-format", "concise", "."]
+        proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+        took = time.monotonic() - started
+        if proc.returncode == 0:
+            print(f"[lint] {what} ... ok ({took:.1f}s)", flush=True)
+            continue
+        output = (proc.stdout + proc.stderr).rstrip()
+        print(f"[lint] {what} ... FAILED\n{output}", flush=True)
+        lines = [ln for ln in output.splitlines() if ln.strip() and not ln.startswith("[*]")]
+        if len(lines) > 40:
+            lines = [*lines[:39], f"... and {len(lines) - 39} more (see above)"]
+        failures += [f"{what}: {ln}" for ln in lines]
+    if failures:
+        failures.append("fix with: .venv/bin/ruff check --fix . && .venv/bin/ruff format .")
+    return failures
+
+
+def run_tests(pytest_args: list[str], skip_setup: bool = False) -> int:
+    """Set up (unless `skip_setup`), lint, then run pytest; return pytest's exit code (see module doc)."""
+    if not skip_setup:
+        from atlas.provision.setup import setup
+
+        try:
+            setup(skip_install=os.geteuid() != 0)
+        except MissingPrerequisite as exc:
+            if IN_CI:
+                raise
+            warn(f"{exc}\n(continuing: tests that need the missing parts will skip)")
+    failures = lint()
+    args = [a for a in pytest_args if a != "--"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "pytest",
+        "-p",
+        "no:cacheprovider",
+        "-p",
+        "atlas.provision.pytest_lint",
+        "-ra",
+    ]
+    env = {**os.environ, "ATLAS_LINT_FAILURES": "\n".join(failures)}
+    print(f"[pytest] {' '.join(cmd[1:] + args)}", flush=True)
+    return subprocess.call(cmd + args, cwd=ROOT, env=env)

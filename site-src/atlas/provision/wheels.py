@@ -1,0 +1,223 @@
+"""Python wheels for the in-browser Python (Pyodide), served by the site from `assets/wheels/`.
+
+Two wheels, both pure Python, installed in the browser with micropip from the site's own URLs:
+- `networkx` at the version pinned in requirements.txt, fetched from PyPI at set-up time with
+  `pip download --no-deps --only-binary=:all:` into `<state>/wheels/` (a cache);
+- `atlasgraph` (site-src/atlasgraph, the graph queries shared with the server side), built with
+  `python -m build --wheel --no-isolation`. Its version carries a hash of its sources as a local
+  version (`1.0.0+g1a2b3c4d`), so a changed module gets a new file name and no browser keeps a
+  stale copy in its cache.
+
+`assets/wheels/wheels.json` is the index the page's worker reads: `{"wheels": {name: {"file",
+"version", "sha256"}}, "pyodide": "vendor/pyodide-<v>/", "source_hash": ...}`, file names relative
+to `assets/wheels/` and the Pyodide folder relative to `assets/` (from vendor/manifest.json, so the
+front-end step runs first).
+
+Run alone: `.venv/bin/python -m atlas.provision.wheels [--force]`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+from atlas import ROOT
+from atlas.errors import AtlasError
+from atlas.provision.state import state_dir, write_atomic
+from atlas.provision.steps import Skipped, run, run_step, step_log
+
+STEP = "wheels"
+WHEELS = ROOT / "site-src" / "assets" / "wheels"
+SOURCE = ROOT / "site-src" / "atlasgraph"
+REQUIREMENTS = ROOT / "requirements.txt"
+INDEX = "wheels.json"
+VENDOR_MANIFEST = ROOT / "site-src" / "assets" / "vendor" / "manifest.json"
+
+PYPROJECT = """\
+[build-system]
+requires = ["setuptools>=61"]
+build-backend = "setuptools.build_meta"
+
+[project]
+name = "atlasgraph"
+version = "{version}"
+description = "Graph queries over the Container Atlas catalog JSON (networkx only)."
+requires-python = ">=3.11"
+dependencies = ["networkx"]
+
+[tool.setuptools]
+packages = ["atlasgraph"]
+"""
+
+
+def pinned_version(package: str, requirements: Path = REQUIREMENTS) -> str:
+    """The version `package` is pinned to (`name==version`) in requirements.txt.
+
+    Raises AtlasError naming the file when it is not pinned there.
+    """
+    pattern = re.compile(rf"^\s*{re.escape(package)}\s*==\s*([^\s;#]+)", re.IGNORECASE)
+    for line in requirements.read_text().splitlines():
+        match = pattern.match(line)
+        if match:
+            return match.group(1)
+    raise AtlasError(f"{requirements}: {package}: not pinned (expected a line '{package}==<version>')")
+
+
+def source_hash(source: Path = SOURCE) -> str:
+    """A short sha256 over the names and contents of the package's .py files."""
+    digest = hashlib.sha256()
+    for path in sorted(source.rglob("*.py")):
+        if "__pycache__" in path.parts:
+            continue
+        digest.update(path.relative_to(source).as_posix().encode() + b"\0")
+        digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()[:10]
+
+
+def package_version(source: Path = SOURCE) -> str:
+    """The `__version__` declared in the package's `__init__.py`."""
+    match = re.search(r'^__version__\s*=\s*["\']([^"\']+)["\']', (source / "__init__.py").read_text(), re.M)
+    if not match:
+        raise AtlasError(f"{source / '__init__.py'}: __version__: missing")
+    return match.group(1)
+
+
+def pyodide_folder(manifest: Path = VENDOR_MANIFEST) -> str:
+    """The vendored Pyodide folder relative to `assets/` (`vendor/pyodide-<v>/`), from manifest.json.
+
+    Raises AtlasError naming the file when the front-end step has not vendored Pyodide yet.
+    """
+    try:
+        entry = json.loads(manifest.read_text())["pyodide"]
+        return "vendor/" + entry["index_url"]
+    except (OSError, ValueError, KeyError, TypeError):
+        raise AtlasError(
+            f"{manifest}: pyodide.index_url: missing; run the front-end step first "
+            "(python -m atlas.provision.frontend)"
+        ) from None
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def fetch_networkx(version: str, cache: Path) -> Path:
+    """Return the cached `networkx-<version>-py3-none-any.whl`, downloading it from PyPI if needed."""
+    cache.mkdir(parents=True, exist_ok=True)
+    found = sorted(cache.glob(f"networkx-{version}-py3-none-any.whl"))
+    if found:
+        return found[0]
+    run(
+        [sys.executable, "-m", "pip", "download", "--disable-pip-version-check", "-q", "--no-deps"]
+        + ["--only-binary=:all:", "-d", str(cache), f"networkx=={version}"],
+        STEP,
+        timeout=300,
+        hint="pip must reach PyPI (or your pip index) at set-up time.",
+    )
+    found = sorted(cache.glob(f"networkx-{version}-py3-none-any.whl"))
+    if not found:
+        raise AtlasError(f"pip download networkx=={version} did not produce a py3-none-any wheel in {cache}")
+    return found[0]
+
+
+def build_atlasgraph(out: Path, source: Path = SOURCE) -> Path:
+    """Build the atlasgraph wheel from `source` into `out`; return the wheel's path."""
+    version = f"{package_version(source)}+g{source_hash(source)}"
+    with tempfile.TemporaryDirectory(prefix="atlasgraph-build-") as tmp:
+        stage = Path(tmp)
+        (stage / "pyproject.toml").write_text(PYPROJECT.format(version=version))
+        shutil.copytree(source, stage / "atlasgraph", ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        dist = stage / "dist"
+        run(
+            [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(dist), str(stage)],
+            STEP,
+            timeout=300,
+            hint="needs the `build` and `setuptools` packages in the venv (requirements.txt).",
+        )
+        built = sorted(dist.glob("atlasgraph-*.whl"))
+        if len(built) != 1:
+            raise AtlasError(f"building atlasgraph produced {len(built)} wheels in {dist}, expected 1")
+        target = out / built[0].name
+        shutil.copy2(built[0], target)
+    return target
+
+
+def read_index(wheels: Path = WHEELS) -> dict:
+    """The parsed wheels.json of `wheels` ({} when missing or unreadable)."""
+    try:
+        return json.loads((wheels / INDEX).read_text())
+    except (OSError, ValueError):
+        return {}
+
+
+def is_current(wheels: Path = WHEELS) -> bool:
+    """True when wheels.json matches the pinned networkx and the atlasgraph sources, files present."""
+    index = read_index(wheels)
+    got = index.get("wheels", {})
+    if index.get("source_hash") != source_hash():
+        return False
+    try:
+        if index.get("pyodide") != pyodide_folder():
+            return False
+    except AtlasError:
+        return False
+    if got.get("networkx", {}).get("version") != pinned_version("networkx"):
+        return False
+    return all((wheels / w.get("file", "")).is_file() for w in got.values()) and len(got) == 2
+
+
+def install(wheels: Path = WHEELS, force: bool = False) -> str:
+    """Put the networkx and atlasgraph wheels and wheels.json into `wheels`; return a step result."""
+    if not force and is_current(wheels):
+        return Skipped("wheels.json matches requirements.txt and site-src/atlasgraph")
+    nx_version = pinned_version("networkx")
+    pyodide = pyodide_folder()
+    wheels.mkdir(parents=True, exist_ok=True)
+    nx_wheel = fetch_networkx(nx_version, state_dir() / "wheels")
+    with tempfile.TemporaryDirectory(dir=wheels.parent, prefix=".wheels-") as tmp:
+        stage = Path(tmp)
+        shutil.copy2(nx_wheel, stage / nx_wheel.name)
+        ag_wheel = build_atlasgraph(stage)
+        index = {
+            "pyodide": pyodide,
+            "source_hash": source_hash(),
+            "wheels": {
+                "networkx": {
+                    "file": nx_wheel.name,
+                    "version": nx_version,
+                    "sha256": _sha256(stage / nx_wheel.name),
+                },
+                "atlasgraph": {
+                    "file": ag_wheel.name,
+                    "version": ag_wheel.name.split("-")[1],
+                    "sha256": _sha256(ag_wheel),
+                },
+            },
+        }
+        # Old wheels go first, new files are renamed in, the index last (readers see whole files).
+        for old in wheels.glob("*.whl"):
+            old.unlink()
+        for path in stage.glob("*.whl"):
+            os.replace(path, wheels / path.name)
+        write_atomic(wheels / INDEX, json.dumps(index, indent=2, sort_keys=True) + "\n")
+    return f"networkx {nx_version}, {ag_wheel.name} into {wheels.relative_to(ROOT)}"
+
+
+def main() -> int:
+    """Run the wheels step alone (`python -m atlas.provision.wheels [--force]`)."""
+    try:
+        run_step(STEP, "Python wheels for Pyodide", lambda: install(force="--force" in sys.argv))
+    except AtlasError as exc:
+        print(f"atlas: error: {exc}\n(log: {step_log(STEP)})", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,148 @@
+"""Every sandbox tutorial, step by step, in a real sandbox container through the real Docker API gateway.
+
+No browser: the commands of each step's ▶ blocks run in the learner's shell inside the sandbox (as the
+terminal would type them), then the step's check from the front matter runs there the way the verify
+endpoint runs it, and its regex must match. Before any command, the first step's check must fail (a
+skipped step shows ✗). The browser test (test_tutorials.py) covers the same through the page.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+import time
+import uuid
+
+import pytest
+from test_tutorials_source import SLUGS, Tutorial, load_tutorials
+
+pytestmark = [pytest.mark.docker, pytest.mark.slow]
+
+DOCKER_IMAGE = "container-atlas/docker:latest"
+SHELL_IMAGE = "container-atlas/shell:latest"
+BROWSER_UA = "Mozilla/5.0 (X11; Linux x86_64) AtlasTutorialTest"
+PREVIEW = re.compile(r'data-atlas-preview="(\d+)"')
+
+
+class Sandbox:
+    """A learner container like the service starts: non-root, read-only root, tmpfs home, no network."""
+
+    def __init__(self, client, image: str, labels: dict, extra: dict | None = None) -> None:
+        extra = extra or {}
+        self.client = client
+        self.container = client.containers.run(
+            image,
+            command=["sleep", "infinity"],
+            detach=True,
+            user="1000:1000",
+            read_only=True,
+            tmpfs={"/home/learner": "size=64m,uid=1000,gid=1000", "/tmp": "size=64m"},
+            network_mode="none",
+            cap_drop=["ALL"],
+            security_opt=["no-new-privileges"],
+            pids_limit=128,
+            mem_limit="256m",
+            nano_cpus=500_000_000,
+            labels=labels,
+            **extra,
+        )
+
+    def sh(self, script: str) -> tuple[int, str]:
+        """Run `script` with sh as the learner (how a check runs); exit code and output."""
+        r = self.container.exec_run(["sh", "-c", script], user="1000:1000", demux=True)
+        out = (r.output[0] or b"").decode(errors="replace")
+        return r.exit_code, out
+
+    def type_step(self, code: str) -> str:
+        """Run a step's ▶ blocks in bash, in the folder the previous step left the learner in."""
+        script = f'cd "$(cat ~/.atlas-cwd 2>/dev/null || echo ~)"\n{code}\npwd > ~/.atlas-cwd\n'
+        r = self.container.exec_run(["bash", "-c", script], user="1000:1000")
+        return r.output.decode(errors="replace")
+
+    def remove(self) -> None:
+        """Remove the container (always)."""
+        self.container.remove(force=True)
+
+
+def _check(sb: Sandbox, tut: Tutorial, step: str) -> tuple[bool, str]:
+    check = tut.meta["checks"][step]
+    _, out = sb.sh(check["run"])
+    return bool(re.search(check["expect"], out)), out
+
+
+def _walk(sb: Sandbox, tut: Tutorial) -> None:
+    first = tut.step_ids[0]
+    ok, out = _check(sb, tut, first)
+    assert not ok, f"{tut.slug}/{first}: check passes before the step was done: {out!r}"
+    for step in tut.step_ids:
+        code = "\n".join(b.code for b in tut.blocks_of(step))
+        transcript = sb.type_step(code)
+        section = tut.body.split(f"{{#{step}}}", 1)[1].split("\n## ", 1)[0]
+        for port in PREVIEW.findall(section):  # what opening the preview link does: a browser request
+            sb.sh(f"curl -s -o /dev/null -A {shlex.quote(BROWSER_UA)} http://localhost:{port}/")
+        for _ in range(10):  # a server may take a moment to listen; a learner reads before pressing Check
+            ok, out = _check(sb, tut, step)
+            if ok:
+                break
+            time.sleep(0.5)
+        assert ok, (
+            f"{tut.slug}/{step}: check failed\n--- check output:\n{out}\n"
+            f"--- expected /{tut.meta['checks'][step]['expect']}/"
+            f"\n--- the step's commands printed:\n{transcript[-3000:]}"
+        )
+
+
+@pytest.fixture
+def gateway(docker_client, tmp_path):
+    """A GatewayManager of our own (its own state folder and instance id), shut down after the test."""
+    from sandbox.gateway.manager import GatewayManager
+
+    mgr = GatewayManager(
+        docker_client, {"state_dir": str(tmp_path / "gw"), "instance": f"tut-{uuid.uuid4().hex[:8]}"}
+    )
+    yield mgr
+    mgr.shutdown()
+
+
+DOCKER_SLUGS = [s for s in SLUGS if s not in {"ecosystem-map", "containers"}]
+
+
+@pytest.mark.parametrize("slug", DOCKER_SLUGS)
+def test_docker_tutorial_steps_pass_their_checks(slug, docker_client, local_registry, gateway) -> None:
+    """A learner who runs every ▶ of the tutorial gets ✓ on every step; before, the first step is ✗."""
+    if not docker_client.images.list(name=DOCKER_IMAGE.split(":")[0]):
+        from conftest import need
+
+        need(f"image {DOCKER_IMAGE}", False, "built by ./atlas up (sandbox/images/docker)")
+    tut = load_tutorials()[slug]
+    sid = f"tut{uuid.uuid4().hex[:10]}"
+    spec = gateway.open(sid)
+    labels = {"org.container-atlas.test": "tutorials", "org.container-atlas.session": sid}
+    sb = None
+    try:
+        extra = {k: spec[k] for k in ("mounts", "environment", "sysctls")}
+        extra["entrypoint"] = ["/usr/local/bin/atlas-docker-entry"]
+        sb = Sandbox(docker_client, DOCKER_IMAGE, labels, extra)
+        _walk(sb, tut)
+    finally:
+        if sb:
+            sb.remove()
+        gateway.close(sid)
+    left = docker_client.containers.list(all=True, filters={"label": f"org.container-atlas.session={sid}"})
+    assert not left, f"containers left behind: {[c.name for c in left]}"
+
+
+def test_shell_tutorial_steps_pass_their_checks(docker_client) -> None:
+    """The `containers` tutorial in a shell sandbox: every step ✓ after its ▶, the first ✗ before."""
+    from conftest import need
+
+    need(
+        f"image {SHELL_IMAGE}", bool(docker_client.images.list(name=SHELL_IMAGE.split(":")[0])), "./atlas up"
+    )
+    sid = f"tut{uuid.uuid4().hex[:10]}"
+    sb = Sandbox(docker_client, SHELL_IMAGE, {"org.container-atlas.test": "tutorials",
+                                              "org.container-atlas.session": sid})  # fmt: skip
+    try:
+        _walk(sb, load_tutorials()["containers"])
+    finally:
+        sb.remove()

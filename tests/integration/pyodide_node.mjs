@@ -1,0 +1,54 @@
+// Run pyrun blocks under Node with the vendored Pyodide, the way the browser worker does.
+//
+//   node pyodide_node.mjs <site-src/assets dir> <graph.json> < pages.json > results.json
+//
+// pages.json: [{"page": "docs/python/x.md", "blocks": ["code", ...]}, ...]
+// results.json: [{"page", "blocks": [{"stdout", "stderr", "outcome"}]}] where outcome is "" (ok),
+// "error" or "missing:<module>". The Python runner is read from pyworker.js, so this runs the exact
+// code the browser runs; wheels are installed with micropip from the files in assets/wheels/
+// (copied into Pyodide's file system and installed from emfs: URLs). Nothing touches the network.
+import fs from "node:fs";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+
+const [assets, graphPath] = process.argv.slice(2);
+const index = JSON.parse(fs.readFileSync(path.join(assets, "wheels", "wheels.json"), "utf8"));
+const indexURL = path.join(assets, index.pyodide) + "/";
+const worker = fs.readFileSync(path.join(assets, "js", "pyworker.js"), "utf8");
+const runner = worker.match(/const RUNNER = String\.raw`([\s\S]*?)`;/)[1];
+const pages = JSON.parse(fs.readFileSync(0, "utf8"));
+
+const { loadPyodide } = await import(pathToFileURL(indexURL + "pyodide.mjs").href);
+const py = await loadPyodide({ indexURL, fullStdLib: false });
+let out = { stdout: "", stderr: "" };
+const writer = (stream) => {
+  const decoder = new TextDecoder();
+  return { write(buf) { out[stream] += decoder.decode(buf, { stream: true }); return buf.length; } };
+};
+py.setStdout(writer("stdout"));
+py.setStderr(writer("stderr"));
+await py.runPythonAsync(runner);
+
+await py.loadPackage("micropip", { messageCallback: () => {} });
+py.FS.mkdirTree("/tmp/wheels");
+const urls = ["networkx", "atlasgraph"].map((name) => {
+  const file = index.wheels[name].file;
+  py.FS.writeFile("/tmp/wheels/" + file, fs.readFileSync(path.join(assets, "wheels", file)));
+  return "emfs:/tmp/wheels/" + file;
+});
+await py.globals.get("_atlas_load_graph")(urls, fs.readFileSync(graphPath, "utf8"));
+
+const run = py.globals.get("_atlas_run");
+const reset = py.globals.get("_atlas_reset");
+const results = [];
+for (const { page, blocks } of pages) {
+  reset();
+  const done = [];
+  for (const [i, code] of blocks.entries()) {
+    out = { stdout: "", stderr: "" };
+    const outcome = await run(code, `<block ${i + 1}>`);
+    done.push({ ...out, outcome });
+  }
+  results.push({ page, blocks: done });
+}
+process.stdout.write(JSON.stringify(results));

@@ -1,0 +1,80 @@
+"""The commands the tutorials teach, in order, with the real docker CLI inside a real docker sandbox."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from test_gateway_harness import box, gateway, require_images  # noqa: F401 - fixtures
+
+pytestmark = [pytest.mark.docker, pytest.mark.registry, pytest.mark.slow]
+
+
+def ok(box, cmd: str) -> str:  # noqa: F811 - `box` is the fixture object passed along
+    code, out = box.sh(cmd)
+    assert code == 0, f"{cmd!r} failed ({code}):\n{out}"
+    return out
+
+
+def test_the_tutorial_sequence(docker_client, local_registry, box):  # noqa: F811
+    require_images(docker_client, "httpd", "registry")
+    assert "Server:" in ok(box, "docker version") and "1.41" in ok(box, "docker version")
+    info = ok(box, "docker info")
+    assert "Containers: 0" in info
+
+    out = ok(box, "docker pull httpd")
+    assert "httpd:latest" in out and "127.0.0.1:5000" not in out
+    ok(box, "docker run -d --name web -p 8080:80 httpd")
+    assert "It works!" in ok(box, "curl -s --retry 5 --retry-connrefused --retry-delay 1 localhost:8080")
+    ps = ok(box, "docker ps")
+    assert re.search(r"0\.0\.0\.0:8080->80/tcp\s+web", ps), ps
+    assert "resuming normal operations" in ok(box, "docker logs web 2>&1")
+    assert ok(box, "docker exec web cat /etc/hostname").strip()
+    assert "42" in box.tty("docker exec -it web sh", "echo $((6*7))\nexit\n")
+    assert "/dev/pts/0" in box.tty("docker run -it --rm busybox sh", "tty\nexit\n")
+    assert ok(box, "echo piped | docker run -i --rm busybox cat").strip() == "piped"
+
+    images = ok(box, "docker images")
+    assert re.search(r"^httpd\s+latest", images, re.M) and re.search(r"^busybox\s+latest", images, re.M)
+    assert "container-atlas/" not in images
+    assert "CREATED BY" in ok(box, "docker history httpd")
+    assert ok(box, "docker image inspect -f '{{.Os}}' httpd").strip() == "linux"
+
+    ok(box, "docker exec web sh -c 'echo committed > /marker'")
+    ok(box, "docker commit web mycommit")
+    assert ok(box, "docker run --rm mycommit cat /marker").strip() == "committed"
+
+    ctx = "mkdir -p /tmp/ctx && cd /tmp/ctx && printf 'hello from COPY\\n' > f && " \
+          "printf 'FROM busybox\\nRUN echo built > /b\\nCOPY f /f\\nCMD cat /b /f\\n' > Dockerfile"  # fmt: skip
+    ok(box, ctx)
+    first = ok(box, "cd /tmp/ctx && docker build -t mine .")
+    assert "Successfully tagged mine:latest" in first
+    again = ok(box, "cd /tmp/ctx && docker build -t mine .")
+    assert again.count("Using cache") >= 2, again
+    assert ok(box, "docker run --rm mine") == "built\nhello from COPY\n"
+    ok(box, "docker tag mine mine:v2")
+    assert re.search(r"^mine\s+v2", ok(box, "docker images"), re.M)
+
+    ok(box, "docker run -d --name reg -p 5000:5000 registry")
+    ok(box, "curl -s --retry 10 --retry-connrefused --retry-delay 1 localhost:5000/v2/")
+    ok(box, "docker tag mine localhost:5000/mine")
+    push = ok(box, "docker push localhost:5000/mine")
+    assert "The push refers to repository [localhost:5000/mine]" in push and "digest: sha256:" in push
+    assert '"mine"' in ok(box, "curl -s localhost:5000/v2/_catalog")
+    ok(box, "docker rmi localhost:5000/mine")
+    assert "Downloaded newer image for localhost:5000/mine:latest" in ok(box, "docker pull localhost:5000/mine")
+
+    ok(box, "docker network create mynet")
+    ok(box, "docker volume create myvol")
+    ok(box, "docker run --rm --network mynet -v myvol:/data busybox sh -c 'echo kept > /data/x'")
+    assert ok(box, "docker run --rm -v myvol:/data busybox cat /data/x").strip() == "kept"
+    assert "mynet" in ok(box, "docker network ls") and "myvol" in ok(box, "docker volume ls")
+
+    ok(box, "docker stop -t 1 web reg")
+    ok(box, "docker rm web reg")
+    assert ok(box, "docker ps -aq").strip() == ""
+    assert "Untagged: mine:v2" in ok(box, "docker rmi mine:v2")
+    pruned = ok(box, "docker system prune -af --volumes")
+    assert "Total reclaimed space" in pruned
+    assert "mynet" not in ok(box, "docker network ls") and "myvol" not in ok(box, "docker volume ls")
+    assert re.search(r"^busybox\s+latest", ok(box, "docker images"), re.M), "shared images must stay"

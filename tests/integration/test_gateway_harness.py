@@ -1,0 +1,125 @@
+"""Shared plumbing for the gateway tests: a real GatewayManager, real hardened sandbox containers with
+the real docker CLI inside (image container-atlas/docker), and a leak check after every session.
+
+Other test_gateway_*.py modules import the fixtures from here (`from test_gateway_harness import ...`).
+"""
+
+from __future__ import annotations
+
+import secrets
+import shutil
+import subprocess
+from dataclasses import dataclass
+
+import pytest
+from conftest import need
+
+from sandbox.gateway import GatewayManager
+from sandbox.gateway.policy import LABEL_ORIGIN, LABEL_SESSION
+
+SANDBOX_IMAGE = "container-atlas/docker:latest"
+pytestmark = [pytest.mark.docker]
+
+
+def require_images(client, *names: str) -> None:
+    """Fail (CI) or skip unless every image exists in the engine."""
+    import docker.errors
+
+    for name in names:
+        try:
+            client.images.get(name)
+        except docker.errors.ImageNotFound:
+            need(f"image {name}", False, "run ./atlas setup (provisioning builds sandbox/images/*)")
+
+
+@dataclass
+class Sandbox:
+    """A docker-profile sandbox: session id, its gateway, the hardened container with the CLI inside."""
+
+    sid: str
+    container: object
+    manager: GatewayManager
+
+    def sh(self, cmd: str, timeout: int = 180) -> tuple[int, str]:
+        """Run `cmd` with sh inside the sandbox as the learner; (exit code, stdout+stderr)."""
+        proc = subprocess.run(
+            ["docker", "-H", "unix:///var/run/docker.sock", "exec", "-i", self.container.name, "sh", "-c", cmd],
+            capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL,
+        )  # fmt: skip
+        return proc.returncode, proc.stdout + proc.stderr
+
+    def tty(self, cmd: str, keys: str, timeout: int = 60) -> str:
+        """Run `cmd` under a pseudo-terminal inside the sandbox, typing `keys`; the terminal output."""
+        proc = subprocess.run(
+            ["docker", "-H", "unix:///var/run/docker.sock", "exec", "-i", self.container.name,
+             "script", "-qc", cmd, "/dev/null"],
+            input=keys, capture_output=True, text=True, timeout=timeout,
+        )  # fmt: skip
+        return (proc.stdout + proc.stderr).replace("\r", "")
+
+
+def leftovers(client, sid: str) -> list[str]:
+    """Every container, network, volume and image the gateway created for `sid` that still exists."""
+    flt = {"label": [f"{LABEL_SESSION}={sid}", f"{LABEL_ORIGIN}=gateway"]}
+    api = client.api
+    found = [f"container {c['Id'][:12]}" for c in api.containers(all=True, filters=flt)]
+    found += [f"network {n['Name']}" for n in api.networks(filters=flt)]
+    found += [f"volume {v['Name']}" for v in api.volumes(filters=flt).get("Volumes") or []]
+    found += [f"image {i['Id'][:19]}" for i in api.images(all=True, filters=flt)]
+    return found
+
+
+def start_sandbox(client, manager: GatewayManager, sid: str) -> Sandbox:
+    """Open the session's gateway and start its sandbox with the service's hardening."""
+    extra = manager.open(sid)
+    container = client.containers.run(
+        SANDBOX_IMAGE, ["sleep", "infinity"], detach=True, name=f"atlas-test-sbx-{sid}",
+        user="1000:1000", cap_drop=["ALL"], security_opt=["no-new-privileges"], read_only=True,
+        tmpfs={"/home/learner": "size=64m,uid=1000,gid=1000", "/tmp": "size=64m,mode=1777"},
+        network_mode="none", pids_limit=128, mem_limit="256m", memswap_limit="256m", nano_cpus=500_000_000,
+        mounts=extra["mounts"], environment=extra["environment"], sysctls=extra["sysctls"],
+        labels={"org.container-atlas.managed": "true", LABEL_SESSION: sid, "org.container-atlas.test": "gateway"},
+    )  # fmt: skip
+    return Sandbox(sid, container, manager)
+
+
+def stop_sandbox(client, box: Sandbox) -> list[str]:
+    """Remove the sandbox container and close the session; returns what the gateway left behind."""
+    import docker.errors
+
+    try:
+        box.container.remove(force=True)
+    except docker.errors.NotFound:
+        pass
+    box.manager.close(box.sid)
+    return leftovers(client, box.sid)
+
+
+def make_manager(client, tmp_path_factory, **config) -> GatewayManager:
+    """A GatewayManager with its own state folder."""
+    need("docker CLI on the host", shutil.which("docker") is not None, "tests drive sandboxes with docker exec")
+    require_images(client, SANDBOX_IMAGE, "busybox")
+    state = tmp_path_factory.mktemp("gateway-state")
+    return GatewayManager(client, {"state_dir": str(state), "instance": "test", **config})
+
+
+@pytest.fixture(scope="module")
+def gateway(docker_client, tmp_path_factory):
+    """A gateway manager for the module (shut down, with every session closed, at the end)."""
+    manager = make_manager(docker_client, tmp_path_factory)
+    yield manager
+    manager.shutdown()
+
+
+@pytest.fixture(scope="module")
+def box(docker_client, gateway):
+    """One docker sandbox for the module; teardown asserts that nothing of the session is left."""
+    sandbox = start_sandbox(docker_client, gateway, "t" + secrets.token_hex(5))
+    yield sandbox
+    assert stop_sandbox(docker_client, sandbox) == []
+
+
+def session_containers(client, sid: str) -> list[dict]:
+    """Containers the gateway created for `sid`."""
+    flt = {"label": [f"{LABEL_SESSION}={sid}", f"{LABEL_ORIGIN}=gateway"]}
+    return client.api.containers(all=True, filters=flt)

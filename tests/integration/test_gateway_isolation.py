@@ -1,0 +1,65 @@
+"""Two docker sandboxes on one gateway: B cannot see, touch or reach anything of A."""
+
+from __future__ import annotations
+
+import secrets
+
+import pytest
+from test_gateway_harness import gateway, start_sandbox, stop_sandbox  # noqa: F401 - fixture
+
+pytestmark = [pytest.mark.docker]
+SERVE = "sh -c 'while true; do echo from-a | nc -l -p 80; done'"
+
+
+@pytest.fixture(scope="module")
+def pair(docker_client, gateway):  # noqa: F811
+    """Sandboxes A (with a container `web`, an image, a volume, a network) and B."""
+    a = start_sandbox(docker_client, gateway, "a" + secrets.token_hex(5))
+    b = start_sandbox(docker_client, gateway, "b" + secrets.token_hex(5))
+    try:
+        for cmd in ("docker network create anet", "docker volume create avol", "docker tag busybox aimage",
+                    f"docker run -d --name web -p 8081:80 -v avol:/data busybox {SERVE}"):  # fmt: skip
+            code, out = a.sh(cmd)
+            assert code == 0, f"{cmd}: {out}"
+        yield a, b
+    finally:
+        assert stop_sandbox(docker_client, a) == []
+        assert stop_sandbox(docker_client, b) == []
+
+
+def test_b_sees_none_of_a(pair):
+    a, b = pair
+    assert "web" in a.sh("docker ps")[1]
+    assert b.sh("docker ps -aq")[1].strip() == ""
+    assert "aimage" not in b.sh("docker images")[1]
+    assert "avol" not in b.sh("docker volume ls")[1]
+    assert "anet" not in b.sh("docker network ls")[1] and f"atlas-{a.sid}" not in b.sh("docker network ls")[1]
+
+
+@pytest.mark.parametrize(
+    "cmd",
+    ["docker inspect web", "docker inspect {id}", "docker logs web", "docker exec web true", "docker stop web",
+     "docker rm -f web", "docker kill {id}", "docker network connect {bnet} web", "docker network inspect anet",
+     "docker network connect anet {id}", "docker volume inspect avol", "docker volume rm avol",
+     "docker run --rm --volumes-from web busybox true", "docker run --rm --network container:web busybox true",
+     "docker image inspect aimage", "docker rmi aimage", "docker tag aimage stolen", "docker cp web:/etc/hostname -"],
+)  # fmt: skip
+def test_b_cannot_touch_a(pair, cmd):
+    a, b = pair
+    cid = a.sh("docker inspect -f '{{.Id}}' web")[1].strip()
+    code, out = b.sh(cmd.format(id=cid, bnet=f"atlas-{b.sid}"))
+    assert code != 0 or "rm -f" in cmd, out  # `docker rm -f` of a missing container exits 0, as on any host
+    assert any(s in out.lower() for s in ("no such", "not found", "no such object")), out
+    assert "web" in a.sh("docker ps --format '{{.Names}}'")[1], "A's container must be untouched"
+
+
+def test_b_cannot_reach_a_over_the_network(docker_client, pair):
+    a, b = pair
+    ip = docker_client.api.inspect_container(a.sh("docker inspect -f '{{.Id}}' web")[1].strip())
+    ip = next(iter(ip["NetworkSettings"]["Networks"].values()))["IPAddress"]
+    probe = f"docker run --rm busybox sh -c 'nc -w 3 {ip} 80 </dev/null && echo REACHED || echo blocked'"
+    assert "from-a" in a.sh(probe.replace("echo REACHED", "true"))[1], "control: A reaches its own container"
+    assert "blocked" in b.sh(probe)[1]
+    assert "It works" not in b.sh("curl -s -m 3 localhost:8081")[1]
+    assert b.sh("curl -s -m 3 localhost:8081")[0] != 0
+    assert "from-a" in a.sh("curl -s -m 3 localhost:8081 --http0.9")[1]

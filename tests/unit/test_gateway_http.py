@@ -1,0 +1,117 @@
+"""The gateway's HTTP parsing: bounded headers and bodies, chunked encoding, targets."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+
+import pytest
+
+from sandbox.gateway.httpio import Buffered, HttpError, chunk, dechunk, parse_target, read_body, read_headers
+
+
+def feed(data: bytes, close: bool = True) -> tuple[Buffered, socket.socket]:
+    a, b = socket.socketpair()
+    b.sendall(data)
+    if close:
+        b.shutdown(socket.SHUT_WR)
+    return Buffered(a), b
+
+
+@pytest.fixture
+def conn():
+    made: list[socket.socket] = []
+
+    def make(data: bytes, close: bool = True) -> Buffered:
+        buf, other = feed(data, close)
+        made.extend([buf.sock, other])
+        return buf
+
+    yield make
+    for s in made:
+        s.close()
+
+
+def soon() -> float:
+    return time.monotonic() + 2
+
+
+def test_headers_and_content_length_body(conn):
+    c = conn(b"POST /v1.41/build?t=a&t=b HTTP/1.1\r\nContent-Length: 5\r\nX-A: 1\r\n\r\nhello")
+    start, headers = read_headers(c, 1024, soon())
+    assert start == "POST /v1.41/build?t=a&t=b HTTP/1.1" and headers["x-a"] == "1"
+    assert read_body(c, headers, 100, soon()) == b"hello"
+
+
+def test_chunked_body_and_limits(conn):
+    c = conn(b"5\r\nhello\r\n6;ext=1\r\n world\r\n0\r\n\r\n")
+    assert read_body(c, {"transfer-encoding": "chunked"}, 100, soon()) == b"hello world"
+    c = conn(b"5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n")
+    with pytest.raises(HttpError) as err:
+        read_body(c, {"transfer-encoding": "chunked"}, 8, soon())
+    assert err.value.status == 413
+    c = conn(b"5\r\nhello\r\n6\r\n world\r\n0\r\n\r\nNEXT")
+    with pytest.raises(HttpError):
+        read_body(c, {"transfer-encoding": "chunked"}, 8, soon(), drain=100)
+    assert bytes(c.buf) == b"NEXT" or c.fill(soon()) and bytes(c.buf) == b"NEXT"  # drained up to the next request
+
+
+@pytest.mark.parametrize(
+    ("raw", "status"),
+    [
+        (b"GET / HTTP/1.1\r\n" + b"X: " + b"a" * 5000 + b"\r\n\r\n", 431),
+        (b"GET / HTTP/1.1\r\nbad header\r\n\r\n", 400),
+        (b"GET / HTTP/1.1\r\nContent-Length: 1\r\ncontent-length: 2\r\n\r\n", 400),
+    ],
+)
+def test_bad_heads(conn, raw, status):
+    with pytest.raises(HttpError) as err:
+        read_headers(conn(raw), 4096, soon())
+    assert err.value.status == status
+
+
+def test_bad_bodies(conn):
+    with pytest.raises(HttpError, match="Content-Length"):
+        read_body(conn(b""), {"content-length": "-1"}, 10, soon())
+    with pytest.raises(HttpError, match="both"):
+        read_body(conn(b""), {"content-length": "1", "transfer-encoding": "chunked"}, 10, soon())
+    with pytest.raises(HttpError, match="chunk size"):
+        read_body(conn(b"xyz\r\n"), {"transfer-encoding": "chunked"}, 10, soon())
+
+
+def test_a_body_that_never_ends_times_out(conn):
+    c = conn(b"abc", close=False)
+    started = time.monotonic()
+    with pytest.raises(TimeoutError):
+        read_body(c, {"content-length": "10"}, 100, time.monotonic() + 0.3)
+    assert time.monotonic() - started < 1
+
+
+def test_targets():
+    assert parse_target("/v1.41/containers/json?all=1") == ("/containers/json", "1.41", [("all", "1")])
+    assert parse_target("/_ping") == ("/_ping", "", [])
+    assert parse_target("/v1.41/images/localhost%3A5000%2Fmine/json")[0] == "/images/localhost:5000/mine/json"
+    for bad in ("/v1.41/containers/../info", "http://evil/x", "/x/%2e%2e/y", "/a\x00"):
+        with pytest.raises(HttpError):
+            parse_target(bad)
+
+
+def test_dechunk_incrementally():
+    raw = bytearray(chunk(b"abc") + chunk(b"de")[:4])
+    data, done = dechunk(raw)
+    assert (data, done) == (b"abc", False)
+    raw += chunk(b"de")[4:] + chunk(b"")
+    assert dechunk(raw) == (b"de", True)
+
+
+def test_buffered_reads_across_packets():
+    a, b = socket.socketpair()
+    try:
+        c = Buffered(a)
+        threading.Thread(target=lambda: [b.sendall(x) or time.sleep(0.01) for x in (b"li", b"ne\r\nre", b"st")]).start()
+        assert c.readline(100, soon()) == b"line"
+        assert c.readexact(4, soon()) == b"rest"
+    finally:
+        a.close()
+        b.close()

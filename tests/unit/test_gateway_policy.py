@@ -1,0 +1,147 @@
+"""The gateway's declarative policy: routes, container-create checks and rewrites, references, Dockerfiles."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+
+from sandbox.gateway import policy
+from sandbox.gateway.images import dockerfile_images
+from sandbox.gateway.policy import Budget, Denied, NotFound, check_container_create
+from sandbox.gateway.session import normalize, split_ref
+
+BASE = {"Image": "busybox", "HostConfig": {}}
+
+
+def create(hc: dict, runtime: str = "runc", **top) -> tuple[dict, policy.CreateRefs]:
+    body = copy.deepcopy(BASE)
+    body["HostConfig"].update(hc)
+    body.update(top)
+    refs = check_container_create(body, Budget(), runtime)
+    return body, refs
+
+
+@pytest.mark.parametrize(
+    ("hc", "reason"),
+    [
+        ({"Privileged": True}, "privileged containers are not allowed"),
+        ({"PidMode": "host"}, "--pid host is not allowed"),
+        ({"IpcMode": "host"}, "--ipc host is not allowed"),
+        ({"UTSMode": "host"}, "--uts host is not allowed"),
+        ({"NetworkMode": "host"}, "--network host is not allowed"),
+        ({"UsernsMode": "host"}, "--userns host is not allowed"),
+        ({"CgroupnsMode": "host"}, "--cgroupns host is not allowed"),
+        ({"CgroupParent": "/x"}, "--cgroup-parent is not allowed"),
+        ({"Devices": [{"PathOnHost": "/dev/sda"}]}, "devices are not allowed"),
+        ({"DeviceRequests": [{"Count": -1}]}, "devices are not allowed"),
+        ({"CapAdd": ["SYS_ADMIN"]}, "--cap-add SYS_ADMIN is not allowed"),
+        ({"CapAdd": ["CAP_SYS_PTRACE"]}, "--cap-add SYS_PTRACE is not allowed"),
+        ({"CapAdd": ["all"]}, "--cap-add ALL is not allowed"),
+        ({"SecurityOpt": ["seccomp=unconfined"]}, "seccomp=unconfined is not allowed"),
+        ({"SecurityOpt": ["seccomp:unconfined"]}, "seccomp:unconfined is not allowed"),
+        ({"SecurityOpt": ["apparmor=unconfined"]}, "apparmor=unconfined is not allowed"),
+        ({"SecurityOpt": ["label=disable"]}, "label=disable is not allowed"),
+        ({"SecurityOpt": ["seccomp={}"]}, "only no-new-privileges may be added"),
+        ({"MaskedPaths": []}, "masked or read-only /proc paths"),
+        ({"Sysctls": {"kernel.shmmax": "1"}}, "--sysctl kernel.shmmax is not allowed"),
+        ({"Runtime": "runsc"}, "--runtime runsc is not allowed; containers here run with runc"),
+        ({"Binds": ["/:/host"]}, "bind mounts of host paths are not allowed (/)"),
+        ({"Binds": ["/var/run/docker.sock:/s"]}, "bind mounts of host paths are not allowed"),
+        ({"Mounts": [{"Type": "bind", "Source": "/etc", "Target": "/e"}]}, "bind mounts of host paths"),
+        ({"Mounts": [{"Type": "volume", "Source": "v", "Target": "/v",
+                      "VolumeOptions": {"DriverConfig": {"Options": {"device": "/"}}}}]}, "volume driver options"),
+        ({"OomKillDisable": True}, "disabling the OOM killer"),
+        ({"Ulimits": [{"Name": "nofile", "Soft": 1, "Hard": 1}]}, "--ulimit is not allowed"),
+        ({"LogConfig": {"Type": "syslog"}}, "--log-driver syslog is not allowed"),
+        ({"PublishAllPorts": True}, "-P is not available"),
+        ({"VolumeDriver": "x"}, "volume driver options are not allowed"),
+    ],
+)  # fmt: skip
+def test_container_create_denials(hc, reason):
+    with pytest.raises(Denied) as err:
+        create(hc)
+    assert err.value.message.startswith(policy.PREFIX)
+    assert reason in err.value.message
+
+
+def test_budget_is_forced_and_smaller_requests_kept():
+    body, _ = create({})
+    hc = body["HostConfig"]
+    assert (hc["Memory"], hc["MemorySwap"], hc["PidsLimit"], hc["NanoCpus"]) == (256 * 2**20, 256 * 2**20, 128, 5e8)
+    assert hc["Runtime"] == "runc" and hc["LogConfig"]["Type"] == "json-file"
+    body, _ = create({"Memory": 64 * 2**20, "PidsLimit": 10, "Memory" "Swap": -1})
+    assert body["HostConfig"]["Memory"] == 64 * 2**20 and body["HostConfig"]["MemorySwap"] == 64 * 2**20
+    assert body["HostConfig"]["PidsLimit"] == 10
+    body, _ = create({"Memory": 8 * 2**30, "PidsLimit": -1, "NanoCpus": 4_000_000_000})
+    assert body["HostConfig"]["Memory"] == 256 * 2**20 and body["HostConfig"]["NanoCpus"] == 5e8
+
+
+def test_allowed_options_and_references():
+    body, refs = create(
+        {"CapAdd": ["NET_BIND_SERVICE", "CAP_CHOWN"], "CapDrop": ["ALL"], "SecurityOpt": ["no-new-privileges"],
+         "Binds": ["data:/data"], "NetworkMode": "container:db", "VolumesFrom": ["other:ro"], "Links": ["/db:db"],
+         "PortBindings": {"80/tcp": [{"HostIp": "", "HostPort": "8080"}]},
+         "Mounts": [{"Type": "tmpfs", "Target": "/t"}, {"Type": "volume", "Source": "cache", "Target": "/c"}]},
+        NetworkingConfig={"EndpointsConfig": {"mynet": {}}},
+    )  # fmt: skip
+    assert refs.volumes == ["data", "cache"]
+    assert refs.containers == ["db", "db", "other"]
+    assert refs.networks == ["mynet"]
+    assert refs.ports == [("80/tcp", "8080")]
+
+
+def test_routes_allow_the_cli_and_explain_the_rest():
+    assert policy.match("GET", "/containers/json")[0].handler == "containers_list"
+    route, params = policy.match("POST", "/images/localhost:5000/mine/push")
+    assert route.handler == "image_push" and params == {"image": "localhost:5000/mine"}
+    assert policy.match("DELETE", "/images/a/b:c")[1] == {"image": "a/b:c"}
+    assert policy.match("POST", "/exec/abc/start")[0].handler == "exec_start"
+    with pytest.raises(Denied, match="docker update is not available"):
+        policy.match("POST", "/containers/x/update")
+    with pytest.raises(Denied, match=r"POST /plugins/pull is not available"):
+        policy.match("POST", "/plugins/pull")
+    with pytest.raises(NotFound, match="No such object: web"):
+        policy.match("GET", "/plugins/web/json")
+    with pytest.raises(Denied, match="too old"):
+        policy.check_version("1.23")
+    policy.check_version("1.41")
+
+
+def test_volume_and_network_checks():
+    with pytest.raises(Denied, match="driver options"):
+        policy.check_volume_create({"Name": "x", "DriverOpts": {"type": "none", "o": "bind", "device": "/"}})
+    with pytest.raises(Denied, match="macvlan"):
+        policy.check_network_create({"Name": "n", "Driver": "macvlan"}, internal=False)
+    body = {"Name": "n"}
+    policy.check_network_create(body, internal=True)
+    assert body["Driver"] == "bridge" and body["Internal"] is True
+
+
+@pytest.mark.parametrize(
+    ("ref", "norm", "split"),
+    [
+        ("httpd", "httpd:latest", ("", "httpd", "latest")),
+        ("docker.io/library/httpd:2.4", "httpd:2.4", ("", "httpd", "2.4")),
+        ("library/busybox", "busybox:latest", ("", "busybox", "latest")),
+        ("user/app", "user/app:latest", ("", "user/app", "latest")),
+        ("localhost:5000/mine", "localhost:5000/mine:latest", ("localhost:5000", "mine", "latest")),
+        ("quay.io/a/b:1", "quay.io/a/b:1", ("quay.io", "a/b", "1")),
+    ],
+)
+def test_image_references(ref, norm, split):
+    assert normalize(ref) == norm
+    assert split_ref(ref) == split
+
+
+def test_dockerfile_images():
+    text = "ARG BASE=busybox\nFROM $BASE AS one\nRUN true\nFROM --platform=linux/amd64 debian:bookworm\n" \
+           "COPY --from=one /x /x\nCOPY --from=httpd /y /y\nFROM scratch\n"  # fmt: skip
+    assert dockerfile_images(text, {}) == ["busybox", "debian:bookworm", "httpd"]
+    assert dockerfile_images("FROM ${IMG}\n", {"IMG": "alpine"}) == ["alpine"]
+    with pytest.raises(Denied, match="cannot resolve"):
+        dockerfile_images("FROM $NOPE\n", {})
+    with pytest.raises(Denied, match="ADD from a URL"):
+        dockerfile_images("FROM busybox\nADD https://example.com/x /x\n", {})
+    with pytest.raises(Denied, match="ADD from a URL"):
+        dockerfile_images("FROM busybox\nADD \\\n  http://127.0.0.1:8000/ /x\n", {})

@@ -1,0 +1,44 @@
+"""`./atlas test` plumbing: lint failures and "no tests" fail the run; pytest's summary stays last."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+
+def _pytest(tmp_path, lint_failures: str = "") -> subprocess.CompletedProcess:
+    env = {**os.environ, "ATLAS_LINT_FAILURES": lint_failures}
+    cmd = [
+        sys.executable,
+        "-m",
+        "pytest",
+        "-p",
+        "no:cacheprovider",
+        "-p",
+        "atlas.provision.pytest_lint",
+        "-q",
+    ]
+    return subprocess.run([*cmd, str(tmp_path)], capture_output=True, text=True, env=env, cwd=tmp_path)
+
+
+def test_no_tests_collected_is_a_failure(tmp_path):
+    proc = _pytest(tmp_path)
+    assert proc.returncode == 1
+    assert "no tests were collected" in proc.stdout
+    assert "no tests ran" in proc.stdout.strip().splitlines()[-1]
+
+
+def test_lint_failure_fails_a_green_run_and_is_listed_above_the_summary(tmp_path):
+    (tmp_path / "test_ok.py").write_text("def test_ok():\n    assert 1 + 1 == 2\n")
+    proc = _pytest(tmp_path, "ruff check .: x.py:1:1: F401 `os` imported but unused")
+    assert proc.returncode == 1
+    lines = proc.stdout.strip().splitlines()
+    assert "1 passed" in lines[-1]
+    assert any("F401" in line for line in lines[:-1])
+    assert "lint (ruff) failed" in proc.stdout
+
+
+def test_clean_lint_keeps_pytest_exit_code(tmp_path):
+    (tmp_path / "test_ok.py").write_text("def test_ok():\n    assert True\n")
+    assert _pytest(tmp_path).returncode == 0
