@@ -43,8 +43,10 @@ def summary(values: list[float]) -> str:
     """p50 / p95 / mean in milliseconds."""
     ordered = sorted(values)
     p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
-    return f"p50 {statistics.median(ordered) * 1000:7.1f} ms  p95 {p95 * 1000:7.1f} ms  " \
-           f"mean {statistics.fmean(ordered) * 1000:7.1f} ms"  # fmt: skip
+    return (
+        f"p50 {statistics.median(ordered) * 1000:7.1f} ms  p95 {p95 * 1000:7.1f} ms  "
+        f"mean {statistics.fmean(ordered) * 1000:7.1f} ms"
+    )
 
 
 def main() -> int:

@@ -11,7 +11,6 @@ them, and a loopback static server for a built site.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import functools
 import http.server
@@ -69,10 +68,20 @@ def cpython_outputs(code_blocks: list[str], catalog: dict) -> list[str]:
     for i, code in enumerate(code_blocks):
         buf, err = io.StringIO(), io.StringIO()
         with contextlib.redirect_stdout(buf), contextlib.redirect_stderr(err):
-            outcome = asyncio.run(env["_atlas_run"](code, f"<block {i + 1}>"))
+            outcome = _drive(env["_atlas_run"](code, f"<block {i + 1}>"))
         assert outcome == "", f"block {i + 1} fails in CPython too:\n{code}\n{err.getvalue()}"
         outs.append(buf.getvalue())
     return outs
+
+
+def _drive(coro):
+    """Run a coroutine that never suspends (works inside another event loop, e.g. Playwright's)."""
+    try:
+        coro.send(None)
+    except StopIteration as stop:
+        return stop.value
+    coro.close()
+    raise AssertionError("an example awaited something; the CPython reference cannot run it")
 
 
 class _Handler(http.server.SimpleHTTPRequestHandler):

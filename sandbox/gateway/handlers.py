@@ -5,14 +5,16 @@ from __future__ import annotations
 import docker
 
 from . import policy
+from .build import BuildHandlers
 from .httpio import Request
-from .images import CommitHandler, ImageHandlers
+from .images import ImageHandlers
 from .objects import ObjectHandlers
+from .resources import ResourceHandlers
 from .server import Forward, Reply
 from .session import Session
 
 
-class Handlers(ObjectHandlers, ImageHandlers, CommitHandler):
+class Handlers(ObjectHandlers, ResourceHandlers, ImageHandlers, BuildHandlers):
     """Every route handler of policy.ROUTES, bound to one engine client and one configuration."""
 
     def __init__(self, api: docker.APIClient, manager: object, cfg: dict, budget: policy.Budget) -> None:
@@ -23,6 +25,7 @@ class Handlers(ObjectHandlers, ImageHandlers, CommitHandler):
         self.mirror = cfg.get("mirror", "127.0.0.1:5000")
         self.internal = bool(cfg.get("network_internal", False))
         self._build_network = cfg.get("build_network", "session")
+        self.port_wait = float(cfg.get("port_wait", 3.0))
 
     def build_network(self, sess: Session) -> str:
         """Network of build containers: the session's own network unless configured otherwise."""

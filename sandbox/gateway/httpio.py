@@ -31,7 +31,16 @@ REASONS = {
     502: "Bad Gateway",
     503: "Service Unavailable",
 }
-HOP_BY_HOP = {"connection", "keep-alive", "proxy-connection", "transfer-encoding", "te", "trailer", "upgrade"}
+HOP_BY_HOP = {
+    "connection",
+    "keep-alive",
+    "proxy-connection",
+    "transfer-encoding",
+    "te",
+    "trailer",
+    "upgrade",
+    "expect",
+}
 
 
 class HttpError(Exception):
@@ -116,6 +125,8 @@ def read_headers(conn: Buffered, limit: int, deadline: float | None) -> tuple[st
         name, sep, value = line.decode("latin-1").partition(":")
         if not sep or not name or name != name.strip():
             raise HttpError(400, f"malformed header line {line[:60]!r}")
+        if any(c in value for c in "\r\x00") or any(c in name for c in " \t\r\x00"):
+            raise HttpError(400, f"malformed header {name[:40]!r}")
         key = name.lower()
         if key in headers and key in {"content-length", "transfer-encoding", "host"}:
             raise HttpError(400, f"duplicate {name} header")
@@ -249,7 +260,9 @@ def parse_target(raw: str) -> tuple[str, str, list[tuple[str, str]]]:
     return path, version, query
 
 
-def response_bytes(status: int, body: bytes, content_type: str = "application/json", close: bool = False) -> bytes:
+def response_bytes(
+    status: int, body: bytes, content_type: str = "application/json", close: bool = False
+) -> bytes:
     """A complete response with a Content-Length body."""
     head = (
         f"HTTP/1.1 {status} {REASONS.get(status, 'Status')}\r\n"

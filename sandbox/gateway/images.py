@@ -3,10 +3,8 @@ build (context checks, forced labels and limits), commit, tag, remove."""
 
 from __future__ import annotations
 
-import io
 import json
 import re
-import tarfile
 
 import docker.errors
 
@@ -17,8 +15,10 @@ from .server import Forward
 from .session import Session, looks_like_id, normalize, split_ref
 
 HIDDEN = ("container-atlas/",)  # the sandbox's own images are not base images for learners
-MISSING = "pull access denied for {repo}, repository does not exist or may require 'docker login': " \
-          "denied: requested access to the resource is denied"  # fmt: skip
+MISSING = (
+    "pull access denied for {repo}, repository does not exist or may require 'docker login': "
+    "denied: requested access to the resource is denied"
+)
 
 
 class ImageHandlers:
@@ -35,9 +35,12 @@ class ImageHandlers:
 
     def _visible_tags(self, sess: Session, tags: list[str]) -> list[str]:
         return [
-            t for t in tags or []
-            if t != "<none>:<none>" and not t.startswith(HIDDEN) and (not self._owners(t) or sess.id in self._owners(t))
-        ]  # fmt: skip
+            t
+            for t in tags or []
+            if t != "<none>:<none>"
+            and not t.startswith(HIDDEN)
+            and (not self._owners(t) or sess.id in self._owners(t))
+        ]
 
     def _image_visible(self, sess: Session, image_id: str, labels: dict | None, tags: list[str]) -> bool:
         labels = labels or {}
@@ -57,7 +60,9 @@ class ImageHandlers:
             owners = self._owners(normalize(ref))
             if owners and sess.id not in owners:
                 raise NotFound(f"No such image: {normalize(ref)}")
-        if not self._image_visible(sess, info["Id"], info["Config"].get("Labels"), info.get("RepoTags") or []):
+        if not self._image_visible(
+            sess, info["Id"], info["Config"].get("Labels"), info.get("RepoTags") or []
+        ):
             raise NotFound(f"No such image: {ref}")
         return info
 
@@ -94,15 +99,19 @@ class ImageHandlers:
     def _disk(self, sess: Session) -> None:
         used = sum(i.get("Size", 0) for i in self._visible_images(sess) if not self._shared(sess, i))
         if used > self.budget.image_disk:
-            raise Denied(f"the sandbox's images use {used // 2**20} MiB, over the "
-                         f"{self.budget.image_disk // 2**20} MiB limit; remove some with docker rmi")  # fmt: skip
+            raise Denied(
+                f"the sandbox's images use {used // 2**20} MiB, over the "
+                f"{self.budget.image_disk // 2**20} MiB limit; remove some with docker rmi"
+            )
 
     def _own(self, sess: Session, tags: list[str]) -> None:
         self.manager.own_tags(sess, tags)  # type: ignore[attr-defined]
 
     # -- list, inspect, tag, remove ------------------------------------------------------------
     def h_images_list(self, req: Request, sess: Session) -> Forward:
-        return Forward(req, "json", on_json=lambda st, obj: self._filter_images(sess, obj) if st == 200 else obj)
+        return Forward(
+            req, "json", on_json=lambda st, obj: self._filter_images(sess, obj) if st == 200 else obj
+        )
 
     def h_image(self, req: Request, sess: Session) -> Forward:
         info = self.image(sess, req.params["image"])
@@ -132,7 +141,7 @@ class ImageHandlers:
         ref = req.params["image"]
         info = self.image(sess, ref)
         if looks_like_id(ref):
-            if self._shared(sess, info) and not policy.LABEL_SESSION in (info["Config"].get("Labels") or {}):
+            if self._shared(sess, info) and policy.LABEL_SESSION not in (info["Config"].get("Labels") or {}):
                 raise Denied(f"shared base images cannot be removed ({', '.join(self._shared(sess, info))})")
         else:
             tag = normalize(ref)
@@ -161,11 +170,15 @@ class ImageHandlers:
         if host in {"localhost", "127.0.0.1"} and port.isdigit():
             pm = sess.ports.get(int(port))
             if pm is None:
-                raise Denied(f"nothing in this sandbox publishes port {port}; start your registry first "
-                             f"(docker run -d -p {port}:5000 registry)")  # fmt: skip
+                raise Denied(
+                    f"nothing in this sandbox publishes port {port}; start your registry first "
+                    f"(docker run -d -p {port}:5000 registry)"
+                )
             return f"127.0.0.1:{pm.host_port}/{repo}", f"{registry}/{repo}"
-        raise Denied(f"images come only from the local mirror (Docker Hub names such as httpd) or from a "
-                     f"registry you started in this sandbox (localhost:<port>/...), not from {registry}")  # fmt: skip
+        raise Denied(
+            f"images come only from the local mirror (Docker Hub names such as httpd) or from a "
+            f"registry you started in this sandbox (localhost:<port>/...), not from {registry}"
+        )
 
     def pull_quietly(self, sess: Session, ref: str) -> None:
         """Pull `ref` through the mirror (used for build base images); NotFound like Docker Hub."""
@@ -214,15 +227,24 @@ class ImageHandlers:
                 missing = MISSING.format(repo=shown)
                 if "manifest unknown" in msg and self._mirror_has(repo):
                     missing = f"manifest for {target} not found: manifest unknown: manifest unknown"
-                out = {"message": missing} if "message" in out else {"error": missing, "errorDetail": {"message": missing}}
+                out = (
+                    {"message": missing}
+                    if "message" in out
+                    else {"error": missing, "errorDetail": {"message": missing}}
+                )
             return out
 
         def done(ok: bool) -> list[dict]:
             if not ok:
                 return []
             try:
-                if self._owners(target) - {sess.id}:  # another sandbox's name: only the same image may join it
-                    theirs, pulled = self.api.inspect_image(target)["Id"], self.api.inspect_image(f"{source}:{t}")["Id"]
+                if self._owners(target) - {
+                    sess.id
+                }:  # another sandbox's name: only the same image may join it
+                    theirs, pulled = (
+                        self.api.inspect_image(target)["Id"],
+                        self.api.inspect_image(f"{source}:{t}")["Id"],
+                    )
                     if theirs != pulled:
                         self.api.remove_image(f"{source}:{t}", noprune=True)
                         msg = f"the name {target} is used in another sandbox; choose another name"
@@ -249,8 +271,10 @@ class ImageHandlers:
         full = normalize(f"{name}:{tag}")
         registry, repo, t = split_ref(full)
         if not registry.startswith(("localhost:", "127.0.0.1:")):
-            raise Denied("push is only available to a registry you started in this sandbox (localhost:<port>); "
-                         "nobody can push to the mirror")  # fmt: skip
+            raise Denied(
+                "push is only available to a registry you started in this sandbox (localhost:<port>); "
+                "nobody can push to the mirror"
+            )
         if sess.id not in self._owners(full):
             raise NotFound(f"An image does not exist locally with the tag: {registry}/{repo}")
         source, shown = self._source(sess, registry, repo)
@@ -270,118 +294,3 @@ class ImageHandlers:
             return json.loads(json.dumps(obj).replace(host_prefix, registry))
 
         return Forward(req, "stream", on_line=rewrite, on_end=cleanup)
-
-    # -- build and commit ----------------------------------------------------------------------
-    def h_image_build(self, req: Request, sess: Session) -> Forward:
-        for param, reason in policy.BUILD_DENIED_PARAMS.items():
-            if req.arg(param):
-                raise Denied(reason)
-        if req.arg("version") == "2":
-            raise Denied("BuildKit is not available; the classic builder is used (DOCKER_BUILDKIT=0)")
-        if req.arg("ulimits") not in ("", "null", "[]"):
-            raise Denied("--ulimit is not allowed")
-        tags = [normalize(t) for t in req.args("t")]
-        for t in tags:
-            self._claim(sess, t)
-        self._check_context(sess, req)
-        labels = json.loads(req.arg("labels") or "{}") or {}
-        labels.update(sess.labels)
-        cpu_quota = self.budget.nano_cpus * 100_000 // 1_000_000_000
-        for key, value in (("labels", json.dumps(labels)), ("networkmode", self.build_network(sess)),  # type: ignore[attr-defined]
-                           ("memory", str(self.budget.memory)), ("memswap", str(self.budget.memory)),
-                           ("cpuperiod", "100000"), ("cpuquota", str(cpu_quota)), ("rm", "1"), ("forcerm", "1")):  # fmt: skip
-            req.set_arg(key, value)
-        built: dict[str, str] = {}
-
-        def line(obj: dict) -> dict:
-            if isinstance(obj.get("aux"), dict) and obj["aux"].get("ID"):
-                built["id"] = obj["aux"]["ID"]
-            return obj
-
-        def done(ok: bool) -> list[dict]:
-            if ok and built.get("id"):
-                sess.image_ids.add(built["id"])
-                self._own(sess, tags)
-            return []
-
-        return Forward(req, "stream", on_line=line, on_end=done)
-
-    def _check_context(self, sess: Session, req: Request) -> None:
-        """Find the Dockerfile in the context; check its FROM/COPY --from images and ADD sources."""
-        name = req.arg("dockerfile") or "Dockerfile"
-        try:
-            with tarfile.open(fileobj=io.BytesIO(req.body), mode="r:*") as tar:
-                member = tar.extractfile(name.lstrip("./") if name.startswith("./") else name)
-                text = member.read().decode("utf-8", "replace") if member else ""
-        except (tarfile.TarError, KeyError):
-            raise Denied(f"the build context has no {name}") from None
-        try:
-            buildargs = json.loads(req.arg("buildargs") or "{}") or {}
-        except ValueError:
-            raise Denied("buildargs is not valid JSON") from None
-        for ref in dockerfile_images(text, buildargs):
-            try:
-                self.image(sess, ref)
-            except NotFound:
-                if split_ref(ref)[0]:
-                    raise
-                self.pull_quietly(sess, ref)
-
-
-def dockerfile_images(text: str, buildargs: dict[str, str]) -> list[str]:
-    """Images a Dockerfile reads (FROM, COPY --from); Denied for ADD <url> and unresolved variables."""
-    text = re.sub(r"\\\r?\n", " ", text)
-    args, stages, refs = dict(buildargs), set(), []
-
-    def expand(value: str) -> str:
-        out = re.sub(r"\$\{?(\w+)\}?", lambda m: str(args.get(m.group(1), m.group(0))), value)
-        if "$" in out:
-            raise Denied(f"cannot resolve {value} in the Dockerfile; give it a default with ARG")
-        return out
-
-    for raw in text.splitlines():
-        words = raw.strip().split()
-        if not words or words[0].startswith("#"):
-            continue
-        instr, rest = words[0].upper(), [w for w in words[1:] if not w.startswith("--platform")]
-        if instr == "ARG" and rest:
-            key, _, default = rest[0].partition("=")
-            args.setdefault(key, default.strip("\"'"))
-        elif instr == "FROM" and rest:
-            image = expand(rest[0])
-            if image.lower() not in stages and image != "scratch":
-                refs.append(image)
-            if len(rest) >= 3 and rest[1].lower() == "as":
-                stages.add(rest[2].lower())
-        elif instr in {"COPY", "ADD"}:
-            for w in rest:
-                if w.startswith("--from="):
-                    src = expand(w.split("=", 1)[1])
-                    if not src.isdigit() and src.lower() not in stages:
-                        refs.append(src)
-            if instr == "ADD" and any(re.match(r"^(https?|git)://|^git@", w) for w in rest):
-                raise Denied("ADD from a URL is not available (the builder would fetch it from the host)")
-    return refs
-
-
-class CommitHandler:
-    """`docker commit`: the container must be the session's; the image gets the session's labels."""
-
-    def h_image_commit(self, req: Request, sess: Session) -> Forward:
-        cid = self.container(sess, req.arg("container"))  # type: ignore[attr-defined]
-        req.set_arg("container", cid)
-        target = normalize(f"{req.arg('repo')}:{req.arg('tag') or 'latest'}") if req.arg("repo") else ""
-        if target:
-            self._claim(sess, target)  # type: ignore[attr-defined]
-        body = req.json()
-        body["Labels"] = {**(body.get("Labels") or {}), **sess.labels}
-        req.body = json.dumps(body).encode()
-
-        def committed(status: int, obj: object) -> object:
-            if status == 201 and isinstance(obj, dict):
-                sess.image_ids.add(obj["Id"])
-                if target:
-                    self._own(sess, [target])  # type: ignore[attr-defined]
-            return obj
-
-        return Forward(req, "json", on_json=committed)

@@ -105,8 +105,13 @@ class GatewayManager:
         sess.dir.mkdir(mode=0o755, exist_ok=True)
         os.chmod(sess.dir, 0o755)
         sess.network = f"atlas-{session_id}"
-        net = self.api.create_network(sess.network, driver="bridge", internal=self.internal,
-                                      labels={**sess.labels, policy.LABEL_DEFAULT: "true"}, check_duplicate=True)  # fmt: skip
+        net = self.api.create_network(
+            sess.network,
+            driver="bridge",
+            internal=self.internal,
+            labels={**sess.labels, policy.LABEL_DEFAULT: "true"},
+            check_duplicate=True,
+        )
         sess.network_id = net["Id"]
         sess.save()
         sock = listen_unix(str(sess.dir / "docker.sock"))
@@ -129,8 +134,11 @@ class GatewayManager:
             from .httpio import json_response
 
             with contextlib.suppress(OSError):
-                conn.sendall(json_response(429, {"message": "too many connections to the sandbox's Docker API"},
-                                           close=True))  # fmt: skip
+                conn.sendall(
+                    json_response(
+                        429, {"message": "too many connections to the sandbox's Docker API"}, close=True
+                    )
+                )
             conn.close()
             return
         sess.conns.add(conn)
@@ -194,9 +202,12 @@ class GatewayManager:
         flt = {"label": [f"{policy.LABEL_ORIGIN}=gateway"]}
         if self.instance:
             flt["label"].append(f"{policy.LABEL_INSTANCE}={self.instance}")
-        for obj in self.api.containers(all=True, filters=flt) + self.api.networks(filters=flt) + (
-            self.api.volumes(filters=flt).get("Volumes") or []
-        ) + self.api.images(all=True, filters=flt):
+        for obj in (
+            self.api.containers(all=True, filters=flt)
+            + self.api.networks(filters=flt)
+            + (self.api.volumes(filters=flt).get("Volumes") or [])
+            + self.api.images(all=True, filters=flt)
+        ):
             sid = (obj.get("Labels") or {}).get(policy.LABEL_SESSION)
             if sid and sid not in live:
                 dead.add(sid)

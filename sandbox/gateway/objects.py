@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import socket
+import time
 
 import docker.errors
 
 from . import policy
 from .httpio import HttpError, Request
 from .policy import Denied, NotFound
-from .server import Forward, Reply
+from .server import Forward
 from .session import PortMap, Session
 
 
@@ -46,6 +47,7 @@ class ObjectHandlers:
     budget: policy.Budget
     runtime: str
     internal: bool
+    port_wait: float
     manager: object
 
     # -- lookups -------------------------------------------------------------------------------
@@ -196,7 +198,38 @@ class ObjectHandlers:
         if req.json():
             raise Denied("a start request may not carry a host configuration")
         req.body = b""
-        return self.h_container(req, sess)
+        fwd = self.h_container(req, sess)
+        cid = self.container(sess, req.params["container"])
+        ports = [pm.container_port for pm in sess.ports.values() if pm.container == cid]
+        if not ports or self.port_wait <= 0:
+            return fwd
+
+        def started(status: int, obj: object) -> object:
+            if status < 300:
+                self._wait_listening(cid, ports)
+            return obj
+
+        fwd.mode, fwd.on_json = "json", started
+        return fwd
+
+    def _wait_listening(self, cid: str, ports: list[str]) -> None:
+        """Return once a published port accepts connections (at most port_wait seconds), so that
+        `docker run -d -p 8080:80 httpd && curl localhost:8080` does not race the server's start."""
+        try:
+            nets = self.api.inspect_container(cid)["NetworkSettings"]["Networks"] or {}
+        except docker.errors.APIError:
+            return
+        ips = [n["IPAddress"] for n in nets.values() if n.get("IPAddress")]
+        targets = [(ip, int(p.split("/")[0])) for ip in ips[:1] for p in ports if p.endswith("/tcp")]
+        end = time.monotonic() + self.port_wait
+        while targets and time.monotonic() < end:
+            for target in targets:
+                try:
+                    with socket.create_connection(target, timeout=0.2):
+                        return
+                except OSError:
+                    pass
+            time.sleep(0.05)
 
     def h_container_attach(self, req: Request, sess: Session) -> Forward:
         fwd = self.h_container(req, sess)
@@ -243,111 +276,3 @@ class ObjectHandlers:
         fwd = self.h_exec(req, sess)
         fwd.mode = "hijack"
         return fwd
-
-    # -- networks ------------------------------------------------------------------------------
-    def h_networks_list(self, req: Request, sess: Session) -> Forward:
-        add_label_filter(req, sess)
-        return Forward(req)
-
-    def h_network_create(self, req: Request, sess: Session) -> Forward:
-        body = req.json()
-        policy.check_network_create(body, self.internal)
-        self._limit("networks", sess)
-        body["Labels"] = {**(body.get("Labels") or {}), **sess.labels}
-        req.body = json.dumps(body).encode()
-        return Forward(req)
-
-    def h_network(self, req: Request, sess: Session) -> Forward:
-        info = self.network(sess, req.params["network"])
-        req.path = f"/networks/{info['Id']}"
-        return Forward(req)
-
-    def h_network_delete(self, req: Request, sess: Session) -> Forward:
-        info = self.network(sess, req.params["network"])
-        if info["Id"] == sess.network_id:
-            raise Denied("the sandbox's own default network cannot be removed")
-        req.path = f"/networks/{info['Id']}"
-        return Forward(req)
-
-    def h_network_connect(self, req: Request, sess: Session) -> Forward:
-        info = self.network(sess, req.params["network"])
-        body = req.json()
-        body["Container"] = self.container(sess, str(body.get("Container") or ""))
-        req.body = json.dumps(body).encode()
-        req.path = req.path.replace(f"/networks/{req.params['network']}/", f"/networks/{info['Id']}/", 1)
-        return Forward(req)
-
-    # -- volumes -------------------------------------------------------------------------------
-    def h_volumes_list(self, req: Request, sess: Session) -> Forward:
-        add_label_filter(req, sess)
-        return Forward(req)
-
-    def h_volume_create(self, req: Request, sess: Session) -> Forward:
-        body = req.json()
-        policy.check_volume_create(body)
-        if body.get("Name"):
-            try:
-                if self.volume(sess, body["Name"]) is not None:
-                    return Forward(req)  # creating an existing volume of ours returns it
-            except NotFound:
-                raise Denied(f"the volume name {body['Name']} is taken; choose another name") from None
-        self._limit("volumes", sess)
-        body["Labels"] = {**(body.get("Labels") or {}), **sess.labels}
-        req.body = json.dumps(body).encode()
-        return Forward(req)
-
-    def h_volume(self, req: Request, sess: Session) -> Forward:
-        if self.volume(sess, req.params["volume"]) is None:
-            raise NotFound(f"get {req.params['volume']}: no such volume")
-        return Forward(req)
-
-    h_volume_delete = h_volume
-
-    # -- system --------------------------------------------------------------------------------
-    def h_passthrough(self, req: Request, sess: Session) -> Forward:
-        return Forward(req)
-
-    def h_prune(self, req: Request, sess: Session) -> Forward:
-        add_label_filter(req, sess, exclude=policy.LABEL_DEFAULT if req.path.startswith("/networks") else "")
-        if not req.path.startswith("/images"):
-            return Forward(req)
-
-        def pruned(status: int, obj: object) -> object:
-            if status == 200 and isinstance(obj, dict):
-                gone = obj.get("ImagesDeleted") or []
-                self.manager.drop_tags(sess, [e["Untagged"] for e in gone if e.get("Untagged")])  # type: ignore[attr-defined]
-                sess.image_ids.difference_update(e["Deleted"] for e in gone if e.get("Deleted"))
-            return obj
-
-        return Forward(req, "json", on_json=pruned)
-
-    def h_build_prune(self, req: Request, sess: Session) -> Reply:
-        return Reply(200, {"CachesDeleted": [], "SpaceReclaimed": 0})
-
-    def h_events(self, req: Request, sess: Session) -> Forward:
-        add_label_filter(req, sess)
-        return Forward(req)
-
-    def h_info(self, req: Request, sess: Session) -> Forward:
-        def scrub(status: int, obj: object) -> object:
-            if status == 200 and isinstance(obj, dict):
-                mine = self.api.containers(all=True, filters={"label": sess.label_filter})
-                running = sum(1 for c in mine if c.get("State") == "running")
-                paused = sum(1 for c in mine if c.get("State") == "paused")
-                obj.update(Containers=len(mine), ContainersRunning=running, ContainersPaused=paused,
-                           ContainersStopped=len(mine) - running - paused, Name="container-atlas-sandbox")  # fmt: skip
-                obj["Images"] = len(self._visible_images(sess))  # type: ignore[attr-defined]
-            return obj
-
-        return Forward(req, "json", on_json=scrub)
-
-    def h_system_df(self, req: Request, sess: Session) -> Forward:
-        def scrub(status: int, obj: object) -> object:
-            if status == 200 and isinstance(obj, dict):
-                obj["Containers"] = [c for c in obj.get("Containers") or [] if sess.owns(c.get("Labels"))]
-                obj["Volumes"] = [v for v in obj.get("Volumes") or [] if sess.owns(v.get("Labels"))]
-                obj["Images"] = self._filter_images(sess, obj.get("Images") or [])  # type: ignore[attr-defined]
-                obj["BuildCache"] = []
-            return obj
-
-        return Forward(req, "json", on_json=scrub)

@@ -19,9 +19,23 @@ LABEL_DEFAULT = "org.container-atlas.default-network"  # the session's own netwo
 LABEL_ORIGIN = "org.container-atlas.origin"  # "gateway": created through the gateway (not the sandbox itself)
 
 CAP_ALLOWLIST = frozenset(
-    {"CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "KILL", "SETGID", "SETUID", "SETPCAP", "NET_BIND_SERVICE",
-     "NET_RAW", "SYS_CHROOT", "MKNOD", "AUDIT_WRITE", "SETFCAP"}
-)  # fmt: skip
+    {
+        "CHOWN",
+        "DAC_OVERRIDE",
+        "FOWNER",
+        "FSETID",
+        "KILL",
+        "SETGID",
+        "SETUID",
+        "SETPCAP",
+        "NET_BIND_SERVICE",
+        "NET_RAW",
+        "SYS_CHROOT",
+        "MKNOD",
+        "AUDIT_WRITE",
+        "SETFCAP",
+    }
+)
 LOG_DRIVERS = {"", "json-file", "local", "none"}
 DEFAULT_LOG = {"Type": "json-file", "Config": {"max-size": "1m", "max-file": "2"}}
 
@@ -56,8 +70,11 @@ class Route:
 
     def __post_init__(self) -> None:
         names = {"c": "container", "i": "image", "n": "network", "v": "volume", "e": "exec"}
-        rx = re.sub(r"\{(\w)\}", lambda m: f"(?P<{names[m.group(1)]}>{'.+' if m.group(1) == 'i' else '[^/]+'})",
-                    self.pattern)  # fmt: skip
+        rx = re.sub(
+            r"\{(\w)\}",
+            lambda m: f"(?P<{names[m.group(1)]}>{'.+' if m.group(1) == 'i' else '[^/]+'})",
+            self.pattern,
+        )
         object.__setattr__(self, "regex", re.compile(f"^{rx}$"))
 
 
@@ -201,7 +218,9 @@ def check_security_opts(opts: list[str]) -> list[str]:
     return opts
 
 
-def check_container_create(body: dict, budget: Budget, runtime: str, caps: frozenset = CAP_ALLOWLIST) -> CreateRefs:
+def check_container_create(
+    body: dict, budget: Budget, runtime: str, caps: frozenset = CAP_ALLOWLIST
+) -> CreateRefs:
     """Check and rewrite a container-create body in place; return what it refers to."""
     hc = body.get("HostConfig") or {}
     body["HostConfig"] = hc
@@ -222,7 +241,9 @@ def check_container_create(body: dict, budget: Budget, runtime: str, caps: froze
         raise Denied("devices are not allowed in the sandbox")
     bad_caps = sorted({c.upper().removeprefix("CAP_") for c in hc.get("CapAdd") or []} - caps - {"ALL"})
     if "ALL" in {c.upper() for c in hc.get("CapAdd") or []} or bad_caps:
-        raise Denied(f"--cap-add {(bad_caps or ['ALL'])[0]} is not allowed (allowed: {', '.join(sorted(caps))})")
+        raise Denied(
+            f"--cap-add {(bad_caps or ['ALL'])[0]} is not allowed (allowed: {', '.join(sorted(caps))})"
+        )
     check_security_opts(hc.get("SecurityOpt") or [])
     if hc.get("MaskedPaths") is not None or hc.get("ReadonlyPaths") is not None:
         raise Denied("changing masked or read-only /proc paths is not allowed")
@@ -275,10 +296,14 @@ def _check_mounts(hc: dict, refs: CreateRefs) -> None:
     for mount in hc.get("Mounts") or []:
         kind = mount.get("Type", "volume")
         if kind == "bind" or kind == "npipe":
-            raise Denied(f"bind mounts of host paths are not allowed ({mount.get('Source')}); use a named volume")
+            raise Denied(
+                f"bind mounts of host paths are not allowed ({mount.get('Source')}); use a named volume"
+            )
         if kind == "volume":
             opts = mount.get("VolumeOptions") or {}
-            if (opts.get("DriverConfig") or {}).get("Name") or (opts.get("DriverConfig") or {}).get("Options"):
+            if (opts.get("DriverConfig") or {}).get("Name") or (opts.get("DriverConfig") or {}).get(
+                "Options"
+            ):
                 raise Denied("volume driver options are not allowed")
             if mount.get("Source"):
                 refs.volumes.append(mount["Source"])
@@ -300,7 +325,12 @@ def check_network_create(body: dict, internal: bool) -> None:
         raise Denied(f"network driver {body['Driver']} is not allowed; use bridge")
     if body.get("Options"):
         raise Denied("network driver options are not allowed")
-    if body.get("Ingress") or body.get("ConfigFrom") or body.get("ConfigOnly") or body.get("Scope") == "swarm":
+    if (
+        body.get("Ingress")
+        or body.get("ConfigFrom")
+        or body.get("ConfigOnly")
+        or body.get("Scope") == "swarm"
+    ):
         raise Denied("swarm networks are not available")
     if (body.get("IPAM") or {}).get("Driver") not in (None, "", "default"):
         raise Denied("IPAM drivers are not allowed")
@@ -316,7 +346,16 @@ BUILD_DENIED_PARAMS = {
     "isolation": "--isolation is not allowed",
     "session": "BuildKit sessions are not available",
 }
-BUILD_FORCED = ("networkmode", "memory", "memswap", "cpuquota", "cpuperiod", "cpusetcpus", "shmsize", "ulimits")
+BUILD_FORCED = (
+    "networkmode",
+    "memory",
+    "memswap",
+    "cpuquota",
+    "cpuperiod",
+    "cpusetcpus",
+    "shmsize",
+    "ulimits",
+)
 
 
 def check_exec_create(body: dict) -> None:

@@ -135,8 +135,9 @@ class Proxy:
             raise HttpError(408, "request body did not arrive in time") from None
         except HttpError as exc:
             if exc.status == 413 and big:
-                raise policy.Denied(f"the request body (build context) is larger than the {limit // 2**20} MiB "
-                                    "limit") from None  # fmt: skip
+                raise policy.Denied(
+                    f"the request body (build context) is larger than the {limit // 2**20} MiB limit"
+                ) from None
             raise
         return Request(method, path, version, query, headers, body, params)
 
@@ -219,10 +220,14 @@ class Proxy:
         if obj is None and not body.strip():
             client.sock.sendall(f"HTTP/1.1 {status} OK\r\nContent-Length: 0\r\n\r\n".encode())
             return True
-        client.sock.sendall(json_response(status, obj if obj is not None else body.decode("utf-8", "replace")))
+        client.sock.sendall(
+            json_response(status, obj if obj is not None else body.decode("utf-8", "replace"))
+        )
         return True
 
-    def _pass(self, client: Buffered, upb: Buffered, start: str, headers: dict[str, str], no_body: bool) -> bool:
+    def _pass(
+        self, client: Buffered, upb: Buffered, start: str, headers: dict[str, str], no_body: bool
+    ) -> bool:
         chunked = headers.get("transfer-encoding", "").lower() == "chunked"
         length = headers.get("content-length")
         until_eof = not no_body and not chunked and length is None

@@ -48,8 +48,10 @@ class Sandbox:
         )
 
     def sh(self, script: str) -> tuple[int, str]:
-        """Run `script` with sh as the learner (how a check runs); exit code and output."""
-        r = self.container.exec_run(["sh", "-c", script], user="1000:1000", demux=True)
+        """Run `script` with sh as the learner, as sandbox/checks.py runs a check; exit code and stdout."""
+        r = self.container.exec_run(
+            ["timeout", "-s", "KILL", "30", "sh", "-c", script], user="1000:1000", demux=True
+        )
         out = (r.output[0] or b"").decode(errors="replace")
         return r.exit_code, out
 
@@ -67,7 +69,7 @@ class Sandbox:
 def _check(sb: Sandbox, tut: Tutorial, step: str) -> tuple[bool, str]:
     check = tut.meta["checks"][step]
     _, out = sb.sh(check["run"])
-    return bool(re.search(check["expect"], out)), out
+    return bool(re.search(check["expect"], out, re.M)), out
 
 
 def _walk(sb: Sandbox, tut: Tutorial) -> None:

@@ -44,8 +44,10 @@ def test_the_tutorial_sequence(docker_client, local_registry, box):  # noqa: F81
     ok(box, "docker commit web mycommit")
     assert ok(box, "docker run --rm mycommit cat /marker").strip() == "committed"
 
-    ctx = "mkdir -p /tmp/ctx && cd /tmp/ctx && printf 'hello from COPY\\n' > f && " \
-          "printf 'FROM busybox\\nRUN echo built > /b\\nCOPY f /f\\nCMD cat /b /f\\n' > Dockerfile"  # fmt: skip
+    ctx = (
+        "mkdir -p /tmp/ctx && cd /tmp/ctx && printf 'hello from COPY\\n' > f && "
+        "printf 'FROM busybox\\nRUN echo built > /b\\nCOPY f /f\\nCMD cat /b /f\\n' > Dockerfile"
+    )
     ok(box, ctx)
     first = ok(box, "cd /tmp/ctx && docker build -t mine .")
     assert "Successfully tagged mine:latest" in first
@@ -62,7 +64,9 @@ def test_the_tutorial_sequence(docker_client, local_registry, box):  # noqa: F81
     assert "The push refers to repository [localhost:5000/mine]" in push and "digest: sha256:" in push
     assert '"mine"' in ok(box, "curl -s localhost:5000/v2/_catalog")
     ok(box, "docker rmi localhost:5000/mine")
-    assert "Downloaded newer image for localhost:5000/mine:latest" in ok(box, "docker pull localhost:5000/mine")
+    assert "Downloaded newer image for localhost:5000/mine:latest" in ok(
+        box, "docker pull localhost:5000/mine"
+    )
 
     ok(box, "docker network create mynet")
     ok(box, "docker volume create myvol")

@@ -60,8 +60,10 @@ def test_run_denied_and_nothing_created(docker_client, strict, flags, reason):
 
 def test_build_context_over_the_limit(docker_client, strict):
     before = leftovers(docker_client, strict.sid)
-    strict.sh("mkdir -p /tmp/big && head -c 3000000 /dev/urandom > /tmp/big/blob && "
-              "printf 'FROM busybox\\nCOPY blob /\\n' > /tmp/big/Dockerfile")  # fmt: skip
+    strict.sh(
+        "mkdir -p /tmp/big && head -c 3000000 /dev/urandom > /tmp/big/blob && "
+        "printf 'FROM busybox\\nCOPY blob /\\n' > /tmp/big/Dockerfile"
+    )
     code, out = strict.sh("docker build -t big /tmp/big")
     assert code != 0
     assert PREFIX + "the request body (build context) is larger than the 1 MiB limit" in out, out
@@ -70,7 +72,9 @@ def test_build_context_over_the_limit(docker_client, strict):
 
 
 def test_build_add_from_url_denied(strict):
-    strict.sh("mkdir -p /tmp/url && printf 'FROM busybox\\nADD http://127.0.0.1:8000/ /x\\n' > /tmp/url/Dockerfile")
+    strict.sh(
+        "mkdir -p /tmp/url && printf 'FROM busybox\\nADD http://127.0.0.1:8000/ /x\\n' > /tmp/url/Dockerfile"
+    )
     code, out = strict.sh("docker build -t url /tmp/url")
     assert code != 0 and PREFIX + "ADD from a URL is not available" in out, out
 
@@ -87,7 +91,9 @@ def test_pull_of_an_image_the_mirror_lacks(docker_client, local_registry, strict
     name = "nosuchimage" + secrets.token_hex(3)
     code, out = strict.sh(f"docker pull {name}")
     assert code != 0
-    assert (f"pull access denied for {name}, repository does not exist or may require 'docker login'") in out, out
+    assert (
+        f"pull access denied for {name}, repository does not exist or may require 'docker login'"
+    ) in out, out
     assert "127.0.0.1:5000" not in out
 
 
@@ -106,7 +112,10 @@ def test_push_to_the_mirror_and_pull_from_elsewhere(strict):
         ("docker update --memory 2g mybox", "docker update is not available"),
         ("docker swarm init", "swarm mode is not available"),
         ("docker run -P --rm busybox true", "-P is not available"),
-        ("docker volume create -o type=none -o o=bind -o device=/ hostroot", "volume driver options are not allowed"),
+        (
+            "docker volume create -o type=none -o o=bind -o device=/ hostroot",
+            "volume driver options are not allowed",
+        ),
         ("docker network create -d macvlan mv", "network driver macvlan is not allowed"),
         ("docker exec --privileged mybox true", "privileged exec is not allowed"),
     ],

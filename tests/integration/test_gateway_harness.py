@@ -43,18 +43,44 @@ class Sandbox:
     def sh(self, cmd: str, timeout: int = 180) -> tuple[int, str]:
         """Run `cmd` with sh inside the sandbox as the learner; (exit code, stdout+stderr)."""
         proc = subprocess.run(
-            ["docker", "-H", "unix:///var/run/docker.sock", "exec", "-i", self.container.name, "sh", "-c", cmd],
-            capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL,
-        )  # fmt: skip
+            [
+                "docker",
+                "-H",
+                "unix:///var/run/docker.sock",
+                "exec",
+                "-i",
+                self.container.name,
+                "sh",
+                "-c",
+                cmd,
+            ],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            stdin=subprocess.DEVNULL,
+        )
         return proc.returncode, proc.stdout + proc.stderr
 
     def tty(self, cmd: str, keys: str, timeout: int = 60) -> str:
         """Run `cmd` under a pseudo-terminal inside the sandbox, typing `keys`; the terminal output."""
         proc = subprocess.run(
-            ["docker", "-H", "unix:///var/run/docker.sock", "exec", "-i", self.container.name,
-             "script", "-qc", cmd, "/dev/null"],
-            input=keys, capture_output=True, text=True, timeout=timeout,
-        )  # fmt: skip
+            [
+                "docker",
+                "-H",
+                "unix:///var/run/docker.sock",
+                "exec",
+                "-i",
+                self.container.name,
+                "script",
+                "-qc",
+                cmd,
+                "/dev/null",
+            ],
+            input=keys,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
         return (proc.stdout + proc.stderr).replace("\r", "")
 
 
@@ -73,13 +99,29 @@ def start_sandbox(client, manager: GatewayManager, sid: str) -> Sandbox:
     """Open the session's gateway and start its sandbox with the service's hardening."""
     extra = manager.open(sid)
     container = client.containers.run(
-        SANDBOX_IMAGE, ["sleep", "infinity"], detach=True, name=f"atlas-test-sbx-{sid}",
-        user="1000:1000", cap_drop=["ALL"], security_opt=["no-new-privileges"], read_only=True,
+        SANDBOX_IMAGE,
+        ["sleep", "infinity"],
+        detach=True,
+        name=f"atlas-test-sbx-{sid}",
+        user="1000:1000",
+        cap_drop=["ALL"],
+        security_opt=["no-new-privileges"],
+        read_only=True,
         tmpfs={"/home/learner": "size=64m,uid=1000,gid=1000", "/tmp": "size=64m,mode=1777"},
-        network_mode="none", pids_limit=128, mem_limit="256m", memswap_limit="256m", nano_cpus=500_000_000,
-        mounts=extra["mounts"], environment=extra["environment"], sysctls=extra["sysctls"],
-        labels={"org.container-atlas.managed": "true", LABEL_SESSION: sid, "org.container-atlas.test": "gateway"},
-    )  # fmt: skip
+        network_mode="none",
+        pids_limit=128,
+        mem_limit="256m",
+        memswap_limit="256m",
+        nano_cpus=500_000_000,
+        mounts=extra["mounts"],
+        environment=extra["environment"],
+        sysctls=extra["sysctls"],
+        labels={
+            "org.container-atlas.managed": "true",
+            LABEL_SESSION: sid,
+            "org.container-atlas.test": "gateway",
+        },
+    )
     return Sandbox(sid, container, manager)
 
 
@@ -97,7 +139,9 @@ def stop_sandbox(client, box: Sandbox) -> list[str]:
 
 def make_manager(client, tmp_path_factory, **config) -> GatewayManager:
     """A GatewayManager with its own state folder."""
-    need("docker CLI on the host", shutil.which("docker") is not None, "tests drive sandboxes with docker exec")
+    need(
+        "docker CLI on the host", shutil.which("docker") is not None, "tests drive sandboxes with docker exec"
+    )
     require_images(client, SANDBOX_IMAGE, "busybox")
     state = tmp_path_factory.mktemp("gateway-state")
     return GatewayManager(client, {"state_dir": str(state), "instance": "test", **config})

@@ -17,8 +17,12 @@ def pair(docker_client, gateway):  # noqa: F811
     a = start_sandbox(docker_client, gateway, "a" + secrets.token_hex(5))
     b = start_sandbox(docker_client, gateway, "b" + secrets.token_hex(5))
     try:
-        for cmd in ("docker network create anet", "docker volume create avol", "docker tag busybox aimage",
-                    f"docker run -d --name web -p 8081:80 -v avol:/data busybox {SERVE}"):  # fmt: skip
+        for cmd in (
+            "docker network create anet",
+            "docker volume create avol",
+            "docker tag busybox aimage",
+            f"docker run -d --name web -p 8081:80 -v avol:/data busybox {SERVE}",
+        ):
             code, out = a.sh(cmd)
             assert code == 0, f"{cmd}: {out}"
         yield a, b
@@ -38,12 +42,27 @@ def test_b_sees_none_of_a(pair):
 
 @pytest.mark.parametrize(
     "cmd",
-    ["docker inspect web", "docker inspect {id}", "docker logs web", "docker exec web true", "docker stop web",
-     "docker rm -f web", "docker kill {id}", "docker network connect {bnet} web", "docker network inspect anet",
-     "docker network connect anet {id}", "docker volume inspect avol", "docker volume rm avol",
-     "docker run --rm --volumes-from web busybox true", "docker run --rm --network container:web busybox true",
-     "docker image inspect aimage", "docker rmi aimage", "docker tag aimage stolen", "docker cp web:/etc/hostname -"],
-)  # fmt: skip
+    [
+        "docker inspect web",
+        "docker inspect {id}",
+        "docker logs web",
+        "docker exec web true",
+        "docker stop web",
+        "docker rm -f web",
+        "docker kill {id}",
+        "docker network connect {bnet} web",
+        "docker network inspect anet",
+        "docker network connect anet {id}",
+        "docker volume inspect avol",
+        "docker volume rm avol",
+        "docker run --rm --volumes-from web busybox true",
+        "docker run --rm --network container:web busybox true",
+        "docker image inspect aimage",
+        "docker rmi aimage",
+        "docker tag aimage stolen",
+        "docker cp web:/etc/hostname -",
+    ],
+)
 def test_b_cannot_touch_a(pair, cmd):
     a, b = pair
     cid = a.sh("docker inspect -f '{{.Id}}' web")[1].strip()

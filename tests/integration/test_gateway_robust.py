@@ -57,8 +57,11 @@ def ping_works(path: str) -> bool:
 
 def test_bad_json_is_400(sockets):
     body = b"{not json"
-    status, obj = exchange(sockets[0], b"POST /v1.41/containers/create HTTP/1.1\r\nHost: x\r\n"
-                           b"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body))  # fmt: skip
+    status, obj = exchange(
+        sockets[0],
+        b"POST /v1.41/containers/create HTTP/1.1\r\nHost: x\r\n"
+        b"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body),
+    )
     assert status == 400 and "not valid JSON" in obj["message"]
     assert ping_works(sockets[0])
 
@@ -71,8 +74,10 @@ def test_huge_header_is_431(sockets):
 
 def test_garbage_and_bad_chunks_are_400(sockets):
     assert exchange(sockets[0], b"HELLO\r\n\r\n")[0] == 400
-    status, obj = exchange(sockets[0], b"POST /v1.41/containers/create HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
-                           b"zz\r\nabc\r\n0\r\n\r\n")  # fmt: skip
+    status, obj = exchange(
+        sockets[0],
+        b"POST /v1.41/containers/create HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n",
+    )
     assert status == 400 and "chunk" in obj["message"]
     status, obj = exchange(sockets[0], b"GET /v1.41/containers/../../info HTTP/1.1\r\n\r\n")
     assert status == 400
@@ -83,8 +88,11 @@ def test_a_body_that_never_ends_times_out_while_others_work(sockets):
     hung: dict = {}
 
     def slow() -> None:
-        hung["result"] = exchange(sockets[0], b"POST /v1.41/containers/create HTTP/1.1\r\n"
-                                  b"Content-Length: 100000\r\n\r\n{\"Image\":", timeout=20)  # fmt: skip
+        hung["result"] = exchange(
+            sockets[0],
+            b'POST /v1.41/containers/create HTTP/1.1\r\nContent-Length: 100000\r\n\r\n{"Image":',
+            timeout=20,
+        )
 
     threads = [threading.Thread(target=slow) for _ in range(5)]
     for t in threads:

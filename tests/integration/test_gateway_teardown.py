@@ -16,7 +16,8 @@ MAKE_EVERYTHING = [
     "docker run --name tdone busybox true",
     "docker tag busybox tagged-{sid}",
     "docker commit tdone committed-{sid}",
-    "mkdir -p /tmp/b && printf 'FROM busybox\\nRUN echo x > /x\\n' > /tmp/b/Dockerfile && docker build -t built-{sid} /tmp/b",
+    "mkdir -p /tmp/b && printf 'FROM busybox\\nRUN echo x > /x\\n' > /tmp/b/Dockerfile",
+    "docker build -t built-{sid} /tmp/b",
 ]
 
 

@@ -15,8 +15,6 @@ from atlas import ROOT
 from atlas.provision import baseimages, images, registry
 from atlas.provision.state import read_pid
 
-pytestmark = [pytest.mark.docker, pytest.mark.registry]
-
 MANIFEST_V2 = "application/vnd.docker.distribution.manifest.v2+json"
 
 
@@ -63,6 +61,8 @@ def _image_ids() -> dict[str, str]:
     return out
 
 
+@pytest.mark.docker
+@pytest.mark.registry
 @pytest.mark.slow
 def test_second_setup_rebuilds_nothing(docker_client, local_registry):
     setup = [str(ROOT / "atlas"), "setup", "--no-install"]
@@ -84,6 +84,8 @@ def test_second_setup_rebuilds_nothing(docker_client, local_registry):
     assert _image_ids() == before
 
 
+@pytest.mark.docker
+@pytest.mark.registry
 def test_status_reports_the_running_parts(docker_client, local_registry):
     proc = subprocess.run([str(ROOT / "atlas"), "status"], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr

@@ -95,18 +95,6 @@ def test_imports_nothing_from_atlas():
     assert out.strip() == "[]"
 
 
-def test_wheel_for_pyodide_imports_from_the_zip(tmp_path):
-    from atlas.kb.wheel import build_atlasgraph_wheel
-
-    wheel = build_atlasgraph_wheel(tmp_path)
-    assert wheel.name == f"atlasgraph-{atlasgraph.__version__}-py3-none-any.whl"
-    code = "import atlasgraph; print(atlasgraph.__file__); print(atlasgraph.format_path([]) == '')"
-    env = {"PYTHONPATH": str(wheel)}
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
-    assert out.stdout.splitlines() == [f"{wheel}/atlasgraph/__init__.py", "True"]
-    assert build_atlasgraph_wheel(tmp_path / "again").read_bytes() == wheel.read_bytes()
-
-
 def test_equally_short_paths_prefer_explanatory_links():
     from atlas.kb.export import vocabulary
 

@@ -54,7 +54,9 @@ def test_chunked_body_and_limits(conn):
     c = conn(b"5\r\nhello\r\n6\r\n world\r\n0\r\n\r\nNEXT")
     with pytest.raises(HttpError):
         read_body(c, {"transfer-encoding": "chunked"}, 8, soon(), drain=100)
-    assert bytes(c.buf) == b"NEXT" or c.fill(soon()) and bytes(c.buf) == b"NEXT"  # drained up to the next request
+    assert (
+        bytes(c.buf) == b"NEXT" or c.fill(soon()) and bytes(c.buf) == b"NEXT"
+    )  # drained up to the next request
 
 
 @pytest.mark.parametrize(
@@ -109,7 +111,9 @@ def test_buffered_reads_across_packets():
     a, b = socket.socketpair()
     try:
         c = Buffered(a)
-        threading.Thread(target=lambda: [b.sendall(x) or time.sleep(0.01) for x in (b"li", b"ne\r\nre", b"st")]).start()
+        threading.Thread(
+            target=lambda: [b.sendall(x) or time.sleep(0.01) for x in (b"li", b"ne\r\nre", b"st")]
+        ).start()
         assert c.readline(100, soon()) == b"line"
         assert c.readexact(4, soon()) == b"rest"
     finally:

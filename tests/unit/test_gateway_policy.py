@@ -7,7 +7,7 @@ import copy
 import pytest
 
 from sandbox.gateway import policy
-from sandbox.gateway.images import dockerfile_images
+from sandbox.gateway.build import dockerfile_images
 from sandbox.gateway.policy import Budget, Denied, NotFound, check_container_create
 from sandbox.gateway.session import normalize, split_ref
 
@@ -49,15 +49,26 @@ def create(hc: dict, runtime: str = "runc", **top) -> tuple[dict, policy.CreateR
         ({"Binds": ["/:/host"]}, "bind mounts of host paths are not allowed (/)"),
         ({"Binds": ["/var/run/docker.sock:/s"]}, "bind mounts of host paths are not allowed"),
         ({"Mounts": [{"Type": "bind", "Source": "/etc", "Target": "/e"}]}, "bind mounts of host paths"),
-        ({"Mounts": [{"Type": "volume", "Source": "v", "Target": "/v",
-                      "VolumeOptions": {"DriverConfig": {"Options": {"device": "/"}}}}]}, "volume driver options"),
+        (
+            {
+                "Mounts": [
+                    {
+                        "Type": "volume",
+                        "Source": "v",
+                        "Target": "/v",
+                        "VolumeOptions": {"DriverConfig": {"Options": {"device": "/"}}},
+                    }
+                ]
+            },
+            "volume driver options",
+        ),
         ({"OomKillDisable": True}, "disabling the OOM killer"),
         ({"Ulimits": [{"Name": "nofile", "Soft": 1, "Hard": 1}]}, "--ulimit is not allowed"),
         ({"LogConfig": {"Type": "syslog"}}, "--log-driver syslog is not allowed"),
         ({"PublishAllPorts": True}, "-P is not available"),
         ({"VolumeDriver": "x"}, "volume driver options are not allowed"),
     ],
-)  # fmt: skip
+)
 def test_container_create_denials(hc, reason):
     with pytest.raises(Denied) as err:
         create(hc)
@@ -68,9 +79,14 @@ def test_container_create_denials(hc, reason):
 def test_budget_is_forced_and_smaller_requests_kept():
     body, _ = create({})
     hc = body["HostConfig"]
-    assert (hc["Memory"], hc["MemorySwap"], hc["PidsLimit"], hc["NanoCpus"]) == (256 * 2**20, 256 * 2**20, 128, 5e8)
+    assert (hc["Memory"], hc["MemorySwap"], hc["PidsLimit"], hc["NanoCpus"]) == (
+        256 * 2**20,
+        256 * 2**20,
+        128,
+        5e8,
+    )
     assert hc["Runtime"] == "runc" and hc["LogConfig"]["Type"] == "json-file"
-    body, _ = create({"Memory": 64 * 2**20, "PidsLimit": 10, "Memory" "Swap": -1})
+    body, _ = create({"Memory": 64 * 2**20, "PidsLimit": 10, "MemorySwap": -1})
     assert body["HostConfig"]["Memory"] == 64 * 2**20 and body["HostConfig"]["MemorySwap"] == 64 * 2**20
     assert body["HostConfig"]["PidsLimit"] == 10
     body, _ = create({"Memory": 8 * 2**30, "PidsLimit": -1, "NanoCpus": 4_000_000_000})
@@ -79,12 +95,22 @@ def test_budget_is_forced_and_smaller_requests_kept():
 
 def test_allowed_options_and_references():
     body, refs = create(
-        {"CapAdd": ["NET_BIND_SERVICE", "CAP_CHOWN"], "CapDrop": ["ALL"], "SecurityOpt": ["no-new-privileges"],
-         "Binds": ["data:/data"], "NetworkMode": "container:db", "VolumesFrom": ["other:ro"], "Links": ["/db:db"],
-         "PortBindings": {"80/tcp": [{"HostIp": "", "HostPort": "8080"}]},
-         "Mounts": [{"Type": "tmpfs", "Target": "/t"}, {"Type": "volume", "Source": "cache", "Target": "/c"}]},
+        {
+            "CapAdd": ["NET_BIND_SERVICE", "CAP_CHOWN"],
+            "CapDrop": ["ALL"],
+            "SecurityOpt": ["no-new-privileges"],
+            "Binds": ["data:/data"],
+            "NetworkMode": "container:db",
+            "VolumesFrom": ["other:ro"],
+            "Links": ["/db:db"],
+            "PortBindings": {"80/tcp": [{"HostIp": "", "HostPort": "8080"}]},
+            "Mounts": [
+                {"Type": "tmpfs", "Target": "/t"},
+                {"Type": "volume", "Source": "cache", "Target": "/c"},
+            ],
+        },
         NetworkingConfig={"EndpointsConfig": {"mynet": {}}},
-    )  # fmt: skip
+    )
     assert refs.volumes == ["data", "cache"]
     assert refs.containers == ["db", "db", "other"]
     assert refs.networks == ["mynet"]
@@ -135,8 +161,10 @@ def test_image_references(ref, norm, split):
 
 
 def test_dockerfile_images():
-    text = "ARG BASE=busybox\nFROM $BASE AS one\nRUN true\nFROM --platform=linux/amd64 debian:bookworm\n" \
-           "COPY --from=one /x /x\nCOPY --from=httpd /y /y\nFROM scratch\n"  # fmt: skip
+    text = (
+        "ARG BASE=busybox\nFROM $BASE AS one\nRUN true\nFROM --platform=linux/amd64 debian:bookworm\n"
+        "COPY --from=one /x /x\nCOPY --from=httpd /y /y\nFROM scratch\n"
+    )
     assert dockerfile_images(text, {}) == ["busybox", "debian:bookworm", "httpd"]
     assert dockerfile_images("FROM ${IMG}\n", {"IMG": "alpine"}) == ["alpine"]
     with pytest.raises(Denied, match="cannot resolve"):

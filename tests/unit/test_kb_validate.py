@@ -426,3 +426,13 @@ def test_chinese_text_without_chinese_is_a_warning(tmp_path):
         "kb/runtimes/alpha.yaml:10:7: description.zh: warning: has no Chinese characters; is it still the "
         "English text?"
     )
+
+
+def test_two_entry_cycle_is_reported_once(tmp_path):
+    alpha = entry("alpha").replace("type: uses", "type: part-of")
+    beta = entry("beta", target="alpha").replace("type: uses", "type: part-of")
+    found = problems(tmp_path, {"runtimes/alpha.yaml": alpha, "runtimes/beta.yaml": beta}, with_base=False)
+    assert found == [
+        "kb/runtimes/alpha.yaml:20:13: relations[0].target: 'part-of' relations form a cycle: "
+        "alpha → beta → alpha; 'part-of' must never loop"
+    ]

@@ -42,3 +42,16 @@ def test_lint_failure_fails_a_green_run_and_is_listed_above_the_summary(tmp_path
 def test_clean_lint_keeps_pytest_exit_code(tmp_path):
     (tmp_path / "test_ok.py").write_text("def test_ok():\n    assert True\n")
     assert _pytest(tmp_path).returncode == 0
+
+
+def test_summary_line_is_repeated_when_something_is_printed_after_it(capfd):
+    from atlas.provision.testrun import run_pytest
+
+    script = (
+        "import sys; print('=' * 5 + ' 1 passed in 0.10s ' + '=' * 5); sys.stdout.flush(); "
+        "print('Exception ignored in: Popen.__del__', file=sys.stderr); sys.exit(0)"
+    )
+    code = run_pytest([sys.executable, "-c", script], dict(os.environ))
+    lines = capfd.readouterr().out.strip().splitlines()
+    assert code == 0
+    assert lines[-1] == "===== 1 passed in 0.10s =====" and "Exception ignored" in lines[-2]

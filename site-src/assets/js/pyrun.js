@@ -19,7 +19,7 @@
   const TEXT = {
     en: {
       run: "▶ Run", stop: "■ Stop", reset: "Reset", code: "Python code, editable",
-      output: "Output", runLabel: "Run this Python code", stopLabel: "Stop the running code",
+      output: "Output", runLabel: "Run this Python code", stopLabel: "Stop this Python code",
       resetLabel: "Restore the original code",
       loading: "Loading Python…", packages: "Loading the knowledge graph…", running: "Running…",
       queued: "Waiting for another block…", done: "Done in {s} s", error: "Error (see the traceback)",
@@ -28,7 +28,7 @@
     },
     zh: {
       run: "▶ 运行", stop: "■ 停止", reset: "重置", code: "Python 代码（可编辑）",
-      output: "输出", runLabel: "运行这段 Python 代码", stopLabel: "停止正在运行的代码",
+      output: "输出", runLabel: "运行这段 Python 代码", stopLabel: "停止这段代码",
       resetLabel: "恢复原始代码",
       loading: "正在加载 Python…", packages: "正在加载知识图谱…", running: "运行中…",
       queued: "等待其他代码块…", done: "完成，用时 {s} 秒", error: "出错（见下方回溯）",
@@ -69,7 +69,7 @@
 
   function ensureWorker() {
     if (worker) return worker;
-    worker = new Worker(ROOT + "assets/js/pyworker.js");
+    worker = new Worker(ROOT + "assets/js/pyworker.js", { type: "module" });
     worker.onmessage = (event) => {
       const msg = event.data;
       const block = running.get(msg.id);

@@ -1,7 +1,8 @@
 /* Container Atlas — the Pyodide Web Worker behind runnable Python blocks (pyrun.js).
  *
- * One worker per page, started on the first ▶ Run; it runs the blocks one after the other in a
- * shared namespace (like notebook cells). Stop terminates the whole worker; the page makes a new one.
+ * A module worker (this Pyodide refuses classic workers), one per page, started on the first
+ * ▶ Run; it runs the blocks one after the other in a shared namespace (like notebook cells).
+ * Stop terminates the whole worker; the page makes a new one.
  *
  * Messages from the page:
  *   {type: "init", root}            root = absolute URL of the site root (ends with "/")
@@ -119,8 +120,8 @@ async function boot(id) {
   post({ type: "status", id, text: "loading" });
   const index = await fetchJSON(root + "assets/wheels/wheels.json");
   const indexURL = new URL(index.pyodide, root + "assets/").href;
-  self.importScripts(indexURL + "pyodide.js");
-  const py = await self.loadPyodide({ indexURL, fullStdLib: false, checkAPIVersion: true });
+  const { loadPyodide } = await import(indexURL + "pyodide.mjs");
+  const py = await loadPyodide({ indexURL, fullStdLib: false });
   py.setStdout(streamWriter("stdout"));
   py.setStderr(streamWriter("stderr"));
   await py.runPythonAsync(RUNNER);

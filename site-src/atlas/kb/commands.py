@@ -8,8 +8,6 @@ import os
 import sys
 from pathlib import Path
 
-import networkx as nx
-
 from atlas.errors import AtlasError, KBError
 from atlas.kb.export import build_catalog, entries_csv, relations_csv, write_json
 from atlas.kb.problems import Problem, did_you_mean
@@ -112,6 +110,7 @@ def export(kb_dir: Path, fmt: str = "json", out: str | None = None) -> int:
 def path(kb_dir: Path, source: str, target: str) -> int:
     """Print the shortest typed path between two components, e.g. `a —uses→ b —implemented by→ c`."""
     import atlasgraph
+    import networkx as nx
 
     g = atlasgraph.load(_valid_catalog(kb_dir))
     for node in (source, target):

@@ -11,8 +11,6 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-import networkx as nx
-
 from atlas.errors import KBError
 from atlas.kb.load import LoadedKB, LocDict, LocList, RawEntry, load_kb
 from atlas.kb.problems import Problem, Report, as_mark, did_you_mean, gc_paused
@@ -214,24 +212,50 @@ def _check_duplicates(relations: list[WrittenRelation], problems: list[Problem])
             )
 
 
+def _find_cycles(adjacency: dict[str, list[str]]) -> list[list[str]]:
+    """Cycles found by an iterative depth-first search (each as nodes, smallest id first)."""
+    state: dict[str, int] = {}  # 1 = on the current path, 2 = finished
+    cycles: list[list[str]] = []
+    seen: set[frozenset[str]] = set()
+    for root in sorted(adjacency):
+        if root in state:
+            continue
+        path = [root]
+        state[root] = 1
+        stack = [iter(sorted(adjacency.get(root, ())))]
+        while stack:
+            nxt = next(stack[-1], None)
+            if nxt is None:
+                state[path.pop()] = 2
+                stack.pop()
+            elif state.get(nxt) == 1:
+                cycle = path[path.index(nxt) :]
+                key = frozenset(cycle)
+                if key not in seen:
+                    seen.add(key)
+                    low = cycle.index(min(cycle))
+                    cycles.append(cycle[low:] + cycle[:low])
+            elif nxt not in state:
+                state[nxt] = 1
+                path.append(nxt)
+                stack.append(iter(sorted(adjacency.get(nxt, ()))))
+    return cycles
+
+
 def _check_cycles(relations: list[WrittenRelation], problems: list[Problem]) -> None:
     """Cycles among relation types that must be acyclic (succeeded-by, part-of, fork-of)."""
     for rtype, spec in RELATION_TYPES.items():
         if not spec.acyclic:
             continue
-        graph = nx.DiGraph()
+        adjacency: dict[str, list[str]] = defaultdict(list)
         edges = {}
         for rel in relations:
             if rel.type == rtype:
-                graph.add_edge(rel.source, rel.target)
+                adjacency[rel.source].append(rel.target)
                 edges[rel.source, rel.target] = rel
-        for component in nx.strongly_connected_components(graph):
-            if len(component) < 2:
-                continue
-            start = min(component)
-            cycle = nx.find_cycle(graph.subgraph(component), source=start)
-            chain = " → ".join([cycle[0][0], *(v for _, v in cycle)])
-            rel = edges[cycle[0]]
+        for cycle in _find_cycles(adjacency):
+            chain = " → ".join([*cycle, cycle[0]])
+            rel = edges[cycle[0], cycle[1 % len(cycle)]]
             Report(rel.entry.path, problems).error(
                 rel.target_mark,
                 f"relations[{rel.index}].target",

@@ -70,6 +70,7 @@ def start_daemon(
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
                 env=env,
+                cwd="/",
                 close_fds=True,
             )
         except OSError as exc:

@@ -1,7 +1,7 @@
 """`./atlas setup`, `up`, `down`, `status`: the set-up steps in order, then the server.
 
 Steps (each named, idempotent, skipped when already done):
-packages -> daemon.json -> engine -> registry -> images -> frontend -> site.
+packages -> daemon.json -> engine -> registry -> images -> frontend -> wheels -> site.
 Only one set-up runs at a time (a lock file in the state directory).
 """
 
@@ -13,9 +13,7 @@ import hashlib
 import os
 import socket
 import sys
-import threading
 import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -51,7 +49,7 @@ def _inputs_hash(root: Path = ROOT) -> str:
         base = root / name
         paths = [base] if base.is_file() else sorted(p for p in base.rglob("*") if p.is_file())
         for p in paths:
-            if "__pycache__" in p.parts:
+            if "__pycache__" in p.parts or "provision" in p.parts:
                 continue
             st = p.stat()
             h.update(f"{p.relative_to(root)}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
@@ -60,14 +58,14 @@ def _inputs_hash(root: Path = ROOT) -> str:
 
 def build_site_step(kb_dir: Path = KB_DIR, out_dir: Path = SITE_DIR) -> str:
     """Build the site unless its inputs are unchanged since the last successful build."""
-    try:
-        from atlas.site.build import build_site
-    except ImportError as exc:
-        return Skipped(f"atlas.site.build is not available yet ({exc})")
     stamp = state_dir() / "site-build.stamp"
     want = f"{_inputs_hash()} {out_dir.resolve()}"
     if (out_dir / "index.html").is_file() and stamp.is_file() and stamp.read_text().strip() == want:
         return Skipped("inputs unchanged since the last build")
+    try:
+        from atlas.site.build import build_site
+    except ImportError as exc:
+        return Skipped(f"atlas.site.build is not available yet ({exc})")
     with output_to(step_log("site")):
         build_site(kb_dir=kb_dir, out_dir=out_dir, strict=True)
     write_atomic(stamp, want + "\n")
@@ -125,24 +123,11 @@ def check_port(host: str, port: int) -> None:
             ) from exc
 
 
-def _banner_when_ready(host: str, port: int) -> None:
-    shown = "127.0.0.1" if host in ("0.0.0.0", "") else host
-    url = f"http://{shown}:{port}/"
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"http://{shown}:{port}/healthz", timeout=2):
-                break
-        except OSError:
-            time.sleep(0.2)
-    else:
-        return
-    line = "=" * (len(url) + 36)
-    print(f"\n{line}\n  Container Atlas is ready: {url}\n  (Ctrl-C to stop)\n{line}\n", flush=True)
-
-
 def up(host: str = "127.0.0.1", port: int = 8000, skip_install: bool = False) -> int:
-    """Set everything up, then serve site + sandbox on host:port until interrupted."""
+    """Set everything up, then serve site + sandbox on host:port until interrupted.
+
+    The one banner with the URL is printed by `sandbox.serve.serve` once it listens.
+    """
     check_port(host, port)
     setup(skip_install=skip_install)
     check_port(host, port)
@@ -153,7 +138,6 @@ def up(host: str = "127.0.0.1", port: int = 8000, skip_install: bool = False) ->
 
     pid_path = state_dir() / "server.pid"
     pid_path.write_text(f"{os.getpid()}\n")
-    threading.Thread(target=_banner_when_ready, args=(host, port), daemon=True).start()
     try:
         return serve(host=host, port=port, site_dir=SITE_DIR, config_path=None)
     finally:

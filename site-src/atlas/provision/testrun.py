@@ -8,6 +8,7 @@ locally the run goes on and tests that need the missing part skip with the reaso
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import time
@@ -66,6 +67,34 @@ def run_tests(pytest_args: list[str], skip_setup: bool = False) -> int:
         "atlas.provision.pytest_lint",
         "-ra",
     ]
-    env = {**os.environ, "ATLAS_LINT_FAILURES": "\n".join(failures)}
+    if sys.stdout.isatty() and not any(a.startswith("--color") for a in args):
+        cmd.append("--color=yes")
+    env = {**os.environ, "ATLAS_LINT_FAILURES": "\n".join(failures), "PYTHONUNBUFFERED": "1"}
     print(f"[pytest] {' '.join(cmd[1:] + args)}", flush=True)
-    return subprocess.call(cmd + args, cwd=ROOT, env=env)
+    return run_pytest(cmd + args, env)
+
+
+_SUMMARY = re.compile(r"^(\x1b\[[0-9;]*m)*=+ .*(passed|failed|error|skipped|deselected|no tests ran).* =+")
+
+
+def run_pytest(cmd: list[str], env: dict[str, str]) -> int:
+    """Run pytest, echoing its output; if anything follows its summary line, repeat that line last.
+
+    (A test that leaks a subprocess makes Python print a warning at exit, after pytest's summary.)
+    """
+    summary, after = None, False
+    with subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT) as proc:
+        assert proc.stdout is not None
+        for raw in proc.stdout:
+            line = raw.decode("utf-8", "replace")
+            sys.stdout.write(line)
+            sys.stdout.flush()
+            if _SUMMARY.match(line.strip()):
+                summary, after = line, False
+            elif summary and line.strip():
+                after = True
+        code = proc.wait()
+    if summary and after:
+        sys.stdout.write(summary)
+        sys.stdout.flush()
+    return code

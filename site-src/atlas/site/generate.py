@@ -14,6 +14,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
+from jinja2.bccache import Bucket, BytecodeCache
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
@@ -117,7 +118,11 @@ def on_page_context(context: dict, page: Page, config: MkDocsConfig, nav: Any) -
 
 
 def _lean(title: str, *parts: str) -> str:
-    """What search indexes for a generated page: title, summary, aliases, description."""
+    """What search indexes for a generated page: title, summary, aliases.
+
+    Indexing the whole page (facts table, relations, SVG, description) made the search plugin's
+    HTML parsing and jieba's Chinese segmentation the biggest cost of a 2,000-entry build.
+    """
     return f'<h1 id="_top">{title}</h1>' + "".join(f"<p>{p}</p>" for p in parts if p)
 
 
@@ -186,6 +191,40 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
     return files
 
 
+class _MemoryBytecodeCache(BytecodeCache):
+    """Compiled Jinja templates kept in memory across the per-language builds of one process."""
+
+    def __init__(self) -> None:
+        self.store: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        if bucket.key in self.store:
+            bucket.bytecode_from_string(self.store[bucket.key])
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self.store[bucket.key] = bucket.bytecode_to_string()
+
+
+_BYTECODE = _MemoryBytecodeCache()
+
+
+def on_env(env: Any, config: MkDocsConfig, files: Files) -> Any:
+    """Give templates a per-build cache for page parts that are identical across generated pages."""
+    cache: dict[str, Any] = {}
+
+    def cache_get(key: str) -> Any:
+        return cache.get(key)
+
+    def cache_set(key: str, value: Any) -> Any:
+        cache[key] = value
+        return value
+
+    env.globals["atlas_cache_get"] = cache_get
+    env.globals["atlas_cache_set"] = cache_set
+    env.bytecode_cache = _BYTECODE  # the second language's build reuses compiled templates
+    return env
+
+
 def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
     """Generated pages skip Markdown (their HTML is made in on_page_content); `[[id]]` becomes a link."""
     if page.meta.get("atlas_page"):
@@ -226,7 +265,7 @@ def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -
         page.toc = get_toc(toc)
         e = model.entries[eid]
         page._atlas_full = html
-        desc = render_component.render_markdown(model.text(e["description"], lang), model, "")
+        desc = render_component.description_html(model, eid, lang, "")
         return _lean(
             escape(e["name"]),
             escape(model.text(e["summary"], lang)),

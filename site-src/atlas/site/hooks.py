@@ -44,3 +44,8 @@ def on_nav(nav, config, files):
 def on_page_context(context, page, config, nav):
     """Restore a generated page's full HTML after search indexed its lean version."""
     return generate.on_page_context(context, page, config, nav)
+
+
+def on_env(env, config, files):
+    """Template helpers (a per-build cache for repeated page parts)."""
+    return generate.on_env(env, config, files)

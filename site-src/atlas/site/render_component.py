@@ -29,6 +29,15 @@ def render_markdown(text: str, model: SiteModel, here: str) -> str:
     return _md.convert(WIKI_LINK.sub(wiki, text or ""))
 
 
+def description_html(model: SiteModel, entry_id: str, lang: str, here: str) -> str:
+    """The rendered description of an entry (cached per build: the page and search both use it)."""
+    key = (entry_id, lang, here.count("/"))
+    cache = model.__dict__.setdefault("_desc_cache", {})
+    if key not in cache:
+        cache[key] = render_markdown(model.text(model.entries[entry_id]["description"], lang), model, here)
+    return cache[key]
+
+
 def _row(label: str, value_html: str) -> str:
     return f'<tr><th scope="row">{escape(label)}</th><td>{value_html}</td></tr>'
 
@@ -138,7 +147,7 @@ def component_page(model: SiteModel, entry_id: str, lang: str, mentions: list[Me
         (
             "description",
             t("description", lang),
-            render_markdown(model.text(e["description"], lang), model, here),
+            description_html(model, entry_id, lang, here),
         ),
         (
             "relations",

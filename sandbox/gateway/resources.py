@@ -1,0 +1,135 @@
+"""Gateway handlers for networks, volumes and system calls (info, events, df, prune)."""
+
+from __future__ import annotations
+
+import json
+
+import docker
+
+from . import policy
+from .httpio import Request
+from .objects import add_label_filter
+from .policy import Denied, NotFound
+from .server import Forward, Reply
+from .session import Session
+
+
+class ResourceHandlers:
+    """Networks, volumes, system. Mixed into gateway.handlers.Handlers (uses ObjectHandlers' lookups)."""
+
+    api: docker.APIClient
+    internal: bool
+    manager: object
+
+    # -- networks ------------------------------------------------------------------------------
+    def h_networks_list(self, req: Request, sess: Session) -> Forward:
+        add_label_filter(req, sess)
+        return Forward(req)
+
+    def h_network_create(self, req: Request, sess: Session) -> Forward:
+        body = req.json()
+        policy.check_network_create(body, self.internal)
+        self._limit("networks", sess)
+        body["Labels"] = {**(body.get("Labels") or {}), **sess.labels}
+        req.body = json.dumps(body).encode()
+        return Forward(req)
+
+    def h_network(self, req: Request, sess: Session) -> Forward:
+        info = self.network(sess, req.params["network"])
+        req.path = f"/networks/{info['Id']}"
+        return Forward(req)
+
+    def h_network_delete(self, req: Request, sess: Session) -> Forward:
+        info = self.network(sess, req.params["network"])
+        if info["Id"] == sess.network_id:
+            raise Denied("the sandbox's own default network cannot be removed")
+        req.path = f"/networks/{info['Id']}"
+        return Forward(req)
+
+    def h_network_connect(self, req: Request, sess: Session) -> Forward:
+        info = self.network(sess, req.params["network"])
+        body = req.json()
+        body["Container"] = self.container(sess, str(body.get("Container") or ""))
+        req.body = json.dumps(body).encode()
+        req.path = req.path.replace(f"/networks/{req.params['network']}/", f"/networks/{info['Id']}/", 1)
+        return Forward(req)
+
+    # -- volumes -------------------------------------------------------------------------------
+    def h_volumes_list(self, req: Request, sess: Session) -> Forward:
+        add_label_filter(req, sess)
+        return Forward(req)
+
+    def h_volume_create(self, req: Request, sess: Session) -> Forward:
+        body = req.json()
+        policy.check_volume_create(body)
+        if body.get("Name"):
+            try:
+                if self.volume(sess, body["Name"]) is not None:
+                    return Forward(req)  # creating an existing volume of ours returns it
+            except NotFound:
+                raise Denied(f"the volume name {body['Name']} is taken; choose another name") from None
+        self._limit("volumes", sess)
+        body["Labels"] = {**(body.get("Labels") or {}), **sess.labels}
+        req.body = json.dumps(body).encode()
+        return Forward(req)
+
+    def h_volume(self, req: Request, sess: Session) -> Forward:
+        if self.volume(sess, req.params["volume"]) is None:
+            raise NotFound(f"get {req.params['volume']}: no such volume")
+        return Forward(req)
+
+    h_volume_delete = h_volume
+
+    # -- system --------------------------------------------------------------------------------
+    def h_passthrough(self, req: Request, sess: Session) -> Forward:
+        return Forward(req)
+
+    def h_prune(self, req: Request, sess: Session) -> Forward:
+        add_label_filter(req, sess, exclude=policy.LABEL_DEFAULT if req.path.startswith("/networks") else "")
+        if not req.path.startswith("/images"):
+            return Forward(req)
+
+        def pruned(status: int, obj: object) -> object:
+            if status == 200 and isinstance(obj, dict):
+                gone = obj.get("ImagesDeleted") or []
+                self.manager.drop_tags(sess, [e["Untagged"] for e in gone if e.get("Untagged")])  # type: ignore[attr-defined]
+                sess.image_ids.difference_update(e["Deleted"] for e in gone if e.get("Deleted"))
+            return obj
+
+        return Forward(req, "json", on_json=pruned)
+
+    def h_build_prune(self, req: Request, sess: Session) -> Reply:
+        return Reply(200, {"CachesDeleted": [], "SpaceReclaimed": 0})
+
+    def h_events(self, req: Request, sess: Session) -> Forward:
+        add_label_filter(req, sess)
+        return Forward(req)
+
+    def h_info(self, req: Request, sess: Session) -> Forward:
+        def scrub(status: int, obj: object) -> object:
+            if status == 200 and isinstance(obj, dict):
+                mine = self.api.containers(all=True, filters={"label": sess.label_filter})
+                running = sum(1 for c in mine if c.get("State") == "running")
+                paused = sum(1 for c in mine if c.get("State") == "paused")
+                obj.update(
+                    Containers=len(mine),
+                    ContainersRunning=running,
+                    ContainersPaused=paused,
+                    ContainersStopped=len(mine) - running - paused,
+                    Name="container-atlas-sandbox",
+                )
+                obj["Images"] = len(self._visible_images(sess))  # type: ignore[attr-defined]
+            return obj
+
+        return Forward(req, "json", on_json=scrub)
+
+    def h_system_df(self, req: Request, sess: Session) -> Forward:
+        def scrub(status: int, obj: object) -> object:
+            if status == 200 and isinstance(obj, dict):
+                obj["Containers"] = [c for c in obj.get("Containers") or [] if sess.owns(c.get("Labels"))]
+                obj["Volumes"] = [v for v in obj.get("Volumes") or [] if sess.owns(v.get("Labels"))]
+                obj["Images"] = self._filter_images(sess, obj.get("Images") or [])  # type: ignore[attr-defined]
+                obj["BuildCache"] = []
+            return obj
+
+        return Forward(req, "json", on_json=scrub)

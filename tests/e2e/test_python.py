@@ -1,0 +1,227 @@
+"""In-browser Python (Pyodide) on the built site, in real Chromium, with the network cut off.
+
+The site is built into a temporary folder and served from 127.0.0.1; every request to anything
+else is aborted (and recorded, so a test fails if the page even tries). Every ```pyrun block of
+docs/python/ is run with its ▶ button and its output compared with the same block run in CPython.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from conftest import need
+from pyexamples import StaticServer, blocks_of, built_site, cpython_outputs, page_url, pages
+
+pytestmark = [pytest.mark.playwright, pytest.mark.slow]
+
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+FINISHED = "done,error,stopped"
+RUN_TIMEOUT = 120_000  # ms: the first run on a cold cache boots Pyodide on a busy 2-core machine
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    """(base URL, site dir) of the built site on a loopback static server."""
+    site_dir = built_site(tmp_path_factory.mktemp("pysite"))
+    need(
+        "in-browser Python assets",
+        (site_dir / "assets" / "wheels" / "wheels.json").is_file(),
+        "run `.venv/bin/python -m atlas.provision.wheels` before building the site",
+    )
+    with StaticServer(site_dir) as server:
+        yield server.url, site_dir
+
+
+@pytest.fixture(scope="module")
+def browser(chromium_path):
+    """Debian's Chromium driven by Playwright."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium_path, args=ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="module")
+def context(browser):
+    """One browser context for the module, so its HTTP cache keeps Pyodide between tests."""
+    context = browser.new_context()
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def page(context, site):
+    """A page whose every request off the site is aborted; `page.requests` / `page.blocked` record them.
+
+    The route is the page's own (it also sees the page's worker's requests), so each test sees only
+    its own requests.
+    """
+    base, _ = site
+    requests: list[str] = []
+    blocked: list[str] = []
+
+    def route(r):
+        url = r.request.url
+        if url.startswith(base):
+            requests.append(url)
+            r.continue_()
+        else:
+            blocked.append(url)
+            r.abort()
+
+    pg = context.new_page()
+    pg.route("**/*", route)
+    pg.requests, pg.blocked, pg.base = requests, blocked, base
+    yield pg
+    pg.close()
+    assert not [u for u in blocked if not u.startswith("data:")], f"requests off the site: {blocked}"
+
+
+@pytest.fixture(scope="module")
+def catalog(site):
+    """The catalog the built site ships (assets/graph.json)."""
+    _, site_dir = site
+    return json.loads((site_dir / "assets" / "graph.json").read_text())
+
+
+def run_block(pg, index: int, code: str | None = None) -> dict:
+    """Press ▶ Run on the index-th pyrun block (after replacing its code); return state and output."""
+    block = pg.locator("[data-atlas-pyrun]").nth(index)
+    if code is not None:
+        block.locator("textarea").fill(code)
+    block.get_by_role("button", name=re.compile("Run|运行")).click()
+    pg.wait_for_function(
+        "([el, states]) => states.split(',').includes(el.dataset.state)",
+        arg=[block.element_handle(), FINISHED],
+        timeout=RUN_TIMEOUT,
+    )
+    return {
+        "state": block.get_attribute("data-state"),
+        "output": block.locator(".atlas-pyrun__out").text_content(),
+        "status": block.locator(".atlas-pyrun__status").text_content(),
+        "missing": block.get_attribute("data-missing"),
+    }
+
+
+@pytest.mark.parametrize("md", pages(), ids=lambda p: p.name)
+def test_every_block_runs_in_the_browser(page, site, catalog, md):
+    blocks = blocks_of(md)
+    expected = cpython_outputs(blocks, catalog) if not md.name.startswith("index") else None
+    page.goto(page.base + page_url(md))
+    assert page.locator("[data-atlas-pyrun] textarea").count() == len(blocks)
+    for i, code in enumerate(blocks):
+        assert page.locator("[data-atlas-pyrun] textarea").nth(i).input_value() == code
+        got = run_block(page, i)
+        assert got["state"] == "done", f"{md.name} block {i + 1}: {got}"
+        if expected is not None:
+            assert got["output"] == expected[i], f"{md.name} block {i + 1}"
+        else:
+            assert re.match(r"Hello from CPython 3\.\d+\.\d+ on emscripten\n5050\n$", got["output"])
+    assert any("pyodide.asm.wasm" in u for u in page.requests)  # the worker's requests were routed too
+
+
+def test_playground_answers_the_three_questions(page, catalog):
+    import atlasgraph
+
+    g = atlasgraph.load(catalog)
+    page.goto(page.base + "python/graph-playground/")
+    path = run_block(page, 1)["output"].splitlines()
+    steps = atlasgraph.path(g, "kubectl", "runc", types=["manages", "uses", "implemented-by"])
+    assert path[0] == atlasgraph.format_path(steps)
+    assert path[0].startswith("kubectl —") and path[0].endswith("→ runc")
+    runtimes = run_block(page, 2)["output"]
+    for rid in atlasgraph.implementers(g, "oci-runtime-spec"):
+        assert g.nodes[rid]["name"] in runtimes
+    assert "runc" in runtimes
+    rkt = run_block(page, 3)["output"]
+    assert rkt.startswith(f"rkt: {g.nodes['rkt']['facts']['status']} since")
+    assert ("succeeded by:" in rkt) == bool(atlasgraph.successors_of(g, "rkt"))
+    # The console: an edited block sees the preloaded graph.
+    got = run_block(page, 0, "len(atlasgraph.by_kind(G, 'runtime'))")
+    assert got["output"] == f"{len(atlasgraph.by_kind(g, 'runtime'))}\n"
+
+
+def test_page_without_python_loads_no_pyodide(page):
+    for path in ("", "graph/", "components/runc/"):
+        page.goto(page.base + path)
+        page.wait_for_load_state("networkidle")
+    assert page.requests, "the site was not reached"
+    py = [u for u in page.requests if re.search(r"pyodide|/wheels/|pyworker|pyrun", u)]
+    assert py == []
+
+
+def test_python_page_loads_pyodide_only_on_run(page):
+    page.goto(page.base + "python/")
+    page.wait_for_load_state("networkidle")
+    assert not [u for u in page.requests if "pyodide" in u or "/wheels/" in u]
+    assert run_block(page, 0)["state"] == "done"
+    assert [u for u in page.requests if u.endswith("pyodide.asm.wasm")]
+    assert not [u for u in page.requests if u.endswith(".whl") or "graph.json" in u]  # no graph needed
+
+
+def test_syntax_error_shows_traceback(page):
+    page.goto(page.base + "python/")
+    got = run_block(page, 0, "print('hi')\nprint(1 +\n")
+    assert got["state"] == "error"
+    assert 'File "<block 1>", line 2' in got["output"]
+    assert "SyntaxError" in got["output"]
+    assert "hi" not in got["output"]
+
+
+def test_runtime_error_and_missing_package(page):
+    page.goto(page.base + "python/")
+    got = run_block(page, 0, "print('before')\n{}['key']\n")
+    assert got["state"] == "error"
+    assert got["output"].startswith("before\nTraceback (most recent call last):")
+    assert "KeyError: 'key'" in got["output"]
+    got = run_block(page, 0, "import numpy\n")
+    assert got["state"] == "error" and got["missing"] == "numpy"
+    assert "Missing package: 'numpy'" in got["output"]
+    assert "numpy" in got["status"]
+
+
+def test_stop_ends_an_endless_loop_and_the_next_run_works(page):
+    page.goto(page.base + "python/")
+    block = page.locator("[data-atlas-pyrun]").first
+    block.locator("textarea").fill("print('started', flush=True)\nwhile True:\n    pass\n")
+    block.get_by_role("button", name="Run").click()
+    page.wait_for_function(
+        "el => el.querySelector('.atlas-pyrun__out').textContent.includes('started')",
+        arg=block.element_handle(),
+        timeout=RUN_TIMEOUT,
+    )
+    assert block.get_attribute("data-state") == "running"
+    page.wait_for_timeout(300)
+    assert page.evaluate("1 + 1") == 2  # the page itself is not frozen
+    block.get_by_role("button", name="Stop").click()
+    assert block.get_attribute("data-state") == "stopped"
+    assert block.get_by_role("button", name="Run").is_enabled()
+    got = run_block(page, 0, "print(6 * 7)")
+    assert got == {**got, "state": "done", "output": "42\n"}
+
+
+def test_editor_is_accessible(page):
+    page.goto(page.base + "zh/python/")
+    block = page.locator("[data-atlas-pyrun]").first
+    editor = block.get_by_role("textbox")
+    assert editor.get_attribute("aria-label")
+    assert block.get_by_role("button", name=re.compile("运行")).is_visible()
+    editor.focus()
+    page.keyboard.press("Control+A")
+    page.keyboard.type("print('你好')")
+    page.keyboard.press("Control+Enter")
+    page.wait_for_function(
+        "el => el.dataset.state === 'done'", arg=block.element_handle(), timeout=RUN_TIMEOUT
+    )
+    assert block.locator(".atlas-pyrun__out").text_content() == "你好\n"

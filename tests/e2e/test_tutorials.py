@@ -1,0 +1,401 @@
+"""The tutorials in a real browser (Debian's Chromium through Playwright), against the real server.
+
+For every tutorial: open the page, press each ▶ in order, wait for the shell prompt to come back in the
+terminal (read from xterm's buffer through `window.atlasTerminal.text()`), press Check and expect ✓;
+a step pressed out of order shows ✗ with its hint; progress survives a reload; the last step links to
+the next tutorial. Also: the quiz page, static hosting (▶ says offline, Copy still copies), axe-core.
+Screenshots of every tutorial's last step go to test-artifacts/.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from conftest import free_port, need
+from test_tutorials_source import SLUGS, Tutorial, load_tutorials
+
+pytestmark = [pytest.mark.playwright]
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts"
+README_SHOT = ROOT / "docs" / "assets" / "screenshot-terminal.png"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SITE_INPUTS = ["docs", "kb", "site-src/assets", "site-src/overrides", "site-src/atlas/site", "mkdocs.yml"]
+PROMPT_END = re.compile(r"\$\s*$")
+# A step whose check must fail right after the first step (pressed out of order, as a learner might).
+SKIPPED = {
+    "containers": "processes",
+    "first-container": "clean-up",
+    "docker-architecture": "info",
+    "how-it-works": "start",
+    "image-layers": "build",
+    "building-images": "dockerfile",
+    "port-mapping": "publish",
+    "registries": "push",
+}
+SANDBOX_CASES = [(s, "en") for s in SLUGS if s != "ecosystem-map"] + [("first-container", "zh")]
+
+
+# -- the site and the servers ------------------------------------------------------------------------
+def _newest_input() -> float:
+    newest = 0.0
+    for name in SITE_INPUTS:
+        p = ROOT / name
+        files = [p] if p.is_file() else [f for f in p.rglob("*") if f.is_file() and "vendor" not in f.parts]
+        newest = max([newest] + [f.stat().st_mtime for f in files])
+    return newest
+
+
+@pytest.fixture(scope="session")
+def tutorial_site(tmp_path_factory) -> Path:
+    """The built site: site/ when it is newer than its inputs, else a fresh build in a temporary folder."""
+    site = ROOT / "site"
+    index = site / "tutorials" / "first-container" / "index.html"
+    if index.is_file() and index.stat().st_mtime >= _newest_input():
+        return site
+    from atlas.site.build import build_site
+
+    out = tmp_path_factory.mktemp("tutorial-site") / "site"
+    build_site(ROOT / "kb", out)
+    return out
+
+
+class Server:
+    """A server subprocess: started, polled until it answers, stopped (terminate → wait → kill)."""
+
+    def __init__(self, cmd: list[str], probe: str, log: Path, env: dict | None = None) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = log
+        self._out = log.open("w")
+        cmd = [c.replace("{port}", str(self.port)) for c in cmd]
+        self.proc = subprocess.Popen(
+            cmd, cwd=ROOT, stdout=self._out, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})}
+        )
+        self.ok = self._wait(probe)
+
+    def _wait(self, probe: str, timeout: float = 90) -> bool:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                return False
+            try:
+                with urllib.request.urlopen(self.url + probe, timeout=2) as r:
+                    if r.status == 200:
+                        return True
+            except (OSError, ValueError):
+                time.sleep(0.2)
+        return False
+
+    def output(self) -> str:
+        """The last lines the server printed."""
+        return "\n".join(self.log.read_text(errors="replace").splitlines()[-40:])
+
+    def stop(self) -> None:
+        """Terminate, wait, kill if needed."""
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self._out.close()
+
+
+@pytest.fixture(scope="module")
+def live_server(tutorial_site, docker_client, tmp_path_factory):
+    """`atlas serve` (site + sandbox API) on a free port, with its own state folder."""
+    state = tmp_path_factory.mktemp("atlas-state")
+    cmd = [sys.executable, "-m", "atlas.cli", "serve", "--site", str(tutorial_site), "--port", "{port}"]
+    srv = Server(cmd, "/healthz", state / "server.log", {"ATLAS_STATE_DIR": str(state)})
+    try:
+        if not srv.ok:
+            print(srv.output())
+        need("the sandbox service (atlas serve)", srv.ok, srv.output()[-1500:])
+        yield srv
+    finally:
+        srv.stop()
+        print(f"--- atlas serve output (last lines):\n{srv.output()}")
+
+
+@pytest.fixture(scope="module")
+def static_server(tutorial_site, tmp_path_factory):
+    """The built site on a plain static HTTP server: no sandbox API."""
+    log = tmp_path_factory.mktemp("static") / "http.log"
+    cmd = [
+        sys.executable,
+        "-m",
+        "http.server",
+        "{port}",
+        "--bind",
+        "127.0.0.1",
+        "--directory",
+        str(tutorial_site),
+    ]
+    srv = Server(cmd, "/", log)
+    try:
+        assert srv.ok, f"static server did not start:\n{srv.output()}"
+        yield srv
+    finally:
+        srv.stop()
+
+
+@pytest.fixture(scope="module")
+def browser(chromium_path):
+    """Headless Debian Chromium (no download)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def context(browser):
+    """A fresh browser profile (empty localStorage and sessionStorage) per test."""
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+    ctx.set_default_timeout(30_000)
+    yield ctx
+    ctx.close()
+
+
+def _page_url(base: str, slug: str, lang: str) -> str:
+    return f"{base}/{'' if lang == 'en' else lang + '/'}tutorials/{slug}/"
+
+
+# -- the terminal, ▶ and Check -----------------------------------------------------------------------
+def term_text(page) -> str | None:
+    """The terminal's buffer as text (terminal.js API), None when there is no terminal API."""
+    return page.evaluate(
+        "() => (window.atlasTerminal && window.atlasTerminal.text) ? window.atlasTerminal.text() : null"
+    )
+
+
+def press_run(page, block, timeout: float = 240) -> str:
+    """Press ▶ on `block`, wait until the shell prompt is back and the terminal is quiet; return the text."""
+    before = term_text(page) or ""
+    block.scroll_into_view_if_needed()
+    block.locator("button", has_text=re.compile("▶|Run|运行")).first.click()
+    start = time.monotonic()
+    last, stable = None, 0
+    while time.monotonic() < start + timeout:
+        text = term_text(page)
+        if text is None and time.monotonic() > start + 15:
+            raise AssertionError("▶ opened no terminal with window.atlasTerminal.text() (terminal.js API)")
+        text = (text or "").rstrip()
+        if text and text != before.rstrip() and PROMPT_END.search(text):
+            stable = stable + 1 if text == last else 0
+            if stable >= 3:
+                return text
+        last = text
+        time.sleep(0.25)
+    raise AssertionError(f"no prompt after ▶ within {timeout}s; terminal ends with:\n{(last or '')[-1500:]}")
+
+
+def press_check(page, check_id: str, want_ok: bool = True, attempts: int = 8) -> str:
+    """Press Check of `check_id` until it shows ✓ (a learner may press again), or once when expecting ✗."""
+    node = page.locator(f'[data-atlas-check="{check_id}"]')
+    node.scroll_into_view_if_needed()
+    status = ""
+    for _ in range(attempts if want_ok else 1):
+        node.locator("button").click()
+        page.wait_for_function(
+            'id => { const c = document.querySelector(`[data-atlas-check="${id}"]`).classList;'
+            " return !c.contains('is-busy') && (c.contains('is-ok') || c.contains('is-fail')); }",
+            arg=check_id,
+            timeout=90_000,
+        )
+        status = node.locator(".atlas-check-status").inner_text()
+        ok = "is-ok" in (node.get_attribute("class") or "")
+        if ok == want_ok:
+            return status
+        time.sleep(1.5)
+    tail = (term_text(page) or "")[-1500:]
+    raise AssertionError(
+        f"{check_id}: expected {'✓' if want_ok else '✗'}, got: {status}\n--- terminal:\n{tail}"
+    )
+
+
+def open_previews(page, tut: Tutorial, step: str) -> None:
+    """Open every preview link of `step` (a new tab) and expect Apache's page."""
+    section = tut.body.split(f"{{#{step}}}", 1)[1].split("\n## ", 1)[0]
+    for port in re.findall(r'data-atlas-preview="(\d+)"', section):
+        link = page.locator(f'[data-atlas-preview="{port}"] a')
+        with page.context.expect_page() as info:
+            link.click()
+        tab = info.value
+        tab.wait_for_load_state()
+        assert "It works" in tab.content(), f"preview of port {port} did not show Apache's page"
+        tab.close()
+
+
+def end_session(page, profile: str) -> None:
+    """DELETE the page's sandbox session, so that sessions do not pile up between tests."""
+    page.evaluate(
+        """async (profile) => {
+             const s = window.atlasTutorial && window.atlasTutorial.session(profile);
+             if (!s) return;
+             const headers = {Authorization: 'Bearer ' + s.token};
+             await fetch('/api/sessions/' + s.id, {method: 'DELETE', headers});
+           }""",
+        profile,
+    )
+
+
+def screenshot(page, name: str, readme: bool = False) -> Path:
+    """Save a viewport screenshot under test-artifacts/ (and for the README when asked and missing)."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path))
+    if readme and (not README_SHOT.exists() or os.environ.get("ATLAS_UPDATE_SCREENSHOTS")):
+        README_SHOT.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, README_SHOT)
+    return path
+
+
+# -- the tests -----------------------------------------------------------------------------------------
+@pytest.mark.docker
+@pytest.mark.slow
+@pytest.mark.parametrize(("slug", "lang"), SANDBOX_CASES)
+def test_tutorial_in_the_browser(slug, lang, live_server, context) -> None:
+    """Each ▶ in order, ✓ on every step, ✗ with the hint on a skipped step, progress kept, next linked."""
+    tut = load_tutorials(lang)[slug]
+    page = context.new_page()
+    page.goto(_page_url(live_server.url, slug, lang))
+    profile = tut.meta["profile"]
+    try:
+        steps = tut.step_ids
+        for i, step in enumerate(steps):
+            for block in page.locator(f'[data-atlas-run][data-step="{slug}/{step}"]').all():
+                press_run(page, block)
+            open_previews(page, tut, step)
+            press_check(page, f"{slug}/{step}")
+            if i == 0:
+                skipped = f"{slug}/{SKIPPED[slug]}"
+                status = press_check(page, skipped, want_ok=False)
+                hint = tut.meta["checks"][SKIPPED[slug]]["hint"][lang]
+                assert hint[:30] in status, f"{skipped}: ✗ without its hint: {status!r}"
+        last = page.locator(f'[data-atlas-check="{slug}/{steps[-1]}"]')
+        last.scroll_into_view_if_needed()
+        page.mouse.wheel(0, 250)
+        screenshot(page, f"tutorial-{slug}-{lang}", readme=(slug, lang) == ("first-container", "en"))
+        if tut.meta.get("next"):
+            href = last.locator(".atlas-check-next a").get_attribute("href")
+            assert href and href.rstrip("/").endswith(tut.meta["next"]), f"last step links to {href!r}"
+        page.reload()
+        page.wait_for_selector(".atlas-progress")
+        assert page.locator(".atlas-tick").count() == len(steps), "ticks lost on reload"
+        assert page.locator(".atlas-check.is-ok").count() == len(steps)
+    finally:
+        end_session(page, profile)
+
+
+def test_ecosystem_map_quiz_and_progress(static_server, context) -> None:
+    """The no-sandbox tutorial: mark steps done, answer the quiz (wrong, then right), progress kept."""
+    tut = load_tutorials()["ecosystem-map"]
+    page = context.new_page()
+    page.goto(_page_url(static_server.url, "ecosystem-map", "en"))
+    for step in tut.step_ids[:-1]:
+        page.locator(f'[data-atlas-check="ecosystem-map/{step}"] button', has_text="Mark as done").click()
+    assert page.locator(".atlas-tick").count() == len(tut.step_ids) - 1
+    quiz = page.locator('[data-atlas-quiz="ecosystem-map/quiz"]')
+    answers = [fs.get_attribute("data-answer") for fs in quiz.locator("fieldset").all()]
+    quiz.locator(f'input[name="q1"]:not([value="{answers[0]}"])').first.check()
+    for n, value in enumerate(answers[1:], start=2):
+        quiz.locator(f'input[name="q{n}"][value="{value}"]').check()
+    quiz.locator("button[type=submit]").click()
+    assert f"{len(answers) - 1} of {len(answers)} correct" in quiz.locator(".atlas-quiz-result").inner_text()
+    assert "is-fail" in quiz.locator("fieldset").first.get_attribute("class")
+    assert quiz.locator(".atlas-quiz-why").first.is_visible(), "the explanation is not shown after checking"
+    quiz.locator(f'input[name="q1"][value="{answers[0]}"]').check()
+    quiz.locator("button[type=submit]").click()
+    result = quiz.locator(".atlas-quiz-result")
+    assert "All correct" in result.inner_text()
+    assert result.locator("a").get_attribute("href").rstrip("/").endswith("containers")
+    assert page.locator(".atlas-next.is-ready").count() == 1
+    screenshot(page, "tutorial-ecosystem-map-en")
+    page.reload()
+    page.wait_for_selector(".atlas-progress")
+    assert page.locator(".atlas-tick").count() == len(tut.step_ids)
+    assert f"{len(tut.step_ids)} of {len(tut.step_ids)}" in page.locator(".atlas-progress").inner_text()
+
+
+def test_chinese_tutorial_page_speaks_chinese(static_server, context) -> None:
+    """The zh page's buttons and messages are in Chinese (from <html lang>)."""
+    page = context.new_page()
+    page.goto(_page_url(static_server.url, "ecosystem-map", "zh"))
+    assert page.locator('[data-atlas-check="ecosystem-map/layers"] button').inner_text() == "标记为已完成"
+    assert page.locator("[data-atlas-quiz] button[type=submit]").inner_text() == "检查答案"
+    assert "进度" in page.locator(".atlas-progress").inner_text()
+
+
+def test_static_hosting_run_is_offline_copy_works(static_server, context) -> None:
+    """Without the service: ▶ says the sandbox is offline, Copy copies, Check says it cannot check."""
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=static_server.url)
+    page = context.new_page()
+    page.goto(_page_url(static_server.url, "first-container", "en"))
+    block = page.locator('[data-atlas-run][data-step="first-container/run-httpd"]').first
+    code = block.locator("code").inner_text()
+    block.locator("button", has_text=re.compile("Copy|复制")).first.click()
+    assert page.evaluate("() => navigator.clipboard.readText()") == code
+    block.locator("button", has_text=re.compile("▶|Run|运行")).first.click()
+    page.wait_for_function(
+        "() => /offline|离线/i.test(document.body.innerText)", timeout=15_000
+    )  # the terminal JS's message
+    status = press_check(page, "first-container/run-httpd", want_ok=False)
+    assert "not reachable" in status
+
+
+def _axe(page, context_selector: str) -> list[dict]:
+    manifest = json.loads((ROOT / "site-src" / "assets" / "vendor" / "manifest.json").read_text())
+    axe = ROOT / "site-src" / "assets" / "vendor" / manifest["axe-core"]["files"][0]
+    page.wait_for_selector(".atlas-progress")
+    page.add_script_tag(path=str(axe))
+    result = page.evaluate(
+        "async (sel) => await axe.run(sel, {resultTypes: ['violations']})", context_selector
+    )
+    return [v for v in result["violations"] if v.get("impact") in {"critical", "serious"}]
+
+
+def _describe(bad: list[dict]) -> str:
+    return "\n".join(f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:5]}" for v in bad)
+
+
+@pytest.mark.parametrize("slug", ["first-container", "ecosystem-map"])
+def test_tutorial_content_accessibility(slug, static_server, context) -> None:
+    """axe-core (vendored): no critical or serious violation in the tutorial itself (steps, Check, quiz)."""
+    page = context.new_page()
+    page.goto(_page_url(static_server.url, slug, "en"))
+    if slug == "ecosystem-map":
+        page.locator("[data-atlas-quiz] button[type=submit]").click()  # results and explanations shown
+    else:
+        press_check(page, "first-container/run-httpd", want_ok=False)  # a ✗ status shown
+    bad = _axe(page, ".md-content")
+    assert not bad, f"axe violations in the content of {slug}:\n{_describe(bad)}"
+
+
+@pytest.mark.parametrize("slug", ["first-container", "ecosystem-map"])
+def test_tutorial_page_accessibility(slug, static_server, context) -> None:
+    """axe-core (vendored) on the whole tutorial page, theme included: no critical or serious violation."""
+    page = context.new_page()
+    page.goto(_page_url(static_server.url, slug, "en"))
+    bad = _axe(page, "html")
+    assert not bad, f"axe violations on {slug}:\n{_describe(bad)}"
