@@ -68,10 +68,29 @@ def main() -> int:
         for args in COMMANDS.values():  # warm-up: caches, first network use
             timed(ENGINE, args), timed(gateway, args)
         results = {name: {"engine": [], "gateway": []} for name in COMMANDS}
+        # What the policy itself costs (not the proxy): the engine, same network and limits as the gateway.
+        same = [
+            "run",
+            "--rm",
+            "--network",
+            f"atlas-{sid}",
+            "-m",
+            "256m",
+            "--memory-swap",
+            "256m",
+            "--cpus",
+            "0.5",
+            "--pids-limit",
+            "128",
+            "busybox",
+            "true",
+        ]
+        results["run"]["engine+policy"] = []
         for _ in range(opts.runs):
             for name, args in COMMANDS.items():
                 results[name]["engine"].append(timed(ENGINE, args))
                 results[name]["gateway"].append(timed(gateway, args))
+            results["run"]["engine+policy"].append(timed(ENGINE, same))
         print(f"docker CLI through the gateway vs the engine socket, {opts.runs} interleaved runs each")
         for name, paths in results.items():
             ratio = statistics.median(paths["gateway"]) / statistics.median(paths["engine"])
@@ -79,6 +98,12 @@ def main() -> int:
             failed |= ratio > TARGETS[name]
             print(f"  {' '.join(COMMANDS[name]):24} engine  {summary(paths['engine'])}")
             print(f"  {'':24} gateway {summary(paths['gateway'])}")
+            if "engine+policy" in paths:
+                alike = statistics.median(paths["gateway"]) / statistics.median(paths["engine+policy"])
+                print(
+                    f"  {'':24} engine, same network and limits as the gateway forces "
+                    f"{summary(paths['engine+policy'])}  (gateway / this: {alike:.3f})"
+                )
             print(f"  {'':24} ratio (p50) {ratio:.3f}  target <= {TARGETS[name]}  {verdict}")
     finally:
         manager.shutdown()

@@ -59,8 +59,9 @@ def verify(sid: str):
     body = _json_body()
     name = body.get("check")
     if not isinstance(name, str) or not name:
-        raise ApiError(400, "Name the check to run, e.g. {\"check\": \"first-container/run-httpd\"}.",
-                       field="check")
+        raise ApiError(
+            400, 'Name the check to run, e.g. {"check": "first-container/run-httpd"}.', field="check"
+        )
     check = current_app.extensions["atlas_checks"].get(name)
     if check is None:
         raise ApiError(404, f"Unknown check '{name}'.", field="check")

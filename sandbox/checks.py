@@ -22,7 +22,6 @@ from pathlib import Path
 
 import docker
 import yaml
-
 from atlas.errors import AtlasError
 
 FRONT_MATTER = re.compile(r"\A---\s*\n(.*?\n)---\s*(\n|\Z)", re.S)
@@ -106,7 +105,9 @@ def load_checks(docs_dir: Path) -> dict[str, Check]:
     return checks
 
 
-def run_check(client: docker.DockerClient, container_id: str, check: Check, user: str, timeout: float) -> dict:
+def run_check(
+    client: docker.DockerClient, container_id: str, check: Check, user: str, timeout: float
+) -> dict:
     """Run `check` in the container; `{"ok", "detail", "hint"}` for the browser."""
     cmd = ["timeout", "-s", "KILL", str(int(timeout)), "sh", "-c", check.run]
     try:
@@ -114,8 +115,11 @@ def run_check(client: docker.DockerClient, container_id: str, check: Check, user
         out = client.api.exec_start(res["Id"], demux=True)
         code = client.api.exec_inspect(res["Id"]).get("ExitCode")
     except docker.errors.APIError as exc:
-        return {"ok": False, "detail": f"The check could not run in the sandbox: {exc.explanation}",
-                "hint": check.hint}
+        return {
+            "ok": False,
+            "detail": f"The check could not run in the sandbox: {exc.explanation}",
+            "hint": check.hint,
+        }
     stdout = (out[0] or b"").decode("utf-8", "replace") if isinstance(out, tuple) else ""
     stderr = (out[1] or b"").decode("utf-8", "replace") if isinstance(out, tuple) else ""
     if code == 137:

@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-
 from atlas.errors import AtlasError
 
 HERE = Path(__file__).resolve().parent
@@ -182,7 +181,9 @@ def _check(raw: dict, source: str) -> list[str]:
             if key not in PROFILE_TYPES:
                 problems.append(f"{source}: {where}: unknown key (known: {', '.join(sorted(PROFILE_TYPES))})")
             elif bad_type(where, value, PROFILE_TYPES[key]):
-                problems.append(f"{source}: {where}: expected {_type_name(PROFILE_TYPES[key])}, got {value!r}")
+                problems.append(
+                    f"{source}: {where}: expected {_type_name(PROFILE_TYPES[key])}, got {value!r}"
+                )
     if not problems and raw.get("default_profile") not in raw.get("profiles", {}):
         problems.append(f"{source}: default_profile: '{raw.get('default_profile')}' is not a profile")
     return problems

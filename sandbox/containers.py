@@ -173,8 +173,13 @@ def own_containers(client: docker.DockerClient, instance_id: str) -> list[str]:
     return [c["Id"] for c in client.api.containers(all=True, filters=flt)]
 
 
-def start_container(client: docker.DockerClient, config: Config, profile: Profile, session_id: str,
-                    extra: dict[str, Any] | None = None) -> str:
+def start_container(
+    client: docker.DockerClient,
+    config: Config,
+    profile: Profile,
+    session_id: str,
+    extra: dict[str, Any] | None = None,
+) -> str:
     """Create and start one sandbox container; returns its id (removed again if start fails)."""
     kw = create_kwargs(profile, config.instance_id, session_id)
     if extra:

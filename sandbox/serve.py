@@ -14,9 +14,9 @@ import sys
 import threading
 from pathlib import Path
 
+from atlas.errors import AtlasError
 from werkzeug.serving import make_server
 
-from atlas.errors import AtlasError
 from sandbox.app import create_app
 
 

@@ -125,9 +125,7 @@ class SessionManager:
         self.stopping.set()
         with self.lock:
             sessions = list(self.sessions.values())
-        threads = [
-            threading.Thread(target=self.end, args=(s, "shutdown"), daemon=True) for s in sessions
-        ]
+        threads = [threading.Thread(target=self.end, args=(s, "shutdown"), daemon=True) for s in sessions]
         for t in threads:
             t.start()
         self.pool.stop()
@@ -205,8 +203,15 @@ class SessionManager:
         extra = None
         if prof.gateway:
             if self.gateway is None:
-                raise ApiError(503, f"Profile '{prof.name}' needs the Docker API gateway, which is not running.")
-            extra = self.gateway.open(sid)
+                raise ApiError(
+                    503, f"Profile '{prof.name}' needs the Docker API gateway, which is not running."
+                )
+            try:
+                extra = self.gateway.open(sid)
+            except Exception as exc:  # noqa: BLE001 - report, never crash the request
+                log.warning("gateway open(%s) failed: %s", sid, exc)
+                self._gateway_close(sid, True)
+                raise ApiError(503, f"The Docker API gateway could not open a socket: {exc}") from exc
         try:
             return sid, start_container(self.client, self.config, prof, sid, extra)
         except docker.errors.ImageNotFound as exc:

@@ -26,7 +26,9 @@ def not_found_page() -> Response:
     page = _site_dir() / "404.html"
     if page.is_file():
         return Response(page.read_bytes(), status=404, mimetype="text/html")
-    return Response("<!doctype html><title>Not found</title><h1>Page not found</h1>", 404, mimetype="text/html")
+    return Response(
+        "<!doctype html><title>Not found</title><h1>Page not found</h1>", 404, mimetype="text/html"
+    )
 
 
 @bp.get("/", defaults={"path": ""})

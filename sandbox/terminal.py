@@ -167,7 +167,9 @@ class Bridge:
             self.raw.sendall(data)
         elif kind == "resize":
             cols, rows = frame.get("cols"), frame.get("rows")
-            if not (isinstance(cols, int) and isinstance(rows, int) and 1 <= cols <= 1000 and 1 <= rows <= 500):
+            if not (
+                isinstance(cols, int) and isinstance(rows, int) and 1 <= cols <= 1000 and 1 <= rows <= 500
+            ):
                 self._send(json.dumps({"type": "error", "message": "resize needs integer cols and rows."}))
                 return
             try:
@@ -223,5 +225,26 @@ def terminal(ws, sid: str) -> None:
         session = manager.get(sid, _token())
     except ApiError as exc:
         ws.send(json.dumps({"type": "error", "message": exc.message}))
+        finish(ws)
         return
     Bridge(manager, session, ws).run()
+    finish(ws)
+
+
+def finish(ws) -> None:
+    """Complete the close handshake, then shut the TCP socket so nothing more is written on it.
+
+    (Werkzeug would otherwise write an HTTP response after the WebSocket, which browsers report as
+    "Invalid frame header".)
+    """
+    try:
+        ws.close(reason=1000)
+    except Exception:  # noqa: BLE001 - already closed
+        pass
+    thread = getattr(ws, "thread", None)
+    if thread is not None:
+        thread.join(timeout=2)
+    try:
+        ws.sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass

@@ -101,16 +101,31 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
             self.send_header("Cache-Control", "no-cache")
         super().end_headers()
 
+    def copyfile(self, source, outputfile) -> None:
+        """Send a file body, counting its bytes and path on the server (for the benchmark)."""
+        start = source.tell()
+        super().copyfile(source, outputfile)
+        self.server.sent.append((self.path, source.tell() - start))
+
     def log_message(self, format: str, *args) -> None:  # noqa: A002 - the base class's name
         pass
 
 
 class StaticServer:
-    """A built site on http://127.0.0.1:<free port>/ in a background thread (a context manager)."""
+    """A built site on http://127.0.0.1:<free port>/ in a background thread (a context manager).
+
+    `sent` lists (path, body bytes) for every response body sent, 304s excluded.
+    """
+
+    @property
+    def sent(self) -> list[tuple[str, int]]:
+        """(path, bytes) of every response body sent so far."""
+        return self.httpd.sent
 
     def __init__(self, site_dir: Path) -> None:
         handler = functools.partial(_Handler, directory=str(site_dir))
         self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.httpd.sent = []  # (path, body bytes) of every response body sent
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/"
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 

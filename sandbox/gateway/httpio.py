@@ -198,6 +198,7 @@ class Request:
     headers: dict[str, str]
     body: bytes = b""
     params: dict[str, str] = field(default_factory=dict)  # named groups of the matched route
+    big: bool = False  # holds one of the session's large-body slots until answered
 
     def arg(self, name: str, default: str = "") -> str:
         """First value of a query parameter."""

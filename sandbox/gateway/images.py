@@ -92,9 +92,13 @@ class ImageHandlers:
                 raise Denied(f"{tag} is a shared base image; choose another name")
             except docker.errors.NotFound:
                 pass
-            if len(sess.tags) >= self.budget.images:
-                raise Denied(f"at most {self.budget.images} images per sandbox; remove some with docker rmi")
-            self._disk(sess)
+            self._room(sess)
+
+    def _room(self, sess: Session) -> None:
+        """Denied when the session has no room for one more image (count and disk budget)."""
+        if len(sess.tags) >= self.budget.images:
+            raise Denied(f"at most {self.budget.images} images per sandbox; remove some with docker rmi")
+        self._disk(sess)
 
     def _disk(self, sess: Session) -> None:
         used = sum(i.get("Size", 0) for i in self._visible_images(sess) if not self._shared(sess, i))
@@ -215,6 +219,8 @@ class ImageHandlers:
         registry, repo, t = split_ref(f"{name}:{tag}" if tag else name)
         source, shown = self._source(sess, registry, repo)
         target = normalize(f"{shown}:{t}")
+        if sess.id not in self._owners(target):
+            self._room(sess)
         req.query = [("fromImage", source), ("tag", t)] + [(k, v) for k, v in req.query if k == "platform"]
         prefix = source.rsplit("/", 1)[0] + "/" if not registry else source.rsplit("/", 1)[0]
         learner_prefix = "" if not registry else registry

@@ -38,7 +38,8 @@ class GatewayManager:
     """Opens, serves and closes per-session gateways.
 
     config keys (all optional): engine_socket, state_dir, mirror, runtime, instance, network_internal,
-    build_network ("session" | "none" | ...), budget (see policy.Budget), limits (see server.Limits).
+    build_network ("session" | "none" | ...), port_wait (seconds `start` waits for a published port to
+    listen, 3), max_connections (per session, 64), budget (see policy.Budget), limits (see server.Limits).
     """
 
     def __init__(self, docker_client: docker.DockerClient, config: dict) -> None:
@@ -105,6 +106,10 @@ class GatewayManager:
         sess.dir.mkdir(mode=0o755, exist_ok=True)
         os.chmod(sess.dir, 0o755)
         sess.network = f"atlas-{session_id}"
+        with contextlib.suppress(docker.errors.NotFound):  # a leftover of a crash with this id: start clean
+            stale = self.api.inspect_network(sess.network)
+            if (stale.get("Labels") or {}).get(policy.LABEL_SESSION) == session_id:
+                self._remove_objects(session_id, [])
         net = self.api.create_network(
             sess.network,
             driver="bridge",
@@ -143,7 +148,7 @@ class GatewayManager:
             return
         sess.conns.add(conn)
         try:
-            self.proxy.serve(conn, lambda req: self.handlers.dispatch(req, sess))
+            self.proxy.serve(conn, lambda req: self.handlers.dispatch(req, sess), sess.big_slots)
         finally:
             sess.conns.discard(conn)
 

@@ -13,6 +13,7 @@ import json
 import logging
 import select
 import socket
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -77,13 +78,22 @@ class Proxy:
         self.limits = limits
         self.big_body = big_body
 
-    def serve(self, conn: socket.socket, dispatch: Callable[[Request], Reply | Forward]) -> None:
-        """Serve requests on `conn` until it closes, idles out or breaks a rule."""
+    def serve(
+        self,
+        conn: socket.socket,
+        dispatch: Callable[[Request], Reply | Forward],
+        big_slots: threading.Semaphore | None = None,
+    ) -> None:
+        """Serve requests on `conn` until it closes, idles out or breaks a rule.
+
+        `big_slots` bounds how many large bodies (build contexts) of one session are in memory at once.
+        """
         client = Buffered(conn)
+        slots = big_slots or threading.Semaphore(1)
         try:
             while True:
                 try:
-                    req = self._read_request(client)
+                    req = self._read_request(client, slots)
                 except (Closed, TimeoutError, OSError):
                     return
                 except HttpError as exc:
@@ -99,11 +109,15 @@ class Proxy:
                 except Exception as exc:  # noqa: BLE001 - report, keep serving
                     log.exception("gateway handler failed for %s %s", req.method, req.path)
                     action = Reply(500, {"message": f"gateway error: {exc}"})
-                if isinstance(action, Reply):
-                    conn.sendall(json_response(action.status, action.obj))
-                    keep = True
-                else:
-                    keep = self._forward(client, action)
+                try:
+                    if isinstance(action, Reply):
+                        conn.sendall(json_response(action.status, action.obj))
+                        keep = True
+                    else:
+                        keep = self._forward(client, action)
+                finally:
+                    if req.big:
+                        slots.release()
                 if not keep or req.headers.get("connection", "").lower() == "close":
                     return
         except OSError:
@@ -112,7 +126,7 @@ class Proxy:
             with contextlib.suppress(OSError):
                 conn.close()
 
-    def _read_request(self, client: Buffered) -> Request:
+    def _read_request(self, client: Buffered, slots: threading.Semaphore) -> Request:
         lim = self.limits
         # Wait (idle) for the first byte, then the whole head must arrive within header_time.
         while not client.buf:
@@ -127,6 +141,28 @@ class Proxy:
         policy.check_version(version)
         route, params = policy.match(method, path)
         big = route.big_body
+        if big and not slots.acquire(blocking=False):
+            raise HttpError(429, "another large upload (build context) of this sandbox is in progress")
+        try:
+            req = self._read_body(client, method, path, version, query, headers, params, big)
+        except BaseException:
+            if big:
+                slots.release()
+            raise
+        return req
+
+    def _read_body(
+        self,
+        client: Buffered,
+        method: str,
+        path: str,
+        version: str,
+        query: list,
+        headers: dict,
+        params: dict,
+        big: bool,
+    ) -> Request:
+        lim = self.limits
         limit = self.big_body if big else lim.body
         deadline = time.monotonic() + (lim.big_body_time if big else lim.body_time)
         try:
@@ -139,7 +175,7 @@ class Proxy:
                     f"the request body (build context) is larger than the {limit // 2**20} MiB limit"
                 ) from None
             raise
-        return Request(method, path, version, query, headers, body, params)
+        return Request(method, path, version, query, headers, body, params, big=big)
 
     # -- forwarding ----------------------------------------------------------------------------
 

@@ -76,6 +76,7 @@ class Session:
     closed: bool = False
     ctl: socket.socket | None = None
     ack: threading.Condition = field(default_factory=threading.Condition)
+    big_slots: threading.Semaphore = field(default_factory=lambda: threading.Semaphore(2))
     acks: int = 0
 
     @property

@@ -29,6 +29,13 @@ def test_the_tutorial_sequence(docker_client, local_registry, box):  # noqa: F81
     ps = ok(box, "docker ps")
     assert re.search(r"0\.0\.0\.0:8080->80/tcp\s+web", ps), ps
     assert "resuming normal operations" in ok(box, "docker logs web 2>&1")
+    follow = box.sh("timeout 2 docker logs -f web 2>&1")  # a stream the CLI abandons
+    assert follow[0] == 124 and "resuming normal operations" in follow[1]
+    ok(box, "docker cp /etc/hostname web:/tmp/copied && docker exec web test -s /tmp/copied")
+    ok(box, "docker run -d --name att busybox sh -c 'sleep 1; echo attached-out'")
+    assert "attached-out" in ok(box, "docker attach att")
+    events = box.sh("timeout 3 docker events --since 1m --filter event=start 2>&1")[1]
+    assert "container start" in events and "web" in events
     assert ok(box, "docker exec web cat /etc/hostname").strip()
     assert "42" in box.tty("docker exec -it web sh", "echo $((6*7))\nexit\n")
     assert "/dev/pts/0" in box.tty("docker run -it --rm busybox sh", "tty\nexit\n")
@@ -74,8 +81,10 @@ def test_the_tutorial_sequence(docker_client, local_registry, box):  # noqa: F81
     assert ok(box, "docker run --rm -v myvol:/data busybox cat /data/x").strip() == "kept"
     assert "mynet" in ok(box, "docker network ls") and "myvol" in ok(box, "docker volume ls")
 
+    df = ok(box, "docker system df")
+    assert re.search(r"^Containers\s+3\s", df, re.M), df
     ok(box, "docker stop -t 1 web reg")
-    ok(box, "docker rm web reg")
+    ok(box, "docker rm web reg att")
     assert ok(box, "docker ps -aq").strip() == ""
     assert "Untagged: mine:v2" in ok(box, "docker rmi mine:v2")
     pruned = ok(box, "docker system prune -af --volumes")

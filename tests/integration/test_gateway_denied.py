@@ -1,7 +1,7 @@
 """Every denial of the sandbox policy, through the real docker CLI: the message, and nothing created.
 
 This module's gateway is configured with runtime `runsc`, so `--runtime runc` is "another runtime",
-and with a 1 MiB build-context limit.
+with a 1 MiB build-context limit and at most 2 containers.
 """
 
 from __future__ import annotations
@@ -17,8 +17,10 @@ PREFIX = "denied by the Container Atlas sandbox policy: "
 
 @pytest.fixture(scope="module")
 def strict(docker_client, tmp_path_factory):
-    """A docker sandbox behind a gateway with runtime runsc and a 1 MiB build context limit."""
-    manager = make_manager(docker_client, tmp_path_factory, runtime="runsc", budget={"build_context": 2**20})
+    """A docker sandbox behind a gateway: runtime runsc, 1 MiB build contexts, 2 containers at most."""
+    manager = make_manager(
+        docker_client, tmp_path_factory, runtime="runsc", budget={"build_context": 2**20, "containers": 2}
+    )
     sandbox = start_sandbox(docker_client, manager, "d" + secrets.token_hex(5))
     sandbox.sh("ln -s / /tmp/rootlink")
     yield sandbox
@@ -141,3 +143,13 @@ def test_budget_is_forced_on_containers(docker_client, strict):
         assert hc["NetworkMode"] == f"atlas-{strict.sid}"
     finally:
         strict.sh("docker rm -f budget")
+
+
+def test_counts_per_sandbox(docker_client, strict):
+    try:
+        assert strict.sh("docker create --name one busybox true")[0] == 0
+        assert strict.sh("docker create --name two busybox true")[0] == 0
+        code, out = strict.sh("docker create --name three busybox true")
+        assert code != 0 and PREFIX + "at most 2 containers per sandbox; remove some first" in out, out
+    finally:
+        strict.sh("docker rm -f one two three")

@@ -1,3 +1,4 @@
+# ruff: noqa: F811 - the sandbox_server fixture is imported from test_sandbox_support
 """The sandbox service against the real engine: terminal, hardening, limits — under runc and runsc."""
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ def test_echo_resize_and_identity(runtime_server):
         t.resize(100, 37)
         assert re.search(r"\n37 100\n", t.run("stty size", r"\n\d+ \d+\n"))
         out = t.run(
-            "id -u; id -un; awk '$2==\"/\"{print \"root:\" $4}' /proc/mounts; touch /etc/x 2>&1; "
+            'id -u; id -un; awk \'$2=="/"{print "root:" $4}\' /proc/mounts; touch /etc/x 2>&1; '
             "touch ~/ok && echo home-$((2*3))",
             r"home-6\n",
         )
@@ -115,7 +116,9 @@ def test_exit_sends_exit_event_and_removes_container(runtime_server):
         t.send("exit 3\n")
         ev = t.wait_event("exit")
         assert ev["code"] == 3
-        r = requests.get(f"{srv.url}/api/sessions/{s['id']}", headers={"Authorization": f"Bearer {s['token']}"})
+        r = requests.get(
+            f"{srv.url}/api/sessions/{s['id']}", headers={"Authorization": f"Bearer {s['token']}"}
+        )
         assert r.status_code == 404
         flt = {"label": f"org.container-atlas.session={s['id']}"}
         end = time.monotonic() + 10

@@ -1,3 +1,4 @@
+# ruff: noqa: F811 - the sandbox_server fixture is imported from test_sandbox_support
 """Session lifecycle against the real engine: auth, Origin, limits, reaping, crash recovery, load, flood."""
 
 from __future__ import annotations
@@ -39,7 +40,9 @@ def test_token_origin_and_errors(sandbox_server):
         websocket.create_connection(ws_base + "?token=nope", timeout=10)
     assert exc.value.status_code == 403
     with pytest.raises(websocket.WebSocketBadStatusException) as exc:
-        websocket.create_connection(ws_base + f"?token={s['token']}", origin="https://evil.example", timeout=10)
+        websocket.create_connection(
+            ws_base + f"?token={s['token']}", origin="https://evil.example", timeout=10
+        )
     assert exc.value.status_code == 403
     t = srv.term(s, origin=srv.url)  # the site's own origin is fine
     t.wait_for(PROMPT)

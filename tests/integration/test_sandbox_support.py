@@ -20,7 +20,6 @@ import pytest
 import requests
 import websocket
 import yaml
-
 from conftest import ROOT, free_port
 
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07|\r")
@@ -175,9 +174,7 @@ class Server:
                 h = requests.get(self.url + "/healthz", timeout=2).json()
                 if h["instance"] not in self.instances:
                     self.instances.append(h["instance"])
-                if not wait_pool or all(
-                    n >= self.pool_target(p) for p, n in h["pool"].items()
-                ):
+                if not wait_pool or all(n >= self.pool_target(p) for p, n in h["pool"].items()):
                     return self
             except (requests.RequestException, ValueError):
                 pass
@@ -215,7 +212,9 @@ class Server:
         if locks.is_dir():
             known |= {p.stem for p in locks.glob("*.lock")}
         for inst in [instance] if instance else sorted(known):
-            out += self.docker.containers.list(all=True, filters={"label": f"org.container-atlas.instance={inst}"})
+            out += self.docker.containers.list(
+                all=True, filters={"label": f"org.container-atlas.instance={inst}"}
+            )
         return out
 
     def session(self, profile: str = "shell", **kw) -> dict:

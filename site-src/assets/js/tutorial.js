@@ -23,7 +23,7 @@
       expired: "Your sandbox has ended. Press ▶ to start a new one, then redo the step.",
       failed: "The check could not run: ",
       progress: function (d, n) { return "Progress: " + d + " of " + n + " steps done"; },
-      reset: "Reset progress", next: "Next tutorial: ", finished: "You finished this tutorial.",
+      reset: "Reset progress", next: "Next tutorial: ", finished: "— you finished this tutorial.",
       quizCheck: "Check answers", quizScore: function (r, n) { return r + " of " + n + " correct"; },
       quizAll: "All correct!", quizMissing: "No answer.",
       preview: function (p) { return "Open the preview of port " + p; },
@@ -37,7 +37,7 @@
       expired: "你的沙盒已经结束。点击 ▶ 启动一个新的沙盒，然后重做这一步。",
       failed: "检查无法运行：",
       progress: function (d, n) { return "进度：已完成 " + d + " / " + n + " 步"; },
-      reset: "重置进度", next: "下一篇教程：", finished: "你已完成本教程。",
+      reset: "重置进度", next: "下一篇教程：", finished: "——你已完成本教程。",
       quizCheck: "检查答案", quizScore: function (r, n) { return "答对 " + r + " / " + n + " 题"; },
       quizAll: "全部正确！", quizMissing: "未作答。",
       preview: function (p) { return "打开 " + p + " 端口的预览"; },
@@ -128,13 +128,23 @@
   // -- Check buttons --------------------------------------------------------------------------------
   var checks = [];
 
+  // Hints are plain text in which `backticks` mark commands: show those as code.
+  function withCode(text) {
+    var span = el("span", { className: "atlas-check-text" });
+    String(text).split("`").forEach(function (part, i) {
+      if (!part) return;
+      span.appendChild(i % 2 ? el("code", { text: part }) : document.createTextNode(part));
+    });
+    return span;
+  }
+
   function setStatus(c, state, text, extra) {
     c.node.classList.remove("is-ok", "is-fail", "is-busy");
     if (state) c.node.classList.add("is-" + state);
     c.status.textContent = "";
     if (state === "ok") c.status.appendChild(el("span", { className: "atlas-check-mark", "aria-hidden": "true", text: "✓ " }));
     if (state === "fail") c.status.appendChild(el("span", { className: "atlas-check-mark", "aria-hidden": "true", text: "✗ " }));
-    if (text) c.status.appendChild(el("span", { className: "atlas-check-text", text: text }));
+    if (text) c.status.appendChild(withCode(text));
     if (extra) c.status.appendChild(extra);
   }
 

@@ -19,9 +19,6 @@ from atlas.errors import SetupError
 from atlas.provision.state import pid_alive, read_pid
 from atlas.provision.steps import log_tail
 
-#: Daemons started by this process that keep running after it (see start_daemon).
-_DETACHED: list[subprocess.Popen] = []
-
 
 def wait_ready(
     ready: Callable[[], bool],
@@ -78,7 +75,9 @@ def start_daemon(
     pid_file.write_text(f"{proc.pid}\n")
     outcome = wait_ready(ready, lambda: proc.poll() is None, timeout)
     if not outcome:
-        _DETACHED.append(proc)  # it outlives us on purpose; keep the handle so it is never collected
+        # The daemon outlives us on purpose: Popen must not track it (no "still running" warning
+        # when the handle is collected); stop_pid() reaps it if this process stops it.
+        proc.returncode = 0
         return proc.pid
     if outcome == "timeout":
         stop_pid(proc.pid, grace=10)

@@ -43,6 +43,15 @@ def _exchange(a: Path, b: Path) -> bool:
     return rc == 0
 
 
+def _quiet_jieba() -> None:
+    """jieba (Chinese search segmentation) logs its dictionary loading at DEBUG to stderr."""
+    try:
+        import jieba
+    except ImportError:
+        return
+    jieba.setLogLevel(logging.WARNING)
+
+
 def swap_in(new: Path, out_dir: Path) -> None:
     """Put the finished site `new` at `out_dir`, replacing what was there in one step."""
     if out_dir.exists() or out_dir.is_symlink():
@@ -77,6 +86,7 @@ def build_from_catalog(
     log.addHandler(collect)
     if not log.handlers or all(h is collect for h in log.handlers):
         log.propagate = False  # keep MkDocs' INFO chatter out of our output
+    _quiet_jieba()
     generate.preload(catalog)
     try:
         overrides: dict[str, Any] = {"site_dir": str(tmp), "strict": strict}
@@ -98,12 +108,12 @@ def build_from_catalog(
     swap_in(tmp, out_dir)
 
 
-def build_site(kb_dir: Path, out_dir: Path, strict: bool = True) -> None:
+def build_site(kb_dir: Path, out_dir: Path, strict: bool = True, docs_dir: Path | None = None) -> None:
     """Validate the KB at `kb_dir` and build the bilingual site into `out_dir`.
 
     Raises KBError (every problem) when the KB is invalid, BuildError when MkDocs fails; in both
-    cases `out_dir` is left exactly as it was.
+    cases `out_dir` is left exactly as it was. `docs_dir` replaces docs/ (tests, benchmarks).
     """
     from atlas.kb.export import catalog
 
-    build_from_catalog(catalog(Path(kb_dir)), Path(out_dir), strict=strict)
+    build_from_catalog(catalog(Path(kb_dir)), Path(out_dir), strict=strict, docs_dir=docs_dir)

@@ -118,10 +118,10 @@ def on_page_context(context: dict, page: Page, config: MkDocsConfig, nav: Any) -
 
 
 def _lean(title: str, *parts: str) -> str:
-    """What search indexes for a generated page: title, summary, aliases.
+    """What search indexes for a generated page: title, summary, aliases (then the description).
 
-    Indexing the whole page (facts table, relations, SVG, description) made the search plugin's
-    HTML parsing and jieba's Chinese segmentation the biggest cost of a 2,000-entry build.
+    Indexing the whole page (facts table, relations, SVG) made the search plugin's HTML parsing
+    and jieba's Chinese segmentation the biggest cost of a 2,000-entry build.
     """
     return f'<h1 id="_top">{title}</h1>' + "".join(f"<p>{p}</p>" for p in parts if p)
 
@@ -265,13 +265,13 @@ def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -
         page.toc = get_toc(toc)
         e = model.entries[eid]
         page._atlas_full = html
-        desc = render_component.description_html(model, eid, lang, "")
-        return _lean(
+        desc = render_component.description_html(model, eid, lang, f"components/{eid}/")
+        lean = _lean(
             escape(e["name"]),
             escape(model.text(e["summary"], lang)),
             escape(", ".join(e.get("aliases") or [])),
-            desc,
         )
+        return lean + desc
     if kind == "category":
         _, html = render_lists.category_page(model, page.meta["atlas_id"], lang)
         page._atlas_full = html

@@ -5,15 +5,13 @@ from __future__ import annotations
 import re
 from html import escape
 
-import markdown
-
+from atlas.site import mdlite
 from atlas.site.model import SiteModel, category_url, component_url, link, rel_url
 from atlas.site.neighbourhood import neighbourhood_svg
 from atlas.site.strings import t
 from atlas.site.tutorials import WIKI_LINK, Mention
 
 BANNER_STATUSES = ("archived", "historical", "deprecated")
-_md = markdown.Markdown(extensions=["tables", "sane_lists", "fenced_code"], output_format="html")
 
 
 def render_markdown(text: str, model: SiteModel, here: str) -> str:
@@ -25,8 +23,7 @@ def render_markdown(text: str, model: SiteModel, here: str) -> str:
             return m.group(0)
         return f"[{e['name']}]({rel_url(here, component_url(e['id']))})"
 
-    _md.reset()
-    return _md.convert(WIKI_LINK.sub(wiki, text or ""))
+    return mdlite.to_html(WIKI_LINK.sub(wiki, text or ""))
 
 
 def description_html(model: SiteModel, entry_id: str, lang: str, here: str) -> str:

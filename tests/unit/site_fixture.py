@@ -1,0 +1,87 @@
+"""A small, valid knowledge base and docs folder for site-build tests (written into tmp)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+ENTRY = """id: {id}
+name: {name}
+aliases: [{aliases}]
+kind: {kind}
+layer: {layer}
+summary:
+  en: {name} is a fixture {kind} that the site tests use.
+  zh: {name} 是站点测试使用的{zh_kind}。
+description:
+  en: |
+    {name} does one thing well and `talks` to **other** parts.
+  zh: |
+    {name} 专注做好一件事，并与其他部分通信。
+facts:
+  status: {status}
+{since}  first_release: 2014
+  license: Apache-2.0
+  organization: Fixture Org
+  homepage: https://example.org/{id}
+relations:
+{relations}
+sources:
+  - url: https://example.org/{id}/docs
+    title: {name} docs
+"""
+
+ENTRIES = [
+    ("oci-runtime-spec", "OCI runtime spec", "specs", "spec", "core", "规范", "active", [], []),
+    ("runc", "runc", "runtimes", "runtime", "core", "运行时", "active", ["run-c"],
+     [("implements", "oci-runtime-spec")]),
+    ("rkt", "rkt", "runtimes", "runtime", "core", "运行时", "archived", ["rocket"],
+     [("implements", "oci-runtime-spec"), ("succeeded-by", "runc"), ("alternative-to", "runc")]),
+    ("containerd", "containerd", "runtimes", "runtime", "core", "运行时", "active", [], [("uses", "runc")]),
+    ("kubernetes", "Kubernetes", "orchestration", "orchestrator", "platform", "编排引擎", "active", ["k8s"],
+     [("uses", "containerd")]),
+]  # fmt: skip
+
+TUTORIAL = """---
+title: Your first container
+---
+
+# Your first container
+
+## Start a container
+
+The engine asks [[containerd]], which asks [runc](../components/runc.md) to start it.
+
+```run profile="docker" step="first-container/1"
+docker run -d -p 80:80 httpd
+```
+"""
+
+
+def write_kb(directory: Path) -> Path:
+    """Write the fixture KB into `directory` and return it."""
+    for eid, name, cat, kind, layer, zh_kind, status, aliases, rels in ENTRIES:
+        (directory / cat).mkdir(parents=True, exist_ok=True)
+        rel_yaml = "".join(f"  - type: {t}\n    target: {x}\n" for t, x in rels) if rels else "  []\n"
+        text = ENTRY.format(
+            id=eid, name=name, kind=kind, layer=layer, zh_kind=zh_kind, status=status,
+            aliases=", ".join(aliases), since="" if status == "active" else "  status_since: 2020\n",
+            relations=rel_yaml,
+        )  # fmt: skip
+        if not rels:
+            text = text.replace("relations:\n  []\n", "relations: []\n")
+        (directory / cat / f"{eid}.yaml").write_text(text, encoding="utf-8")
+    return directory
+
+
+def write_docs(directory: Path) -> Path:
+    """Copy the site's own top-level pages and add one tutorial with a runnable block."""
+    directory.mkdir(parents=True, exist_ok=True)
+    for page in (ROOT / "docs").glob("*.md"):
+        if not page.name.startswith("sandbox-policy"):
+            shutil.copy(page, directory / page.name)
+    (directory / "tutorials").mkdir()
+    (directory / "tutorials" / "first-container.md").write_text(TUTORIAL, encoding="utf-8")
+    return directory

@@ -1,0 +1,57 @@
+"""The Flask app without an engine (start=False): site files, the site's 404 page, JSON API errors."""
+
+from __future__ import annotations
+
+import pytest
+
+from sandbox.app import create_app
+
+
+@pytest.fixture
+def client(tmp_path):
+    site = tmp_path / "site"
+    (site / "guide").mkdir(parents=True)
+    (site / "index.html").write_text("<h1>home</h1>")
+    (site / "guide" / "index.html").write_text("<h1>guide</h1>")
+    (site / "404.html").write_text("<h1>our 404</h1>")
+    app = create_app({"docs_dir": str(tmp_path / "docs")}, site_dir=site, start=False)
+    return app.test_client()
+
+
+def _get(client, path: str) -> tuple[int, bytes]:
+    r = client.get(path)
+    try:
+        return r.status_code, r.get_data()
+    finally:
+        r.close()
+
+
+def test_site_pages_and_404(client):
+    assert b"home" in _get(client, "/")[1]
+    assert b"guide" in _get(client, "/guide/")[1]
+    assert _get(client, "/guide")[0] == 301
+    status, body = _get(client, "/nope/")
+    assert status == 404 and b"our 404" in body
+    assert _get(client, "/../etc/passwd")[0] == 404
+
+
+def test_api_errors_are_json(client):
+    r = client.get("/api/sessions/unknown", headers={"Authorization": "Bearer x"})
+    assert r.status_code == 404 and r.get_json() == {
+        "error": "No such session (it may have expired).",
+        "field": "id",
+    }
+    r = client.post("/api/sessions", data="not json", content_type="application/json")
+    assert r.status_code == 400 and r.get_json()["field"] == "body"
+    r = client.post("/api/sessions", json={"profile": "nope"})
+    assert r.status_code == 400 and r.get_json()["field"] == "profile"
+    r = client.get("/api/whatever")
+    assert r.status_code == 404 and r.is_json
+    r = client.put("/api/sessions")
+    assert r.status_code == 405 and r.is_json
+
+
+def test_metrics_text(client):
+    text = client.get("/metrics").get_data(as_text=True)
+    assert "# TYPE atlas_sandbox_sessions_active gauge" in text
+    assert 'atlas_sandbox_pool_target{profile="shell"} 2' in text
