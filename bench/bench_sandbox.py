@@ -67,6 +67,20 @@ def rss(pid: int) -> int:
     return 0
 
 
+def shim_rss() -> int:
+    """Total RSS of the engine's per-container shim processes (containerd-shim*)."""
+    total = 0
+    for d in Path("/proc").iterdir():
+        if not d.name.isdigit():
+            continue
+        try:
+            if (d / "comm").read_text().startswith("containerd-shim"):
+                total += rss(int(d.name))
+        except (OSError, ValueError):
+            continue
+    return total
+
+
 def container_mem(cid: str) -> int | None:
     for p in (f"/sys/fs/cgroup/memory/docker/{cid}/memory.usage_in_bytes",
               f"/sys/fs/cgroup/system.slice/docker-{cid}.scope/memory.current"):  # fmt: skip
@@ -244,7 +258,7 @@ def main(argv: list[str] | None = None) -> int:
         ws.close()
         b.delete(s)
 
-        avail0, rss0 = mem_available(), rss(b.proc.pid)
+        avail0, rss0, shim0 = mem_available(), rss(b.proc.pid), shim_rss()
         opened: list[tuple[dict, websocket.WebSocket]] = []
 
         def open_one(_: int):
@@ -279,14 +293,17 @@ def main(argv: list[str] | None = None) -> int:
         ctr = [m for m in ctr if m is not None]
         per_host = (avail0 - mem_available()) / max(1, n)
         per_srv = (rss(b.proc.pid) - rss0) / max(1, n)
+        per_shim = (shim_rss() - shim0) / max(1, n)
         per_ctr = statistics.mean(ctr) if ctr else float("nan")
         print(f"idle      {n} idle sessions open ({failed} failed) in {took:.1f} s; {alive} sampled answered")
         print(
             f"memory    per idle session: container cgroup {per_ctr / 2**20:.1f} MiB, "
-            f"server {per_srv / 2**20:.2f} MiB, host MemAvailable drop {per_host / 2**20:.1f} MiB"
+            f"server {per_srv / 2**20:.2f} MiB, engine shim {per_shim / 2**20:.1f} MiB; "
+            f"host MemAvailable drop {per_host / 2**20:.1f} MiB (noisy on a shared machine)"
         )
-        if per_host > 0:
-            fit = int(mem_available() / per_host) + n
+        per = per_ctr + per_srv + per_shim
+        if per > 0:
+            fit = int(mem_available() / per) + n
             print(
                 f"capacity  MemAvailable {mem_available() / 2**30:.1f} GiB left -> about {fit} "
                 "idle sessions by memory (an idle session uses no CPU)"

@@ -14,7 +14,7 @@ import docker
 import docker.errors
 from docker.types import Mount
 
-from . import policy
+from . import firewall, policy
 from .handlers import Handlers
 from .ports import PortForwarder, listen_unix
 from .relay import Acceptor
@@ -39,7 +39,8 @@ class GatewayManager:
 
     config keys (all optional): engine_socket, state_dir, mirror, runtime, instance, network_internal,
     build_network ("session" | "none" | ...), port_wait (seconds `start` waits for a published port to
-    listen, 3), max_connections (per session, 64), budget (see policy.Budget), limits (see server.Limits).
+    listen, 3), max_connections (per session, 64), block_host (iptables rule, see firewall.py, true),
+    budget (see policy.Budget), limits (see server.Limits).
     """
 
     def __init__(self, docker_client: docker.DockerClient, config: dict) -> None:
@@ -60,6 +61,8 @@ class GatewayManager:
         self._tags: dict[str, set[str]] = {}
         self._lock = threading.RLock()
         self.max_connections = int(cfg.get("max_connections", 64))
+        self.block_host = bool(cfg.get("block_host", True))
+        self._firewall_ready = False
 
     # -- tag ownership (images have global names; the gateway knows which session made which) -----
     def tag_owners(self, tag: str) -> set[str]:
@@ -110,10 +113,13 @@ class GatewayManager:
             stale = self.api.inspect_network(sess.network)
             if (stale.get("Labels") or {}).get(policy.LABEL_SESSION) == session_id:
                 self._remove_objects(session_id, [])
+        if self.block_host and not self._firewall_ready:
+            self._firewall_ready = firewall.ensure_rule()
         net = self.api.create_network(
             sess.network,
             driver="bridge",
             internal=self.internal,
+            options={firewall.BRIDGE_OPTION: firewall.bridge_name()},
             labels={**sess.labels, policy.LABEL_DEFAULT: "true"},
             check_duplicate=True,
         )

@@ -6,7 +6,7 @@ import json
 
 import docker
 
-from . import policy
+from . import firewall, policy
 from .httpio import Request
 from .objects import add_label_filter
 from .policy import Denied, NotFound
@@ -31,6 +31,7 @@ class ResourceHandlers:
         policy.check_network_create(body, self.internal)
         self._limit("networks", sess)
         body["Labels"] = {**(body.get("Labels") or {}), **sess.labels}
+        body["Options"] = {firewall.BRIDGE_OPTION: firewall.bridge_name()}
         req.body = json.dumps(body).encode()
         return Forward(req)
 

@@ -8,53 +8,37 @@ docs/python/ is run with its ▶ button and its output compared with the same bl
 from __future__ import annotations
 
 import json
+import os
 import re
+from pathlib import Path
 
 import pytest
-from conftest import need
-from pyexamples import StaticServer, blocks_of, built_site, cpython_outputs, page_url, pages
+from pyexamples import StaticServer, blocks_of, cpython_outputs, page_url, pages
 
 pytestmark = [pytest.mark.playwright, pytest.mark.slow]
 
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 FINISHED = "done,error,stopped"
 RUN_TIMEOUT = 120_000  # ms: the first run on a cold cache boots Pyodide on a busy 2-core machine
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    """(base URL, site dir) of the built site on a loopback static server."""
-    site_dir = built_site(tmp_path_factory.mktemp("pysite"))
-    need(
-        "in-browser Python assets",
-        (site_dir / "assets" / "wheels" / "wheels.json").is_file(),
-        "run `.venv/bin/python -m atlas.provision.wheels` before building the site",
+def site(request):
+    """(base URL, site dir) of the built site on a loopback static server.
+
+    The site is `$ATLAS_TEST_SITE` when set, else the e2e session's `built_site` (tests/e2e/conftest.py).
+    """
+    site_dir = Path(os.environ["ATLAS_TEST_SITE"]) if os.environ.get("ATLAS_TEST_SITE") else None
+    site_dir = site_dir or request.getfixturevalue("built_site")
+    assert (site_dir / "assets" / "wheels" / "wheels.json").is_file(), (
+        "the site has no assets/wheels/: run `.venv/bin/python -m atlas.provision.wheels` before building"
     )
     with StaticServer(site_dir) as server:
         yield server.url, site_dir
 
 
 @pytest.fixture(scope="module")
-def browser(chromium_path):
-    """Debian's Chromium driven by Playwright."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=chromium_path, args=ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture(scope="module")
 def context(browser):
-    """One browser context for the module, so its HTTP cache keeps Pyodide between tests."""
+    """One browser context for the module (Chromium is the e2e session's `browser` fixture)."""
     context = browser.new_context()
     yield context
     context.close()
@@ -81,11 +65,14 @@ def page(context, site):
             r.abort()
 
     pg = context.new_page()
+    errors: list[str] = []
+    pg.on("pageerror", lambda exc: errors.append(str(exc)))
     pg.route("**/*", route)
     pg.requests, pg.blocked, pg.base = requests, blocked, base
     yield pg
     pg.close()
     assert not [u for u in blocked if not u.startswith("data:")], f"requests off the site: {blocked}"
+    assert not errors, f"JavaScript errors on the page: {errors}"
 
 
 @pytest.fixture(scope="module")

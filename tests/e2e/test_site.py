@@ -19,8 +19,9 @@ def open_graph_ready(page) -> None:
 
 def click_node(page, node_id: str) -> None:
     """Centre a node through the explorer's search, then click it on the canvas."""
+    page.locator("#atlas-graph-canvas").scroll_into_view_if_needed()
     page.evaluate("id => window.atlasGraph.focus(id)", node_id)
-    page.wait_for_timeout(400)  # the centring animation
+    page.wait_for_timeout(500)  # the centring animation
     pos = page.evaluate("id => window.atlasGraph.cy.getElementById(id).renderedPosition()", node_id)
     box = page.locator("#atlas-graph-canvas").bounding_box()
     page.mouse.click(box["x"] + pos["x"], box["y"] + pos["y"])
@@ -40,6 +41,8 @@ def test_map_component_relation_graph_node(page, site_url, artifacts):
     page.locator(".atlas-open-graph a").click()
     page.wait_for_url(re.compile(rf"/graph/#{target}$"))
     open_graph_ready(page)
+    page.locator("#atlas-graph-canvas").scroll_into_view_if_needed()
+    page.wait_for_timeout(300)
     page.screenshot(path=str(artifacts / "site-graph.png"))
     click_node(page, "containerd")
     page.wait_for_url(re.compile(r"/components/containerd/$"))
@@ -89,8 +92,8 @@ def test_language_switch_keeps_the_page(page, site_url):
 )
 def test_search_finds_english_and_chinese_terms(page, site_url, start, query, expect):
     page.goto(site_url + start)
-    page.locator("label.md-header__button[for='__search']").click()
-    page.fill("input.md-search__input", query)
+    page.locator("input.md-search__input").click()
+    page.locator("input.md-search__input").press_sequentially(query)
     results = page.locator(".md-search-result__item a")
     results.first.wait_for(timeout=20_000)
     hrefs = [results.nth(i).get_attribute("href") for i in range(results.count())]
@@ -113,7 +116,7 @@ def test_no_serious_accessibility_violations(page, site_url, url):
         for v in result["violations"]
         if v["impact"] in ("critical", "serious")
     ]
-    assert bad == []
+    assert bad == [], "\n".join(bad)
 
 
 def test_home_map_fits_a_phone(browser, site_url, artifacts):

@@ -20,23 +20,13 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import free_port, need
-from test_tutorials_source import SLUGS, Tutorial, load_tutorials
+from test_tutorials_source import SLUGS, Tutorial, free_port, load_tutorials, need
 
 pytestmark = [pytest.mark.playwright]
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
 README_SHOT = ROOT / "docs" / "assets" / "screenshot-terminal.png"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-SITE_INPUTS = ["docs", "kb", "site-src/assets", "site-src/overrides", "site-src/atlas/site", "mkdocs.yml"]
 PROMPT_END = re.compile(r"\$\s*$")
 # A step whose check must fail right after the first step (pressed out of order, as a learner might).
 SKIPPED = {
@@ -52,30 +42,7 @@ SKIPPED = {
 SANDBOX_CASES = [(s, "en") for s in SLUGS if s != "ecosystem-map"] + [("first-container", "zh")]
 
 
-# -- the site and the servers ------------------------------------------------------------------------
-def _newest_input() -> float:
-    newest = 0.0
-    for name in SITE_INPUTS:
-        p = ROOT / name
-        files = [p] if p.is_file() else [f for f in p.rglob("*") if f.is_file() and "vendor" not in f.parts]
-        newest = max([newest] + [f.stat().st_mtime for f in files])
-    return newest
-
-
-@pytest.fixture(scope="session")
-def tutorial_site(tmp_path_factory) -> Path:
-    """The built site: site/ when it is newer than its inputs, else a fresh build in a temporary folder."""
-    site = ROOT / "site"
-    index = site / "tutorials" / "first-container" / "index.html"
-    if index.is_file() and index.stat().st_mtime >= _newest_input():
-        return site
-    from atlas.site.build import build_site
-
-    out = tmp_path_factory.mktemp("tutorial-site") / "site"
-    build_site(ROOT / "kb", out)
-    return out
-
-
+# -- the servers (the site is built once per session by tests/e2e/conftest.py: `built_site`) --------
 class Server:
     """A server subprocess: started, polled until it answers, stopped (terminate → wait → kill)."""
 
@@ -120,10 +87,10 @@ class Server:
 
 
 @pytest.fixture(scope="module")
-def live_server(tutorial_site, docker_client, tmp_path_factory):
+def live_server(built_site, docker_client, tmp_path_factory):
     """`atlas serve` (site + sandbox API) on a free port, with its own state folder."""
     state = tmp_path_factory.mktemp("atlas-state")
-    cmd = [sys.executable, "-m", "atlas.cli", "serve", "--site", str(tutorial_site), "--port", "{port}"]
+    cmd = [sys.executable, "-m", "atlas.cli", "serve", "--site", str(built_site), "--port", "{port}"]
     srv = Server(cmd, "/healthz", state / "server.log", {"ATLAS_STATE_DIR": str(state)})
     try:
         if not srv.ok:
@@ -136,45 +103,25 @@ def live_server(tutorial_site, docker_client, tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def static_server(tutorial_site, tmp_path_factory):
-    """The built site on a plain static HTTP server: no sandbox API."""
-    log = tmp_path_factory.mktemp("static") / "http.log"
-    cmd = [
-        sys.executable,
-        "-m",
-        "http.server",
-        "{port}",
-        "--bind",
-        "127.0.0.1",
-        "--directory",
-        str(tutorial_site),
-    ]
-    srv = Server(cmd, "/", log)
-    try:
-        assert srv.ok, f"static server did not start:\n{srv.output()}"
-        yield srv
-    finally:
-        srv.stop()
+def static_server(site_url):
+    """The built site on a plain static HTTP server (tests/e2e/conftest.py's `site_url`): no sandbox API."""
 
+    class Static:
+        url = site_url
 
-@pytest.fixture(scope="module")
-def browser(chromium_path):
-    """Headless Debian Chromium (no download)."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS, headless=True)
-        yield b
-        b.close()
+    return Static()
 
 
 @pytest.fixture
 def context(browser):
-    """A fresh browser profile (empty localStorage and sessionStorage) per test."""
+    """A fresh browser profile (empty localStorage and sessionStorage) per test; JS errors fail the test."""
     ctx = browser.new_context(viewport={"width": 1280, "height": 900})
     ctx.set_default_timeout(30_000)
+    errors: list[str] = []
+    ctx.on("page", lambda p: p.on("pageerror", lambda exc: errors.append(f"{p.url}: {exc}")))
     yield ctx
     ctx.close()
+    assert not errors, f"JavaScript errors: {errors}"
 
 
 def _page_url(base: str, slug: str, lang: str) -> str:
@@ -273,6 +220,7 @@ def screenshot(page, name: str, readme: bool = False) -> Path:
 
 # -- the tests -----------------------------------------------------------------------------------------
 @pytest.mark.docker
+@pytest.mark.registry
 @pytest.mark.slow
 @pytest.mark.parametrize(("slug", "lang"), SANDBOX_CASES)
 def test_tutorial_in_the_browser(slug, lang, live_server, context) -> None:
@@ -296,7 +244,7 @@ def test_tutorial_in_the_browser(slug, lang, live_server, context) -> None:
         last = page.locator(f'[data-atlas-check="{slug}/{steps[-1]}"]')
         last.scroll_into_view_if_needed()
         page.mouse.wheel(0, 250)
-        screenshot(page, f"tutorial-{slug}-{lang}", readme=(slug, lang) == ("first-container", "en"))
+        screenshot(page, f"tutorial-{slug}-{lang}", readme=(slug, lang) == ("containers", "en"))
         if tut.meta.get("next"):
             href = last.locator(".atlas-check-next a").get_attribute("href")
             assert href and href.rstrip("/").endswith(tut.meta["next"]), f"last step links to {href!r}"

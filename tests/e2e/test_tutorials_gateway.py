@@ -14,9 +14,9 @@ import time
 import uuid
 
 import pytest
-from test_tutorials_source import SLUGS, Tutorial, load_tutorials
+from test_tutorials_source import SLUGS, Tutorial, load_tutorials, need
 
-pytestmark = [pytest.mark.docker, pytest.mark.slow]
+pytestmark = [pytest.mark.docker, pytest.mark.registry, pytest.mark.slow]
 
 DOCKER_IMAGE = "container-atlas/docker:latest"
 SHELL_IMAGE = "container-atlas/shell:latest"
@@ -113,8 +113,6 @@ DOCKER_SLUGS = [s for s in SLUGS if s not in {"ecosystem-map", "containers"}]
 def test_docker_tutorial_steps_pass_their_checks(slug, docker_client, local_registry, gateway) -> None:
     """A learner who runs every ▶ of the tutorial gets ✓ on every step; before, the first step is ✗."""
     if not docker_client.images.list(name=DOCKER_IMAGE.split(":")[0]):
-        from conftest import need
-
         need(f"image {DOCKER_IMAGE}", False, "built by ./atlas up (sandbox/images/docker)")
     tut = load_tutorials()[slug]
     sid = f"tut{uuid.uuid4().hex[:10]}"
@@ -136,8 +134,6 @@ def test_docker_tutorial_steps_pass_their_checks(slug, docker_client, local_regi
 
 def test_shell_tutorial_steps_pass_their_checks(docker_client) -> None:
     """The `containers` tutorial in a shell sandbox: every step ✓ after its ▶, the first ✗ before."""
-    from conftest import need
-
     need(
         f"image {SHELL_IMAGE}", bool(docker_client.images.list(name=SHELL_IMAGE.split(":")[0])), "./atlas up"
     )
@@ -148,3 +144,33 @@ def test_shell_tutorial_steps_pass_their_checks(docker_client) -> None:
         _walk(sb, load_tutorials()["containers"])
     finally:
         sb.remove()
+
+
+def test_two_learners_run_the_same_tutorial_at_once(docker_client, local_registry, gateway) -> None:
+    """Two sessions both `docker run --name web ...` (first-container): names are per learner, both get ✓."""
+    need(
+        f"image {DOCKER_IMAGE}",
+        bool(docker_client.images.list(name=DOCKER_IMAGE.split(":")[0])),
+        "./atlas up",
+    )
+    tut = load_tutorials()["first-container"]
+    code = "\n".join(b.code for b in tut.blocks_of("run-httpd"))
+    sandboxes, sids = [], []
+    try:
+        for _ in range(2):
+            sid = f"tut{uuid.uuid4().hex[:10]}"
+            spec = gateway.open(sid)
+            sids.append(sid)
+            extra = {k: spec[k] for k in ("mounts", "environment", "sysctls")}
+            extra["entrypoint"] = ["/usr/local/bin/atlas-docker-entry"]
+            labels = {"org.container-atlas.test": "tutorials", "org.container-atlas.session": sid}
+            sandboxes.append(Sandbox(docker_client, DOCKER_IMAGE, labels, extra))
+        for sb in sandboxes:
+            transcript = sb.type_step(code)
+            ok, out = _check(sb, tut, "run-httpd")
+            assert ok, f"second learner's `docker run --name web` failed:\n{transcript[-1500:]}"
+    finally:
+        for sb in sandboxes:
+            sb.remove()
+        for sid in sids:
+            gateway.close(sid)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import socket
 
 import pytest
 from test_gateway_harness import gateway, start_sandbox, stop_sandbox  # noqa: F401 - fixture
@@ -82,3 +83,20 @@ def test_b_cannot_reach_a_over_the_network(docker_client, pair):
     assert "It works" not in b.sh("curl -s -m 3 localhost:8081")[1]
     assert b.sh("curl -s -m 3 localhost:8081")[0] != 0
     assert "from-a" in a.sh("curl -s -m 3 localhost:8081 --http0.9")[1]
+
+
+def test_containers_cannot_reach_the_host(docker_client, pair):
+    a, _ = pair
+    listener = socket.socket()
+    listener.bind(("0.0.0.0", 0))
+    listener.listen(8)
+    port = listener.getsockname()[1]
+    try:
+        net = docker_client.api.inspect_network(f"atlas-{a.sid}")
+        host_ip = net["IPAM"]["Config"][0]["Gateway"]
+        with socket.create_connection((host_ip, port), timeout=3):
+            pass  # control: the host itself reaches its listener on that address
+        probe = f"nc -w 3 {host_ip} {port} </dev/null && echo REACHED || echo blocked"
+        assert "blocked" in a.sh(f"docker run --rm busybox sh -c '{probe}'")[1]
+    finally:
+        listener.close()

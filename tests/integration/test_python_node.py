@@ -193,3 +193,21 @@ def test_errors_show_tracebacks_and_missing_packages(results):
     assert "Missing package: 'numpy' is not installed here" in missing["stderr"]
     assert "micropip.install" not in missing["stderr"]  # no advice that would need a CDN
     assert missing_sub["outcome"] == "missing:atlasgraph_does_not_exist"
+
+
+def test_wheels_match_requirements_and_atlasgraph_sources():
+    import zipfile
+
+    from atlas.provision import wheels
+
+    index = wheels.read_index()
+    need("Pyodide wheels", bool(index), "run `.venv/bin/python -m atlas.provision.wheels`")
+    assert wheels.is_current(), "assets/wheels/ is stale: rerun `python -m atlas.provision.wheels`"
+    got = index["wheels"]
+    assert got["networkx"]["file"] == f"networkx-{wheels.pinned_version('networkx')}-py3-none-any.whl"
+    with zipfile.ZipFile(wheels.WHEELS / got["atlasgraph"]["file"]) as whl:
+        for src in sorted(wheels.SOURCE.glob("*.py")):
+            assert whl.read(f"atlasgraph/{src.name}") == src.read_bytes(), src.name
+    for entry in got.values():
+        data = (wheels.WHEELS / entry["file"]).read_bytes()
+        assert hashlib.sha256(data).hexdigest() == entry["sha256"]

@@ -8,17 +8,17 @@ import time
 
 import pytest
 import requests
-from test_sandbox_support import PROMPT, sandbox_server  # noqa: F401 - fixture
+from test_sandbox_support import module_sandbox_server  # noqa: F401 - fixture
 
 pytestmark = [pytest.mark.docker]
 
 
-@pytest.fixture(params=["runc", "runsc"])
-def runtime_server(request, sandbox_server, docker_client):  # noqa: F811
-    """A server whose shell profile uses the runtime of the parameter."""
+@pytest.fixture(scope="module", params=["runc", "runsc"])
+def runtime_server(request, module_sandbox_server, docker_client):
+    """A server (one per runtime, shared by this module's tests) whose shell profile uses that runtime."""
     if request.param == "runsc":
         request.getfixturevalue("runsc_available")
-    return sandbox_server(config={"profiles": {"shell": {"runtime": request.param}}})
+    return module_sandbox_server(config={"pool_size": 2, "profiles": {"shell": {"runtime": request.param}}})
 
 
 def test_echo_resize_and_identity(runtime_server):
@@ -95,7 +95,7 @@ def test_memory_hog_is_oom_killed(runtime_server):
     """runc: the kernel kills the hog (exit 137, the shell lives on); runsc: the whole sandbox (exit 137)."""
     s, t = runtime_server.shell()
     try:
-        t.send("head -c 600m /dev/zero | tail > /dev/null; echo code=$?\n")
+        t.send("head -c 400m /dev/zero | tail > /dev/null; echo code=$?\n")
         end = time.monotonic() + 90
         while time.monotonic() < end and not t.closed and not re.search(r"code=\d+", t.text):
             t.drain(0.5)

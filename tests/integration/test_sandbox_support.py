@@ -234,17 +234,18 @@ class Server:
         return s, t
 
 
-@pytest.fixture
-def sandbox_server(tmp_path, docker_client):
-    """Factory: `sandbox_server(config={...}, env={...})` -> started Server; all cleaned up afterwards."""
+def _servers(workdir: Path, docker_client):
     servers: list[Server] = []
 
     def make(config: dict | None = None, env: dict | None = None, start: bool = True) -> Server:
-        srv = Server(tmp_path, docker_client, config or {}, env)
+        srv = Server(workdir, docker_client, config or {}, env)
         servers.append(srv)
         return srv.start() if start else srv
 
-    yield make
+    return servers, make
+
+
+def _cleanup(servers: list[Server]) -> None:
     for srv in servers:
         srv.stop()
         # Shown by pytest only when the test failed.
@@ -254,3 +255,19 @@ def sandbox_server(tmp_path, docker_client):
                 c.remove(force=True)
             except Exception:  # noqa: BLE001
                 pass
+
+
+@pytest.fixture
+def sandbox_server(tmp_path, docker_client):
+    """Factory: `sandbox_server(config={...}, env={...})` -> started Server; all cleaned up afterwards."""
+    servers, make = _servers(tmp_path, docker_client)
+    yield make
+    _cleanup(servers)
+
+
+@pytest.fixture(scope="module")
+def module_sandbox_server(tmp_path_factory, docker_client):
+    """Like `sandbox_server`, shared by the tests of a module (servers stop when the module ends)."""
+    servers, make = _servers(tmp_path_factory.mktemp("sandbox"), docker_client)
+    yield make
+    _cleanup(servers)

@@ -55,3 +55,18 @@ def test_metrics_text(client):
     text = client.get("/metrics").get_data(as_text=True)
     assert "# TYPE atlas_sandbox_sessions_active gauge" in text
     assert 'atlas_sandbox_pool_target{profile="shell"} 2' in text
+
+
+def test_busy_port_is_a_clear_error(tmp_path):
+    import socket
+
+    from atlas.errors import AtlasError
+
+    from sandbox.serve import serve
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        with pytest.raises(AtlasError, match=f"port {port} on 127.0.0.1 is already in use.*--port"):
+            serve("127.0.0.1", port, tmp_path, None)

@@ -57,7 +57,7 @@ def test_component_page_shows_facts_relations_both_directions_and_sources(built)
     runc = page(built["out"], "components/runc")
     assert "runc successor of" in runc and "runc implements" in runc
     assert "Apache-2.0" in runc and "https://example.org/runc/docs" in runc
-    assert '<svg viewBox="0 0 640 360" role="img"' in runc  # the neighbourhood picture
+    assert '<figure class="atlas-nb" role="group"' in runc  # the neighbourhood picture
     zh = page(built["out"], "zh/components/runc")
     assert "runc 实现了" in zh and "基本信息" in zh and "许可证" in zh
 

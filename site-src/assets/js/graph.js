@@ -99,8 +99,8 @@
     var canvas = el("div", { "class": "atlas-graph-canvas", id: "atlas-graph-canvas" });
     root.appendChild(controls);
     root.appendChild(status);
-    root.appendChild(pathList);
     root.appendChild(canvas);
+    root.appendChild(pathList);
 
     var elements = [];
     cat.entries.forEach(function (e) {

@@ -20,20 +20,22 @@
     en: {
       run: "▶ Run", stop: "■ Stop", reset: "Reset", code: "Python code, editable",
       output: "Output", runLabel: "Run this Python code", stopLabel: "Stop this Python code",
-      resetLabel: "Restore the original code",
+      resetLabel: "Reset to the original code",
       loading: "Loading Python…", packages: "Loading the knowledge graph…", running: "Running…",
       queued: "Waiting for another block…", done: "Done in {s} s", error: "Error (see the traceback)",
       stopped: "Stopped.", fatal: "Python could not start: ", missing: "Missing package: {p}",
-      noOutput: "(no output)", hint: "Ctrl+Enter runs; Esc then Tab leaves the editor",
+      loaded: " (Python loaded in {s} s)", noOutput: "(no output)",
+      hint: "Ctrl+Enter runs; Esc then Tab leaves the editor",
     },
     zh: {
       run: "▶ 运行", stop: "■ 停止", reset: "重置", code: "Python 代码（可编辑）",
       output: "输出", runLabel: "运行这段 Python 代码", stopLabel: "停止这段代码",
-      resetLabel: "恢复原始代码",
+      resetLabel: "重置为原始代码",
       loading: "正在加载 Python…", packages: "正在加载知识图谱…", running: "运行中…",
       queued: "等待其他代码块…", done: "完成，用时 {s} 秒", error: "出错（见下方回溯）",
       stopped: "已停止。", fatal: "Python 无法启动：", missing: "缺少软件包：{p}",
-      noOutput: "（无输出）", hint: "Ctrl+Enter 运行；先按 Esc 再按 Tab 可离开编辑器",
+      loaded: "（加载 Python 用时 {s} 秒）", noOutput: "（无输出）",
+      hint: "Ctrl+Enter 运行；先按 Esc 再按 Tab 可离开编辑器",
     },
   };
 
@@ -54,7 +56,8 @@
     if (typeof config.base === "string") {
       return new URL(config.base.replace(/\/?$/, "/"), location.href).href;
     }
-    if (typeof __md_scope !== "undefined") return new URL(".", __md_scope).href; // eslint-disable-line no-undef
+    // Material's own idea of the site root.
+    if (typeof __md_scope !== "undefined") return new URL(".", __md_scope).href; // eslint-disable-line
     return new URL("/", location.href).href;
   }
 
@@ -76,8 +79,13 @@
       if (block) block.onMessage(msg);
     };
     worker.onerror = (event) => {
-      for (const block of running.values()) {
-        block.onMessage({ type: "fatal", text: event.message || "worker error" });
+      // The worker script itself failed (e.g. not found): drop it so the next Run starts afresh.
+      const blocks = Array.from(running.values());
+      worker.terminate();
+      worker = null;
+      running.clear();
+      for (const block of blocks) {
+        block.onMessage({ type: "fatal", text: event.message || "the Python worker failed to start" });
       }
     };
     worker.postMessage({ type: "init", root: ROOT });
@@ -183,20 +191,22 @@
         } else if (msg.type === "done") {
           if (msg.missing) root.dataset.missing = msg.missing;
           running.delete(runId);
-          ctl.finish(msg.ok ? "done" : "error", msg.seconds);
+          ctl.finish(msg.ok ? "done" : "error", msg.seconds, msg.loading);
         } else if (msg.type === "fatal") {
           write(T.fatal + msg.text + "\n", "stderr");
           running.delete(runId);
           ctl.finish("error");
         }
       },
-      finish(state, seconds) {
+      finish(state, seconds, loading) {
         runId = null;
         stopBtn.disabled = true;
         runBtn.disabled = false;
         if (state === "stopped") write("\n" + T.stopped + "\n", "stderr");
         if (state === "done" && !out.textContent) write(T.noOutput, "note");
-        const text = state === "done" ? T.done.replace("{s}", (seconds || 0).toFixed(2))
+        const text = state === "done"
+          ? T.done.replace("{s}", (seconds || 0).toFixed(2))
+            + (loading > 0.05 ? T.loaded.replace("{s}", loading.toFixed(1)) : "")
           : state === "stopped" ? T.stopped
           : root.dataset.missing ? T.missing.replace("{p}", root.dataset.missing) : T.error;
         setState(state, text);
@@ -243,8 +253,10 @@
   }
 
   function addStyles() {
-    if (document.querySelector("link[data-atlas-pyrun-css]")) return;
-    const link = el("link", null, { rel: "stylesheet", href: ROOT + "assets/css/pyrun.css", "data-atlas-pyrun-css": "" });
+    // The theme links pyrun.css on pages with Python blocks; add it if a page came without.
+    if (document.querySelector('link[href$="assets/css/pyrun.css"]')) return;
+    const href = ROOT + "assets/css/pyrun.css";
+    const link = el("link", null, { rel: "stylesheet", href });
     document.head.append(link);
   }
 

@@ -11,7 +11,7 @@
  * Messages to the page:
  *   {type: "status", id, text}      loading phases
  *   {type: "out", id, stream, text} stdout / stderr text as it is written
- *   {type: "done", id, ok, missing, seconds}
+ *   {type: "done", id, ok, missing, seconds, loading}  (seconds running; loading Python/graph)
  *   {type: "fatal", id, text}       Python itself could not be loaded
  *
  * Everything comes from the site: Pyodide from assets/vendor/pyodide-<v>/ (named in
@@ -166,6 +166,7 @@ async function run(msg) {
     post({ type: "fatal", id, text: String((err && err.message) || err) });
     return;
   }
+  const loaded = performance.now();
   post({ type: "status", id, text: "running" });
   let outcome = "error";
   try {
@@ -181,7 +182,8 @@ async function run(msg) {
     id,
     ok: outcome === "",
     missing,
-    seconds: (performance.now() - started) / 1000,
+    seconds: (performance.now() - loaded) / 1000,
+    loading: (loaded - started) / 1000,
   });
 }
 

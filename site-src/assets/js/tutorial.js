@@ -5,7 +5,7 @@
  *                                            with the page's sandbox session; shows ✓, or ✗ and the hint.
  *                                            With data-atlas-manual: a "Mark as done" toggle (no sandbox).
  *   [data-atlas-quiz="<tutorial>/<step>"]    a <form> of <fieldset data-answer="value"> radio questions.
- *   [data-atlas-preview="<port>"]            a link to /preview/<session>/<port>/ (the service's proxy).
+ *   [data-atlas-preview="<port>"]            a link to /preview/<session>/<port>/?token=… (the service's proxy).
  *   .atlas-next                              the link to the next tutorial, highlighted when the last step is done.
  * Progress lives in localStorage under "atlas-progress:<tutorial>" ({"<step>": <time ms>}).
  * The session comes from the terminal JS: window.atlasTerminal.session(profile) when it exists, else its
@@ -309,7 +309,8 @@
     var note = el("span", { className: "atlas-preview-note", role: "status", "aria-live": "polite" });
     function refresh() {
       var s = session(pageProfile(node));
-      if (s) a.setAttribute("href", previewRoot() + encodeURIComponent(s.id) + "/" + port + "/");
+      // The token opens the preview once; the proxy then keeps it in a cookie scoped to the preview path.
+      if (s) a.setAttribute("href", previewRoot() + encodeURIComponent(s.id) + "/" + port + "/?token=" + encodeURIComponent(s.token));
       return s;
     }
     a.addEventListener("click", function (ev) {

@@ -225,6 +225,15 @@ def on_env(env: Any, config: MkDocsConfig, files: Files) -> Any:
     return env
 
 
+_SEARCH_DIALOG = '<div class="md-search" data-md-component="search" role="dialog">'
+
+
+def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
+    """Name Material's search dialog (axe: aria-dialog-name) in the page's language."""
+    label = "搜索" if current_lang(config) == "zh" else "Search"
+    return output.replace(_SEARCH_DIALOG, _SEARCH_DIALOG[:-1] + f' aria-label="{label}">', 1)
+
+
 def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
     """Generated pages skip Markdown (their HTML is made in on_page_content); `[[id]]` becomes a link."""
     if page.meta.get("atlas_page"):

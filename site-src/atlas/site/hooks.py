@@ -49,3 +49,8 @@ def on_page_context(context, page, config, nav):
 def on_env(env, config, files):
     """Template helpers (a per-build cache for repeated page parts)."""
     return generate.on_env(env, config, files)
+
+
+def on_post_page(output, page, config):
+    """Accessibility fixes on the rendered page."""
+    return generate.on_post_page(output, page, config)

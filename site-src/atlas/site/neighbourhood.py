@@ -50,7 +50,7 @@ def neighbourhood_svg(model: SiteModel, entry_id: str, lang: str) -> str:
     alt = escape(t("neighbourhood_alt", lang, name=entry["name"]))
     more = f'<p class="atlas-nb-more">{escape(t("more", lang, n=extra))}</p>' if extra else ""
     return (
-        f'<figure class="atlas-nb"><svg viewBox="0 0 {w} {h}" role="img" aria-label="{alt}">'
+        f'<figure class="atlas-nb" role="group" aria-label="{alt}"><svg viewBox="0 0 {w} {h}">'
         f'<title>{alt}</title><g class="atlas-nb-edges">{"".join(parts)}</g>'
         f'<g class="atlas-nb-nodes">{"".join(labels)}</g></svg>{more}</figure>'
     )
