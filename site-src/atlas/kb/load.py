@@ -30,11 +30,11 @@ _SCALAR_NODE, _SEQUENCE_NODE, _MAPPING_NODE = yaml.ScalarNode, yaml.SequenceNode
 class MarkingLoader(_BaseLoader):  # type: ignore[misc, valid-type]
     """A safe YAML loader composing nodes (with start marks) and resolving plain scalars quickly."""
 
-    def descend_resolver(self, current_node: object, current_index: object) -> None:
-        """No path resolvers are registered: nothing to track."""
-
-    def ascend_resolver(self) -> None:
-        """No path resolvers are registered: nothing to track."""
+    # libyaml's composer calls these two for every node; no path resolvers are registered, so
+    # they have nothing to do. Built-in callables avoid ~2 Python calls per node (~20% of parsing):
+    # descend_resolver(parent, index) -> {}.get(parent, index); ascend_resolver() -> tuple().
+    descend_resolver = staticmethod({}.get)
+    ascend_resolver = staticmethod(tuple)
 
     def resolve(self, kind: type, value: str, implicit: tuple[bool, bool]) -> str:
         """The YAML 1.1 implicit tag of a node (same result as PyYAML's resolver, fewer steps)."""
