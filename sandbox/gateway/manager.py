@@ -14,7 +14,7 @@ import docker
 import docker.errors
 from docker.types import Mount
 
-from . import firewall, policy
+from . import network, policy
 from .handlers import Handlers
 from .ports import PortForwarder, listen_unix
 from .relay import Acceptor
@@ -39,7 +39,8 @@ class GatewayManager:
 
     config keys (all optional): engine_socket, state_dir, mirror, runtime, instance, network_internal,
     build_network ("session" | "none" | ...), port_wait (seconds `start` waits for a published port to
-    listen, 3), max_connections (per session, 64), block_host (iptables rule, see firewall.py, true),
+    listen, 3), max_connections (per session, 64), block_host (iptables rule, see network.py, true),
+    subnet_pool ("10.213.0.0/16"), subnet_prefix (26),
     budget (see policy.Budget), limits (see server.Limits).
     """
 
@@ -63,6 +64,8 @@ class GatewayManager:
         self.max_connections = int(cfg.get("max_connections", 64))
         self.block_host = bool(cfg.get("block_host", True))
         self._firewall_ready = False
+        self.subnet_pool = str(cfg.get("subnet_pool", "10.213.0.0/16"))
+        self.subnet_prefix = int(cfg.get("subnet_prefix", 26))
 
     # -- tag ownership (images have global names; the gateway knows which session made which) -----
     def tag_owners(self, tag: str) -> set[str]:
@@ -87,6 +90,10 @@ class GatewayManager:
                     self._tags.pop(t, None)
                 sess.tags.discard(t)
         sess.save()
+
+    def subnet(self) -> dict:
+        """IPAM settings (a free small range of the gateway's pool) for a new network."""
+        return network.free_subnet(self.api, self.subnet_pool, self.subnet_prefix)
 
     def ports_changed(self, sess: Session) -> None:
         """Published ports of `sess` changed: update the sandbox's forwarder."""
@@ -114,15 +121,18 @@ class GatewayManager:
             if (stale.get("Labels") or {}).get(policy.LABEL_SESSION) == session_id:
                 self._remove_objects(session_id, [])
         if self.block_host and not self._firewall_ready:
-            self._firewall_ready = firewall.ensure_rule()
-        net = self.api.create_network(
-            sess.network,
-            driver="bridge",
-            internal=self.internal,
-            options={firewall.BRIDGE_OPTION: firewall.bridge_name()},
-            labels={**sess.labels, policy.LABEL_DEFAULT: "true"},
-            check_duplicate=True,
-        )
+            self._firewall_ready = network.ensure_rule()
+        with self._lock:
+            ipam = self.subnet()
+            net = self.api.create_network(
+                sess.network,
+                driver="bridge",
+                internal=self.internal,
+                options={network.BRIDGE_OPTION: network.bridge_name()},
+                ipam=ipam,
+                labels={**sess.labels, policy.LABEL_DEFAULT: "true"},
+                check_duplicate=True,
+            )
         sess.network_id = net["Id"]
         sess.save()
         sock = listen_unix(str(sess.dir / "docker.sock"))

@@ -334,6 +334,8 @@ def check_network_create(body: dict, internal: bool) -> None:
         raise Denied("swarm networks are not available")
     if (body.get("IPAM") or {}).get("Driver") not in (None, "", "default"):
         raise Denied("IPAM drivers are not allowed")
+    if (body.get("IPAM") or {}).get("Config"):
+        raise Denied("--subnet, --ip-range and --gateway are not available; each network gets its own range")
     body["Driver"] = "bridge"
     body["CheckDuplicate"] = True
     if internal:

@@ -6,7 +6,7 @@ import json
 
 import docker
 
-from . import firewall, policy
+from . import network, policy
 from .httpio import Request
 from .objects import add_label_filter
 from .policy import Denied, NotFound
@@ -31,7 +31,8 @@ class ResourceHandlers:
         policy.check_network_create(body, self.internal)
         self._limit("networks", sess)
         body["Labels"] = {**(body.get("Labels") or {}), **sess.labels}
-        body["Options"] = {firewall.BRIDGE_OPTION: firewall.bridge_name()}
+        body["Options"] = {network.BRIDGE_OPTION: network.bridge_name()}
+        body["IPAM"] = self.manager.subnet()  # type: ignore[attr-defined]
         req.body = json.dumps(body).encode()
         return Forward(req)
 

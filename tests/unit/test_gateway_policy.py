@@ -139,6 +139,10 @@ def test_volume_and_network_checks():
         policy.check_volume_create({"Name": "x", "DriverOpts": {"type": "none", "o": "bind", "device": "/"}})
     with pytest.raises(Denied, match="macvlan"):
         policy.check_network_create({"Name": "n", "Driver": "macvlan"}, internal=False)
+    with pytest.raises(Denied, match="--subnet"):
+        policy.check_network_create(
+            {"Name": "n", "IPAM": {"Config": [{"Subnet": "192.0.2.0/24"}]}}, internal=False
+        )
     body = {"Name": "n"}
     policy.check_network_create(body, internal=True)
     assert body["Driver"] == "bridge" and body["Internal"] is True

@@ -148,8 +148,8 @@ def _scalar(node: yaml.ScalarNode, report: Report, where: tuple) -> object:
     tag = node.tag
     if tag == _STR or tag == "tag:yaml.org,2002:timestamp":
         return node.value
-    if tag == _INT and node.value.isdigit():
-        return int(node.value)
+    if tag == _INT and node.value.isdigit() and (node.value[0] != "0" or node.value == "0"):
+        return int(node.value)  # plain decimal (a leading 0 means octal in YAML 1.1)
     ctor = _SCALARS.get(tag)
     if ctor is None:
         report.error(_pos(node.start_mark), _where(where), f"unsupported YAML tag '{tag}'")

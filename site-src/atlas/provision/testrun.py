@@ -66,6 +66,7 @@ def run_tests(pytest_args: list[str], skip_setup: bool = False) -> int:
         "-p",
         "atlas.provision.pytest_lint",
         "-ra",
+        "--durations=10",
     ]
     if sys.stdout.isatty() and not any(a.startswith("--color") for a in args):
         cmd.append("--color=yes")

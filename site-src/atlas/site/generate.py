@@ -35,14 +35,20 @@ def preload(catalog: dict[str, Any] | None) -> None:
     _state.update(catalog=catalog, model=SiteModel.from_catalog(catalog) if catalog else None, kb=None)
 
 
+def _kb_dir(config: MkDocsConfig) -> Path:
+    return Path(os.environ.get("ATLAS_KB_DIR") or Path(config.config_file_path).parent / "kb")
+
+
 def _model(config: MkDocsConfig) -> SiteModel:
-    if _state["model"] is not None:
-        return _state["model"]
+    if _state["kb"] is None and _state["model"] is not None:
+        return _state["model"]  # preloaded by build_site()
     from atlas.kb.export import catalog
 
-    kb = os.environ.get("ATLAS_KB_DIR") or str(Path(config.config_file_path).parent / "kb")
-    _state.update(catalog=catalog(Path(kb)))
-    _state["model"] = SiteModel.from_catalog(_state["catalog"])
+    kb = _kb_dir(config)
+    stamp = (str(kb), max((p.stat().st_mtime_ns for p in kb.rglob("*.yaml")), default=0))
+    if _state["kb"] != stamp:  # first use, or `mkdocs serve` saw the KB change
+        _state.update(catalog=catalog(kb), kb=stamp)
+        _state["model"] = SiteModel.from_catalog(_state["catalog"])
     return _state["model"]
 
 
@@ -85,6 +91,8 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
         if (docs / name).is_file():
             nav.append({t(key, lang): name})
     config.nav = nav
+    if _state["kb"] is not None and str(_kb_dir(config)) not in config.watch:
+        config.watch.append(str(_kb_dir(config)))  # `mkdocs serve` rebuilds when the KB changes
     return config
 
 

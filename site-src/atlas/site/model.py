@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from html import escape
+from functools import lru_cache
+from html import escape as _escape
 from typing import Any
 
 LANGS = ("en", "zh")
+
+#: HTML-escape with a cache: names, labels and URLs repeat across thousands of generated pages.
+escape = lru_cache(maxsize=1 << 16)(_escape)
 
 
 @dataclass

@@ -3,19 +3,30 @@
 from __future__ import annotations
 
 import math
-from html import escape
+from functools import lru_cache
 
-from atlas.site.model import SiteModel, component_url, rel_url
+from atlas.site.model import SiteModel, escape
 from atlas.site.strings import t
 
 MAX_NEIGHBOURS = 14
 LAYER_CLASS = {"core": "l-core", "platform": "l-platform", "support": "l-support", "concepts": "l-concepts"}
 
 
+@lru_cache(maxsize=MAX_NEIGHBOURS + 1)
+def _ring(n: int) -> list[tuple[int, int, int, int, int]]:
+    """Positions (node x, y, edge-label x, y, node-label y) of `n` neighbours on an ellipse."""
+    cx, cy, rx, ry = 320, 180, 230, 130
+    out = []
+    for i in range(n):
+        a = -math.pi / 2 + 2 * math.pi * i / max(n, 1)
+        x, y = cx + rx * math.cos(a), cy + ry * math.sin(a)
+        out.append((round(x), round(y), round((cx + x) / 2), round((cy + y) / 2), round(y + 24)))
+    return out
+
+
 def neighbourhood_svg(model: SiteModel, entry_id: str, lang: str) -> str:
     """Return an SVG with `entry_id` in the middle and its direct neighbours on a circle, each a link."""
     entry = model.entries[entry_id]
-    here = component_url(entry_id)
     seen: dict[str, str] = {}
     for r in model.out[entry_id]:
         if r["target"] not in seen and r["target"] in model.entries:
@@ -24,23 +35,19 @@ def neighbourhood_svg(model: SiteModel, entry_id: str, lang: str) -> str:
     extra = max(0, len(items) - MAX_NEIGHBOURS)
     items = items[:MAX_NEIGHBOURS]
     w, h, cx, cy = 640, 360, 320, 180
-    rx, ry = 230, 130
     parts = []
     labels = []
-    n = len(items) or 1
-    for i, (nid, rtype) in enumerate(items):
-        a = -math.pi / 2 + 2 * math.pi * i / n
-        x, y = cx + rx * math.cos(a), cy + ry * math.sin(a)
+    for (nid, rtype), (x, y, mx, my, ly) in zip(items, _ring(len(items)), strict=False):
         other = model.entries[nid]
-        parts.append(f'<line x1="{cx}" y1="{cy}" x2="{x:.0f}" y2="{y:.0f}"/>')
-        mx, my = (cx + x) / 2, (cy + y) / 2
         word = escape(model.wording.get(rtype, {}).get(lang, rtype))
-        parts.append(f'<text class="atlas-nb-edge" x="{mx:.0f}" y="{my:.0f}">{word}</text>')
+        parts.append(
+            f'<line x1="{cx}" y1="{cy}" x2="{x}" y2="{y}"/>'
+            f'<text class="atlas-nb-edge" x="{mx}" y="{my}">{word}</text>'
+        )
         cls = LAYER_CLASS.get(other["layer"], "")
-        href = escape(rel_url(here, component_url(nid)))
         labels.append(
-            f'<a href="{href}"><circle class="{cls}" cx="{x:.0f}" cy="{y:.0f}" r="9"/>'
-            f'<text x="{x:.0f}" y="{y + 24:.0f}">{escape(other["name"])}</text></a>'
+            f'<a href="../../components/{escape(nid)}/"><circle class="{cls}" cx="{x}" cy="{y}" r="9"/>'
+            f'<text x="{x}" y="{ly}">{escape(other["name"])}</text></a>'
         )
     centre_cls = LAYER_CLASS.get(entry["layer"], "")
     labels.append(

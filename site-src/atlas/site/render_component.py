@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import re
-from html import escape
 
 from atlas.site import mdlite
-from atlas.site.model import SiteModel, category_url, component_url, link, rel_url
+from atlas.site.model import SiteModel, category_url, component_url, escape, link, rel_url
 from atlas.site.neighbourhood import neighbourhood_svg
 from atlas.site.strings import t
 from atlas.site.tutorials import WIKI_LINK, Mention

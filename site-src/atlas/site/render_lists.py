@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from html import escape
-
-from atlas.site.model import SiteModel, category_url, component_url, link, rel_url
+from atlas.site.model import SiteModel, category_url, component_url, escape, link, rel_url
 from atlas.site.strings import t
 from atlas.site.tutorials import LEARNING_PATH
 

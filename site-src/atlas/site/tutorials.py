@@ -44,7 +44,7 @@ LEARNING_PATH: list[tuple[str, dict[str, str], list[str]]] = [
     (
         "image-layers",
         {"en": "Image layers", "zh": "镜像分层"},
-        ["image", "image-layers", "copy-on-write", "base-image"],
+        ["image", "image-layers", "base-image", "overlayfs"],
     ),
     (
         "building-images",

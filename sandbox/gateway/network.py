@@ -1,12 +1,15 @@
-"""Keep learners' containers away from the host: every bridge the gateway creates is named `atl-...`,
-and one iptables rule rejects new connections from those bridges to the host itself (INPUT chain).
+"""Networks the gateway creates: small address ranges from a pool of their own, bridges named `atl-...`,
+and one iptables rule that rejects new connections from those bridges to the host itself (INPUT chain).
 
 Replies to the host's own connections (docker-proxy forwarding a published port) stay allowed, and so
-does traffic routed elsewhere (FORWARD), which Docker's isolation rules already confine.
+does traffic routed elsewhere (FORWARD), which Docker's isolation rules already confine. Own /26
+ranges (from 10.213.0.0/16 by default: 1024 networks) instead of Docker's default /16s, of which the
+engine has about thirty, so the number of docker sandboxes is not capped by the engine's pools.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import secrets
 import shutil
@@ -36,3 +39,17 @@ def ensure_rule() -> bool:
         log.warning("gateway: could not add the iptables rule (%s): %s", " ".join(RULE), proc.stderr.strip())
         return False
     return True
+
+
+def free_subnet(api, pool: str, prefix: int) -> dict:
+    """IPAM settings with the first /prefix range of `pool` that no engine network uses."""
+    used = [
+        ipaddress.ip_network(cfg["Subnet"], strict=False)
+        for net in api.networks()
+        for cfg in (net.get("IPAM") or {}).get("Config") or []
+        if cfg.get("Subnet")
+    ]
+    for candidate in ipaddress.ip_network(pool).subnets(new_prefix=prefix):
+        if not any(candidate.overlaps(u) for u in used):
+            return {"Driver": "default", "Config": [{"Subnet": str(candidate)}]}
+    raise RuntimeError(f"no free /{prefix} address range left in {pool}")
