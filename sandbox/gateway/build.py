@@ -21,6 +21,7 @@ class BuildHandlers:
     budget: policy.Budget
 
     def h_image_build(self, req: Request, sess: Session) -> Forward:
+        """POST /build: tags must be free, context checked, labels/limits/network forced."""
         for param, reason in policy.BUILD_DENIED_PARAMS.items():
             if req.arg(param):
                 raise Denied(reason)
@@ -86,6 +87,7 @@ class BuildHandlers:
                 self.pull_quietly(sess, ref)
 
     def h_image_commit(self, req: Request, sess: Session) -> Forward:
+        """POST /commit: the session's container; the image gets the session's labels."""
         cid = self.container(sess, req.arg("container"))  # type: ignore[attr-defined]
         req.set_arg("container", cid)
         target = normalize(f"{req.arg('repo')}:{req.arg('tag') or 'latest'}") if req.arg("repo") else ""

@@ -113,11 +113,13 @@ class ImageHandlers:
 
     # -- list, inspect, tag, remove ------------------------------------------------------------
     def h_images_list(self, req: Request, sess: Session) -> Forward:
+        """GET /images/json: the session's images and the shared base images only."""
         return Forward(
             req, "json", on_json=lambda st, obj: self._filter_images(sess, obj) if st == 200 else obj
         )
 
     def h_image(self, req: Request, sess: Session) -> Forward:
+        """GET /images/{name}/json|history|get of a visible image."""
         info = self.image(sess, req.params["image"])
         req.path = req.path.replace(req.params["image"], info["Id"], 1)
 
@@ -129,6 +131,7 @@ class ImageHandlers:
         return Forward(req, "json", on_json=scrub) if req.path.endswith("/json") else Forward(req)
 
     def h_image_tag(self, req: Request, sess: Session) -> Forward:
+        """POST /images/{name}/tag: a visible source, a name that is free for this session."""
         info = self.image(sess, req.params["image"])
         target = normalize(f"{req.arg('repo')}:{req.arg('tag') or 'latest'}")
         self._claim(sess, target)
@@ -142,6 +145,7 @@ class ImageHandlers:
         return Forward(req, "json", on_json=tagged)
 
     def h_image_delete(self, req: Request, sess: Session) -> Forward:
+        """DELETE /images/{name}: the session's names and images; shared base images stay."""
         ref = req.params["image"]
         info = self.image(sess, ref)
         if looks_like_id(ref):
@@ -196,12 +200,16 @@ class ImageHandlers:
         self._finish_pull(sess, source, tag, target)
 
     def _finish_pull(self, sess: Session, source: str, tag: str, target: str) -> None:
-        shared = False
+        """Name the pulled image as the learner asked; a shared base image's name is never moved."""
+        pulled = self.api.inspect_image(f"{source}:{tag}")["Id"]
         try:
-            self.api.inspect_image(target)
+            existing = self.api.inspect_image(target)["Id"]
             shared = not self._owners(target)
         except docker.errors.NotFound:
-            pass
+            existing, shared = "", False
+        if shared and existing != pulled:  # the mirror differs from the shared copy: keep the shared one
+            self.api.remove_image(f"{source}:{tag}")
+            return
         repo, _, t = target.rpartition(":")
         self.api.tag(f"{source}:{tag}", repo, t)
         self.api.remove_image(f"{source}:{tag}", noprune=True)
@@ -209,6 +217,7 @@ class ImageHandlers:
             self._own(sess, [target])
 
     def h_image_pull(self, req: Request, sess: Session) -> Forward:
+        """POST /images/create: Hub names via the mirror; localhost:<port> to the session's registry."""
         if req.arg("fromSrc"):
             raise Denied("docker import is not available")
         name, tag = req.arg("fromImage"), req.arg("tag")
@@ -273,6 +282,7 @@ class ImageHandlers:
             return False
 
     def h_image_push(self, req: Request, sess: Session) -> Forward:
+        """POST /images/{name}/push: only to the session's own registry (localhost:<port>)."""
         name, tag = req.params["image"], req.arg("tag") or "latest"
         full = normalize(f"{name}:{tag}")
         registry, repo, t = split_ref(full)

@@ -51,5 +51,6 @@ def free_subnet(api, pool: str, prefix: int) -> dict:
     ]
     for candidate in ipaddress.ip_network(pool).subnets(new_prefix=prefix):
         if not any(candidate.overlaps(u) for u in used):
-            return {"Driver": "default", "Config": [{"Subnet": str(candidate)}]}
+            gateway = str(next(candidate.hosts()))
+            return {"Driver": "default", "Config": [{"Subnet": str(candidate), "Gateway": gateway}]}
     raise RuntimeError(f"no free /{prefix} address range left in {pool}")

@@ -101,6 +101,7 @@ class ObjectHandlers:
 
     # -- containers ----------------------------------------------------------------------------
     def h_containers_list(self, req: Request, sess: Session) -> Forward:
+        """GET /containers/json: the session's containers, ports as the learner published them."""
         add_label_filter(req, sess)
         return Forward(req, "json", on_json=lambda st, obj: [self._ports_out(sess, c) for c in obj or []])
 
@@ -112,6 +113,7 @@ class ObjectHandlers:
         return c
 
     def h_container_create(self, req: Request, sess: Session) -> Forward:
+        """POST /containers/create: the policy's checks, then labels, budget, network and ports."""
         body = req.json()
         refs = policy.check_container_create(body, self.budget, self.runtime)
         self.image(sess, body.get("Image") or "")  # type: ignore[attr-defined]
@@ -176,6 +178,7 @@ class ObjectHandlers:
             return False
 
     def h_container(self, req: Request, sess: Session) -> Forward:
+        """Calls on one of the session's containers (inspect, logs, stop, archive, ...)."""
         cid = self.container(sess, req.params["container"])
         req.path = req.path.replace(f"/containers/{req.params['container']}", f"/containers/{cid}", 1)
         if req.path.endswith("/json"):
@@ -195,6 +198,7 @@ class ObjectHandlers:
         return obj
 
     def h_container_start(self, req: Request, sess: Session) -> Forward:
+        """POST /containers/{id}/start: no host config; waits for published ports to listen."""
         if req.json():
             raise Denied("a start request may not carry a host configuration")
         req.body = b""
@@ -232,11 +236,13 @@ class ObjectHandlers:
             time.sleep(0.05)
 
     def h_container_attach(self, req: Request, sess: Session) -> Forward:
+        """POST /containers/{id}/attach: the hijacked stream, relayed both ways."""
         fwd = self.h_container(req, sess)
         fwd.mode = "hijack"
         return fwd
 
     def h_container_delete(self, req: Request, sess: Session) -> Forward:
+        """DELETE /containers/{id}: with its anonymous volumes; frees its published ports."""
         cid = self.container(sess, req.params["container"])
         req.path = f"/containers/{cid}"
         req.set_arg("v", "1")  # anonymous volumes go with their container
@@ -256,6 +262,7 @@ class ObjectHandlers:
 
     # -- exec ----------------------------------------------------------------------------------
     def h_exec_create(self, req: Request, sess: Session) -> Forward:
+        """POST /containers/{id}/exec: no privileged exec; the exec id becomes the session's."""
         cid = self.container(sess, req.params["container"])
         policy.check_exec_create(req.json())
         req.path = f"/containers/{cid}/exec"
@@ -268,11 +275,13 @@ class ObjectHandlers:
         return Forward(req, "json", on_json=created)
 
     def h_exec(self, req: Request, sess: Session) -> Forward:
+        """Calls on one of the session's exec instances."""
         if req.params["exec"] not in sess.execs:
             raise NotFound(f"No such exec instance: {req.params['exec']}")
         return Forward(req)
 
     def h_exec_start(self, req: Request, sess: Session) -> Forward:
+        """POST /exec/{id}/start: the hijacked stream, relayed both ways."""
         fwd = self.h_exec(req, sess)
         fwd.mode = "hijack"
         return fwd

@@ -23,10 +23,12 @@ class ResourceHandlers:
 
     # -- networks ------------------------------------------------------------------------------
     def h_networks_list(self, req: Request, sess: Session) -> Forward:
+        """GET /networks: the session's networks only."""
         add_label_filter(req, sess)
         return Forward(req)
 
     def h_network_create(self, req: Request, sess: Session) -> Forward:
+        """POST /networks/create: a plain bridge with a range and bridge name of the gateway."""
         body = req.json()
         policy.check_network_create(body, self.internal)
         self._limit("networks", sess)
@@ -37,11 +39,13 @@ class ResourceHandlers:
         return Forward(req)
 
     def h_network(self, req: Request, sess: Session) -> Forward:
+        """GET /networks/{id} of one of the session's networks."""
         info = self.network(sess, req.params["network"])
         req.path = f"/networks/{info['Id']}"
         return Forward(req)
 
     def h_network_delete(self, req: Request, sess: Session) -> Forward:
+        """DELETE /networks/{id}: the session's networks except its default one."""
         info = self.network(sess, req.params["network"])
         if info["Id"] == sess.network_id:
             raise Denied("the sandbox's own default network cannot be removed")
@@ -49,6 +53,7 @@ class ResourceHandlers:
         return Forward(req)
 
     def h_network_connect(self, req: Request, sess: Session) -> Forward:
+        """POST /networks/{id}/connect|disconnect: the session's network and container."""
         info = self.network(sess, req.params["network"])
         body = req.json()
         body["Container"] = self.container(sess, str(body.get("Container") or ""))
@@ -58,10 +63,12 @@ class ResourceHandlers:
 
     # -- volumes -------------------------------------------------------------------------------
     def h_volumes_list(self, req: Request, sess: Session) -> Forward:
+        """GET /volumes: the session's volumes only."""
         add_label_filter(req, sess)
         return Forward(req)
 
     def h_volume_create(self, req: Request, sess: Session) -> Forward:
+        """POST /volumes/create: local driver, no options, a name no other session holds."""
         body = req.json()
         policy.check_volume_create(body)
         if body.get("Name"):
@@ -76,6 +83,7 @@ class ResourceHandlers:
         return Forward(req)
 
     def h_volume(self, req: Request, sess: Session) -> Forward:
+        """GET or DELETE /volumes/{name} of one of the session's volumes."""
         if self.volume(sess, req.params["volume"]) is None:
             raise NotFound(f"get {req.params['volume']}: no such volume")
         return Forward(req)
@@ -84,9 +92,11 @@ class ResourceHandlers:
 
     # -- system --------------------------------------------------------------------------------
     def h_passthrough(self, req: Request, sess: Session) -> Forward:
+        """Calls without objects (ping, version): forwarded as they are."""
         return Forward(req)
 
     def h_prune(self, req: Request, sess: Session) -> Forward:
+        """POST /{containers,images,networks,volumes}/prune: limited to the session's objects."""
         add_label_filter(req, sess, exclude=policy.LABEL_DEFAULT if req.path.startswith("/networks") else "")
         if not req.path.startswith("/images"):
             return Forward(req)
@@ -101,13 +111,17 @@ class ResourceHandlers:
         return Forward(req, "json", on_json=pruned)
 
     def h_build_prune(self, req: Request, sess: Session) -> Reply:
+        """POST /build/prune: the build cache is shared, so nothing is pruned."""
         return Reply(200, {"CachesDeleted": [], "SpaceReclaimed": 0})
 
     def h_events(self, req: Request, sess: Session) -> Forward:
+        """GET /events: the session's objects only."""
         add_label_filter(req, sess)
         return Forward(req)
 
     def h_info(self, req: Request, sess: Session) -> Forward:
+        """GET /info: counts of the session's containers and images, not the engine's."""
+
         def scrub(status: int, obj: object) -> object:
             if status == 200 and isinstance(obj, dict):
                 mine = self.api.containers(all=True, filters={"label": sess.label_filter})
@@ -126,6 +140,8 @@ class ResourceHandlers:
         return Forward(req, "json", on_json=scrub)
 
     def h_system_df(self, req: Request, sess: Session) -> Forward:
+        """GET /system/df: the session's containers, images and volumes."""
+
         def scrub(status: int, obj: object) -> object:
             if status == 200 and isinstance(obj, dict):
                 obj["Containers"] = [c for c in obj.get("Containers") or [] if sess.owns(c.get("Labels"))]

@@ -134,3 +134,46 @@ def test_home_map_fits_a_phone(browser, site_url, artifacts):
         page.screenshot(path=str(artifacts / "site-home-phone.png"), full_page=False)
     finally:
         context.close()
+
+
+@pytest.mark.slow
+def test_graph_explorer_with_2000_components(browser, built_site, tmp_path, artifacts):
+    """The explorer stays usable with a synthetic catalog of 2,000 entries / 6,000 relations."""
+    import functools
+    import http.server
+    import shutil
+    import threading
+
+    from atlas.kb.export import catalog
+    from atlas.kb.synthetic import write_synthetic_kb
+    from atlas.site.layout import graph_layout
+
+    big = catalog(write_synthetic_kb(tmp_path / "kb", 2000, 6000))
+    site = tmp_path / "site"
+    shutil.copytree(built_site / "graph", site / "graph")
+    shutil.copytree(built_site / "assets", site / "assets")
+    (site / "assets" / "graph.json").write_text(json.dumps(big), encoding="utf-8")
+    (site / "assets" / "graph-layout.json").write_text(json.dumps(graph_layout(big)), encoding="utf-8")
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
+    handler.log_message = lambda *a: None  # type: ignore[method-assign]
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        page = context.new_page()
+        page.goto(f"http://127.0.0.1:{server.server_address[1]}/graph/")
+        open_graph_ready(page)
+        assert page.evaluate("window.atlasGraph.cy.nodes().length") == 2000
+        first, last = big["entries"][0], big["entries"][-1]
+        page.fill("#atlas-from", first["name"])
+        page.fill("#atlas-to", last["name"])
+        page.click("#atlas-path-go")
+        page.locator(".atlas-graph-path li").first.wait_for(timeout=10_000)
+        page.uncheck("#atlas-f-layers-support")  # filtering 2,000 nodes answers too
+        assert page.evaluate("window.atlasGraph.cy.nodes(':visible').length") < 2000
+        page.locator("#atlas-graph-canvas").scroll_into_view_if_needed()
+        page.screenshot(path=str(artifacts / "site-graph-2000.png"))
+    finally:
+        context.close()
+        server.shutdown()
+        server.server_close()

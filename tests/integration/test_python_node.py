@@ -208,6 +208,12 @@ def test_wheels_match_requirements_and_atlasgraph_sources():
     with zipfile.ZipFile(wheels.WHEELS / got["atlasgraph"]["file"]) as whl:
         for src in sorted(wheels.SOURCE.glob("*.py")):
             assert whl.read(f"atlasgraph/{src.name}") == src.read_bytes(), src.name
+    tag = got["networkx"]["precompiled"]
+    if tag:  # byte-compiled by the vendored Pyodide: a .pyc beside each module, the .py kept
+        with zipfile.ZipFile(wheels.WHEELS / got["networkx"]["file"]) as whl:
+            names = set(whl.namelist())
+        assert "networkx/__init__.py" in names
+        assert f"networkx/__pycache__/__init__.{tag}.pyc" in names
     for entry in got.values():
         data = (wheels.WHEELS / entry["file"]).read_bytes()
         assert hashlib.sha256(data).hexdigest() == entry["sha256"]

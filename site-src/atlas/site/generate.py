@@ -85,6 +85,10 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
     tuts = [f"tutorials/{s}.md" for s in tutorial_slugs(docs)]
     if tuts:
         nav.append({t("tutorials", lang): tuts})
+    python = sorted(p.name for p in (docs / "python").glob("*.md") if p.name.count(".") == 1)
+    if python:
+        python.sort(key=lambda n: n != "index.md")
+        nav.append({t("python", lang): [f"python/{n}" for n in python]})
     if model.members.get("concepts"):
         nav.append({t("concepts", lang): "categories/concepts.md"})
     for key, name in (("policy", "sandbox-policy.md"), ("architecture", "architecture.md")):
@@ -137,6 +141,7 @@ def _lean(title: str, *parts: str) -> str:
 class _Alt:
     def __init__(self, url: str) -> None:
         self.url = url
+        self.page = None  # the sitemap template falls back to `url`
 
 
 def _page_file(config: MkDocsConfig, src_uri: str, lang: str, content: str) -> File:
@@ -196,6 +201,9 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
         lay = json.dumps(graph_layout(model.catalog), separators=(",", ":"))
         files.append(File.generated(config, "assets/graph-layout.json", content=lay))
     _state["mentions"] = scan_mentions(Path(config.docs_dir), lang)
+    plugin = config.plugins.get("i18n")
+    if plugin is not None:  # its sitemap.xml lists the pages it saw; it ran before us
+        plugin.i18n_files_per_language[lang] = files.documentation_pages()
     return files
 
 

@@ -12,6 +12,7 @@ UI: dict[str, Label] = {
     "learning_path": Label("Learning path", "学习路径"),
     "tutorials": Label("Tutorials", "教程"),
     "concepts": Label("Concepts", "概念"),
+    "python": Label("Python in the browser", "浏览器中的 Python"),
     "policy": Label("Sandbox policy", "沙箱策略"),
     "architecture": Label("Architecture", "架构"),
     "facts": Label("Facts", "基本信息"),
