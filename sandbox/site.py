@@ -1,20 +1,88 @@
 """The built site (`site/`) served by the same process, so the terminal WebSocket is same-origin.
 
 `/a/b/` serves `a/b/index.html`; unknown paths get the site's own `404.html` with status 404 (JSON for
-paths under `/api/`).
+paths under `/api/`). Text files (HTML, CSS, JS, JSON, WebAssembly) are sent gzip-compressed when the
+browser accepts it, from a bounded in-memory cache.
 """
 
 from __future__ import annotations
 
+import gzip
+import threading
+from collections import OrderedDict
 from pathlib import Path
 
-from flask import Blueprint, Response, current_app, send_from_directory
+from flask import Blueprint, Response, current_app, request, send_from_directory
 from werkzeug.exceptions import NotFound
 from werkzeug.security import safe_join
 
 from sandbox.sessions import ApiError
 
 bp = Blueprint("site", __name__)
+
+#: Suffixes worth compressing; everything else (images, already-compressed archives) is sent as is.
+COMPRESSIBLE = {".html", ".css", ".js", ".mjs", ".json", ".svg", ".xml", ".txt", ".map", ".wasm", ".py"}
+_MIN_SIZE = 1024
+_MAX_FILE = 32 * 1024 * 1024
+_CACHE_BYTES = 256 * 1024 * 1024
+
+
+class GzipCache:
+    """Gzipped bodies of site files, keyed by path, size and mtime; bounded in total bytes."""
+
+    def __init__(self, limit: int = _CACHE_BYTES) -> None:
+        self.limit = limit
+        self._items: OrderedDict[tuple, bytes] = OrderedDict()
+        self._size = 0
+        self._lock = threading.Lock()
+
+    def get(self, path: Path) -> bytes:
+        """The gzip-compressed content of `path` (computed once per version of the file)."""
+        st = path.stat()
+        key = (str(path), st.st_size, st.st_mtime_ns)
+        with self._lock:
+            body = self._items.get(key)
+            if body is not None:
+                self._items.move_to_end(key)
+                return body
+        body = gzip.compress(path.read_bytes(), compresslevel=6, mtime=0)
+        with self._lock:
+            if key not in self._items:
+                self._items[key] = body
+                self._size += len(body)
+                while self._size > self.limit and self._items:
+                    _, old = self._items.popitem(last=False)
+                    self._size -= len(old)
+        return body
+
+
+_gzip_cache = GzipCache()
+
+
+def _wants_gzip() -> bool:
+    return "gzip" in request.headers.get("Accept-Encoding", "").lower()
+
+
+def _compressed(resp: Response, p: Path) -> Response:
+    """Swap the body of a 200 response for its gzip form when the client accepts it."""
+    if resp.status_code != 200 or p.suffix.lower() not in COMPRESSIBLE or not _wants_gzip():
+        return resp
+    size = p.stat().st_size
+    if size < _MIN_SIZE or size > _MAX_FILE:
+        return resp
+    body = _gzip_cache.get(p)
+    original = resp.response
+    resp.direct_passthrough = False
+    resp.set_data(body)
+    if hasattr(original, "close"):
+        original.close()
+    resp.headers["Content-Encoding"] = "gzip"
+    resp.headers["Content-Length"] = str(len(body))
+    resp.headers.add("Vary", "Accept-Encoding")
+    # The ETag names the uncompressed bytes; a weak one keeps caches honest about the encoding.
+    if resp.headers.get("ETag", "").startswith('"'):
+        resp.headers["ETag"] = "W/" + resp.headers["ETag"]
+    return resp
 
 
 def _site_dir() -> Path:
@@ -52,4 +120,4 @@ def static_file(path: str):
         resp = send_from_directory(root, str(p.relative_to(root)), max_age=0)
     except NotFound:
         return not_found_page()
-    return resp
+    return _compressed(resp, p)

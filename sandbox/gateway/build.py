@@ -29,9 +29,8 @@ class BuildHandlers:
             raise Denied("BuildKit is not available; the classic builder is used (DOCKER_BUILDKIT=0)")
         if req.arg("ulimits") not in ("", "null", "[]"):
             raise Denied("--ulimit is not allowed")
-        tags = [normalize(t) for t in req.args("t")]
-        for t in tags:
-            self._claim(sess, t)
+        tags = [self._claim(sess, normalize(t)) for t in req.args("t")]  # type: ignore[attr-defined]
+        req.query = [(k, v) for k, v in req.query if k != "t"] + [("t", t) for t in tags]
         self._check_context(sess, req)
         labels = json.loads(req.arg("labels") or "{}") or {}
         labels.update(sess.labels)
@@ -68,31 +67,45 @@ class BuildHandlers:
     def _check_context(self, sess: Session, req: Request) -> None:
         """Find the Dockerfile in the context; check its FROM/COPY --from images and ADD sources."""
         name = req.arg("dockerfile") or "Dockerfile"
+        name = name[2:] if name.startswith("./") else name
+        plain = False
         try:
             with tarfile.open(fileobj=io.BytesIO(req.body), mode="r:*") as tar:
-                member = tar.extractfile(name.lstrip("./") if name.startswith("./") else name)
+                member = tar.extractfile(name)
                 text = member.read().decode("utf-8", "replace") if member else ""
-        except (tarfile.TarError, KeyError):
+        except KeyError:
             raise Denied(f"the build context has no {name}") from None
+        except tarfile.TarError:  # `docker build - < Dockerfile`: the body is the Dockerfile itself
+            text, plain = req.body.decode("utf-8", "replace"), True
         try:
             buildargs = json.loads(req.arg("buildargs") or "{}") or {}
         except ValueError:
             raise Denied("buildargs is not valid JSON") from None
+        mapping = {}
         for ref in dockerfile_images(text, buildargs):
             try:
-                self.image(sess, ref)
+                engine_ref = self.image(sess, ref)["_ref"]  # type: ignore[attr-defined]
             except NotFound:
                 if split_ref(ref)[0]:
                     raise
-                self.pull_quietly(sess, ref)
+                self.pull_quietly(sess, ref)  # type: ignore[attr-defined]
+                engine_ref = self.image(sess, ref)["_ref"]  # type: ignore[attr-defined]
+            if engine_ref != ref:
+                mapping[ref] = engine_ref
+        if mapping:  # the session's own images have their engine names in the Dockerfile the builder reads
+            data = scan_dockerfile(text, buildargs, mapping)[1].encode()
+            req.body = data if plain else replace_member(req.body, name, data)
 
     def h_image_commit(self, req: Request, sess: Session) -> Forward:
         """POST /commit: the session's container; the image gets the session's labels."""
         cid = self.container(sess, req.arg("container"))  # type: ignore[attr-defined]
         req.set_arg("container", cid)
-        target = normalize(f"{req.arg('repo')}:{req.arg('tag') or 'latest'}") if req.arg("repo") else ""
-        if target:
-            self._claim(sess, target)  # type: ignore[attr-defined]
+        target = ""
+        if req.arg("repo"):
+            target = self._claim(sess, normalize(f"{req.arg('repo')}:{req.arg('tag') or 'latest'}"))  # type: ignore[attr-defined]
+            repo, _, tag = target.rpartition(":")
+            req.set_arg("repo", repo)
+            req.set_arg("tag", tag)
         body = req.json()
         body["Labels"] = {**(body.get("Labels") or {}), **sess.labels}
         req.body = json.dumps(body).encode()
@@ -109,20 +122,28 @@ class BuildHandlers:
 
 def dockerfile_images(text: str, buildargs: dict[str, str]) -> list[str]:
     """Images a Dockerfile reads (FROM, COPY --from); Denied for ADD <url> and unresolved variables."""
+    return scan_dockerfile(text, buildargs)[0]
+
+
+def scan_dockerfile(text: str, buildargs: dict, mapping: dict | None = None) -> tuple[list[str], str]:
+    """(images the Dockerfile reads, the Dockerfile with those images renamed by `mapping`)."""
     text = re.sub(r"\\\r?\n", " ", text)
-    args, stages, refs = dict(buildargs), set(), []
+    args, stages, refs, out = dict(buildargs), set(), [], []
+    mapping = mapping or {}
 
     def expand(value: str) -> str:
-        out = re.sub(r"\$\{?(\w+)\}?", lambda m: str(args.get(m.group(1), m.group(0))), value)
-        if "$" in out:
+        done = re.sub(r"\$\{?(\w+)\}?", lambda m: str(args.get(m.group(1), m.group(0))), value)
+        if "$" in done:
             raise Denied(f"cannot resolve {value} in the Dockerfile; give it a default with ARG")
-        return out
+        return done
 
     for raw in text.splitlines():
         words = raw.strip().split()
         if not words or words[0].startswith("#"):
+            out.append(raw)
             continue
-        instr, rest = words[0].upper(), [w for w in words[1:] if not w.startswith("--platform")]
+        instr = words[0].upper()
+        rest = [w for w in words[1:] if not w.startswith("--platform")]
         if instr == "ARG" and rest:
             key, _, default = rest[0].partition("=")
             args.setdefault(key, default.strip("\"'"))
@@ -130,17 +151,37 @@ def dockerfile_images(text: str, buildargs: dict[str, str]) -> list[str]:
             image = expand(rest[0])
             if image.lower() not in stages and image != "scratch":
                 refs.append(image)
+                if image in mapping:
+                    words[words.index(rest[0])] = mapping[image]
+                    raw = " ".join(words)
             if len(rest) >= 3 and rest[1].lower() == "as":
                 stages.add(rest[2].lower())
         elif instr in {"COPY", "ADD"}:
-            for w in rest:
+            for k, w in enumerate(words):
                 if w.startswith("--from="):
                     src = expand(w.split("=", 1)[1])
                     if not src.isdigit() and src.lower() not in stages:
                         refs.append(src)
+                        if src in mapping:
+                            words[k] = f"--from={mapping[src]}"
+                            raw = " ".join(words)
             if instr == "ADD" and any(re.match(r"^(https?|git)://|^git@", w) for w in rest):
                 raise Denied("ADD from a URL is not available (the builder would fetch it from the host)")
-    return refs
+        out.append(raw)
+    return refs, "\n".join(out) + "\n"
+
+
+def replace_member(body: bytes, name: str, data: bytes) -> bytes:
+    """A copy of the tar `body` with member `name` holding `data`."""
+    src, dst = io.BytesIO(body), io.BytesIO()
+    with tarfile.open(fileobj=src, mode="r:*") as tin, tarfile.open(fileobj=dst, mode="w") as tout:
+        for member in tin:
+            if member.name == name or member.name == f"./{name}":
+                member.size = len(data)
+                tout.addfile(member, io.BytesIO(data))
+            else:
+                tout.addfile(member, tin.extractfile(member) if member.isfile() else None)
+    return dst.getvalue()
 
 
 class StepHider:

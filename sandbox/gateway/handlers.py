@@ -35,4 +35,9 @@ class Handlers(ObjectHandlers, ResourceHandlers, ImageHandlers, BuildHandlers):
         """Apply the policy to one request of session `sess`."""
         route, params = policy.match(req.method, req.path)
         req.params = params
-        return getattr(self, f"h_{route.handler}")(req, sess)
+        action = getattr(self, f"h_{route.handler}")(req, sess)
+        if isinstance(action, Forward):
+            action.scrub = sess.outer
+        else:
+            action.obj = sess.outer(action.obj)
+        return action

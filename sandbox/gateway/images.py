@@ -12,7 +12,7 @@ from . import policy
 from .httpio import Request
 from .policy import Denied, NotFound
 from .server import Forward
-from .session import Session, looks_like_id, normalize, split_ref
+from .session import OWNED_NAME, Session, looks_like_id, normalize, split_ref
 
 HIDDEN = ("container-atlas/",)  # the sandbox's own images are not base images for learners
 MISSING = (
@@ -22,25 +22,21 @@ MISSING = (
 
 
 class ImageHandlers:
-    """Images. Mixed into gateway.handlers.Handlers; tag ownership lives in the manager's TagIndex."""
+    """Images. Mixed into gateway.handlers.Handlers. Names the learner creates carry the session prefix
+    in the engine (see session.OWNED_NAME); untagged images the session made are known by label or ID."""
 
     api: docker.APIClient
     budget: policy.Budget
     mirror: str
     manager: object
 
-    # -- visibility ----------------------------------------------------------------------------
-    def _owners(self, tag: str) -> set[str]:
-        return self.manager.tag_owners(tag)  # type: ignore[attr-defined]
+    # -- visibility: the session's own names (`atlas-<id>.` prefix) and shared base images ---------
+    @staticmethod
+    def _is_shared_tag(tag: str) -> bool:
+        return tag != "<none>:<none>" and not tag.startswith(HIDDEN) and not OWNED_NAME.search(tag)
 
     def _visible_tags(self, sess: Session, tags: list[str]) -> list[str]:
-        return [
-            t
-            for t in tags or []
-            if t != "<none>:<none>"
-            and not t.startswith(HIDDEN)
-            and (not self._owners(t) or sess.id in self._owners(t))
-        ]
+        return [t for t in tags or [] if sess.prefix in t or self._is_shared_tag(t)]
 
     def _image_visible(self, sess: Session, image_id: str, labels: dict | None, tags: list[str]) -> bool:
         labels = labels or {}
@@ -49,59 +45,58 @@ class ImageHandlers:
         return image_id in sess.image_ids or bool(self._visible_tags(sess, tags))
 
     def image(self, sess: Session, ref: str) -> dict:
-        """The image `ref` if this session may see it; NotFound (`No such image`) otherwise."""
-        try:
-            info = self.api.inspect_image(ref)
-        except docker.errors.NotFound:
-            raise NotFound(f"No such image: {normalize(ref) if ref else ref}") from None
-        except docker.errors.APIError as exc:
-            raise NotFound(f"No such image: {ref} ({exc.explanation})") from None
-        if not looks_like_id(ref):
-            owners = self._owners(normalize(ref))
-            if owners and sess.id not in owners:
-                raise NotFound(f"No such image: {normalize(ref)}")
-        if not self._image_visible(
-            sess, info["Id"], info["Config"].get("Labels"), info.get("RepoTags") or []
-        ):
-            raise NotFound(f"No such image: {ref}")
-        return info
+        """The image `ref` if this session may see it (its own name first, then a shared image or an ID),
+        with the engine reference to use in ["_ref"]; NotFound (`No such image`) otherwise."""
+        shown = normalize(ref) if ref else ref
+        candidates = ([] if looks_like_id(ref) or "@" in ref else [sess.inner_image(ref)]) + [ref]
+        for engine_ref in candidates:
+            try:
+                info = self.api.inspect_image(engine_ref)
+            except docker.errors.NotFound:
+                continue
+            except docker.errors.APIError as exc:
+                raise NotFound(f"No such image: {shown} ({exc.explanation})") from None
+            visible = engine_ref != ref or self._image_visible(
+                sess, info["Id"], info["Config"].get("Labels"), info.get("RepoTags") or []
+            )
+            if not visible or (engine_ref == ref and OWNED_NAME.search(ref) and sess.prefix not in ref):
+                break
+            info["_ref"] = engine_ref
+            return info
+        raise NotFound(f"No such image: {shown}")
 
     def _shared(self, sess: Session, info: dict) -> list[str]:
         """The shared (base) tags of an image."""
-        return [t for t in info.get("RepoTags") or [] if not self._owners(t)]
+        return [t for t in info.get("RepoTags") or [] if self._is_shared_tag(t)]
 
     def _filter_images(self, sess: Session, images: list[dict]) -> list[dict]:
         out = []
         for img in images:
             if self._image_visible(sess, img["Id"], img.get("Labels"), img.get("RepoTags") or []):
                 img["RepoTags"] = self._visible_tags(sess, img.get("RepoTags") or [])
+                img["RepoDigests"] = self._visible_tags(sess, img.get("RepoDigests") or [])
                 out.append(img)
         return out
 
     def _visible_images(self, sess: Session) -> list[dict]:
         return self._filter_images(sess, self.api.images())
 
-    def _claim(self, sess: Session, tag: str) -> None:
-        """Check that the session may create `tag`: not a shared name, not another session's."""
-        owners = self._owners(tag)
-        if owners and sess.id not in owners:
-            raise Denied(f"the name {tag} is used in another sandbox; choose another name")
-        if not owners:
-            try:
-                self.api.inspect_image(tag)
-                raise Denied(f"{tag} is a shared base image; choose another name")
-            except docker.errors.NotFound:
-                pass
+    def _claim(self, sess: Session, tag: str) -> str:
+        """The engine name for a name the learner creates (`mine` -> `atlas-<id>.mine:latest`); Denied
+        when the sandbox has no room for a new one."""
+        inner = sess.inner_image(tag)
+        if inner not in sess.tags:
             self._room(sess)
+        return inner
 
     def _room(self, sess: Session) -> None:
         """Denied when the session has no room for one more image (count and disk budget)."""
-        if len(sess.tags) >= self.budget.images:
+        if len(self._mine(sess)) >= self.budget.images:
             raise Denied(f"at most {self.budget.images} images per sandbox; remove some with docker rmi")
         self._disk(sess)
 
     def _disk(self, sess: Session) -> None:
-        used = sum(i.get("Size", 0) for i in self._visible_images(sess) if not self._shared(sess, i))
+        used = sum(i.get("Size", 0) for i in self._visible_images(sess) if not self._shared(sess, i))  # noqa: E501
         if used > self.budget.image_disk:
             raise Denied(
                 f"the sandbox's images use {used // 2**20} MiB, over the "
@@ -110,6 +105,10 @@ class ImageHandlers:
 
     def _own(self, sess: Session, tags: list[str]) -> None:
         self.manager.own_tags(sess, tags)  # type: ignore[attr-defined]
+
+    def _mine(self, sess: Session) -> list[str]:
+        """The session's own image names in the engine."""
+        return [t for img in self.api.images() for t in img.get("RepoTags") or [] if sess.prefix in t]
 
     # -- list, inspect, tag, remove ------------------------------------------------------------
     def h_images_list(self, req: Request, sess: Session) -> Forward:
@@ -130,11 +129,19 @@ class ImageHandlers:
 
         return Forward(req, "json", on_json=scrub) if req.path.endswith("/json") else Forward(req)
 
+    def h_image_save(self, req: Request, sess: Session) -> Forward:
+        """GET /images/get (docker save): every named image must be visible to the session."""
+        for name in req.args("names"):
+            self.image(sess, name)
+        return Forward(req)
+
     def h_image_tag(self, req: Request, sess: Session) -> Forward:
         """POST /images/{name}/tag: a visible source, a name that is free for this session."""
         info = self.image(sess, req.params["image"])
-        target = normalize(f"{req.arg('repo')}:{req.arg('tag') or 'latest'}")
-        self._claim(sess, target)
+        target = self._claim(sess, normalize(f"{req.arg('repo')}:{req.arg('tag') or 'latest'}"))
+        repo, _, tag = target.rpartition(":")
+        req.set_arg("repo", repo)
+        req.set_arg("tag", tag)
         req.path = f"/images/{info['Id']}/tag"
 
         def tagged(status: int, obj: object) -> object:
@@ -151,14 +158,10 @@ class ImageHandlers:
         if looks_like_id(ref):
             if self._shared(sess, info) and policy.LABEL_SESSION not in (info["Config"].get("Labels") or {}):
                 raise Denied(f"shared base images cannot be removed ({', '.join(self._shared(sess, info))})")
+        elif info["_ref"] == ref:  # not a name of the session's own: a shared base image
+            raise Denied(f"shared base images cannot be removed ({normalize(ref)})")
         else:
-            tag = normalize(ref)
-            owners = self._owners(tag)
-            if not owners:
-                raise Denied(f"shared base images cannot be removed ({tag})")
-            if owners - {sess.id}:  # others pulled it too: only drop our claim
-                self.manager.drop_tags(sess, [tag])  # type: ignore[attr-defined]
-                return Forward(req, "json", on_json=lambda st, obj: [{"Untagged": tag}])
+            req.path = f"/images/{info['_ref']}"
 
         def removed(status: int, obj: object) -> object:
             if status == 200 and isinstance(obj, list):
@@ -202,19 +205,18 @@ class ImageHandlers:
     def _finish_pull(self, sess: Session, source: str, tag: str, target: str) -> None:
         """Name the pulled image as the learner asked; a shared base image's name is never moved."""
         pulled = self.api.inspect_image(f"{source}:{tag}")["Id"]
+        inner = sess.inner_image(target)
         try:
-            existing = self.api.inspect_image(target)["Id"]
-            shared = not self._owners(target)
+            shared = self.api.inspect_image(target)["Id"] if self._is_shared_tag(target) else ""
         except docker.errors.NotFound:
-            existing, shared = "", False
-        if shared and existing != pulled:  # the mirror differs from the shared copy: keep the shared one
-            self.api.remove_image(f"{source}:{tag}")
+            shared = ""
+        if shared == pulled and inner not in self._mine(sess):  # the shared base image is that image
+            self.api.remove_image(f"{source}:{tag}", noprune=True)
             return
-        repo, _, t = target.rpartition(":")
+        repo, _, t = inner.rpartition(":")
         self.api.tag(f"{source}:{tag}", repo, t)
         self.api.remove_image(f"{source}:{tag}", noprune=True)
-        if not shared:
-            self._own(sess, [target])
+        self._own(sess, [inner])
 
     def h_image_pull(self, req: Request, sess: Session) -> Forward:
         """POST /images/create: Hub names via the mirror; localhost:<port> to the session's registry."""
@@ -228,7 +230,7 @@ class ImageHandlers:
         registry, repo, t = split_ref(f"{name}:{tag}" if tag else name)
         source, shown = self._source(sess, registry, repo)
         target = normalize(f"{shown}:{t}")
-        if sess.id not in self._owners(target):
+        if sess.inner_image(target) not in self._mine(sess):
             self._room(sess)
         req.query = [("fromImage", source), ("tag", t)] + [(k, v) for k, v in req.query if k == "platform"]
         prefix = source.rsplit("/", 1)[0] + "/" if not registry else source.rsplit("/", 1)[0]
@@ -253,17 +255,6 @@ class ImageHandlers:
             if not ok:
                 return []
             try:
-                if self._owners(target) - {
-                    sess.id
-                }:  # another sandbox's name: only the same image may join it
-                    theirs, pulled = (
-                        self.api.inspect_image(target)["Id"],
-                        self.api.inspect_image(f"{source}:{t}")["Id"],
-                    )
-                    if theirs != pulled:
-                        self.api.remove_image(f"{source}:{t}", noprune=True)
-                        msg = f"the name {target} is used in another sandbox; choose another name"
-                        return [{"error": msg, "errorDetail": {"message": msg}}]
                 self._finish_pull(sess, source, t, target)
             except docker.errors.APIError as exc:
                 return [{"error": str(exc), "errorDetail": {"message": str(exc)}}]
@@ -291,10 +282,11 @@ class ImageHandlers:
                 "push is only available to a registry you started in this sandbox (localhost:<port>); "
                 "nobody can push to the mirror"
             )
-        if sess.id not in self._owners(full):
+        inner = sess.inner_image(full)
+        if inner not in self._mine(sess):
             raise NotFound(f"An image does not exist locally with the tag: {registry}/{repo}")
         source, shown = self._source(sess, registry, repo)
-        self.api.tag(full, source, t)
+        self.api.tag(inner, source, t)
         req.path = f"/images/{source}/push"
         req.set_arg("tag", t)
         host_prefix = source.rsplit("/", len(repo.split("/")))[0]

@@ -59,7 +59,6 @@ class GatewayManager:
         self.acceptor = Acceptor()
         self.ports = PortForwarder(self.acceptor)
         self.sessions: dict[str, Session] = {}
-        self._tags: dict[str, set[str]] = {}
         self._lock = threading.RLock()
         self.max_connections = int(cfg.get("max_connections", 64))
         self.block_host = bool(cfg.get("block_host", True))
@@ -67,28 +66,17 @@ class GatewayManager:
         self.subnet_pool = str(cfg.get("subnet_pool", "10.213.0.0/16"))
         self.subnet_prefix = int(cfg.get("subnet_prefix", 26))
 
-    # -- tag ownership (images have global names; the gateway knows which session made which) -----
-    def tag_owners(self, tag: str) -> set[str]:
-        """Sessions that own image tag `tag` (empty: a shared base image or unknown)."""
-        with self._lock:
-            return set(self._tags.get(tag, ()))
-
+    # -- image names the session created (engine names, `atlas-<id>.` prefix; kept for crash clean-up) --
     def own_tags(self, sess: Session, tags: list[str]) -> None:
-        """Record that `sess` created `tags`."""
-        with self._lock:
-            for t in tags:
-                self._tags.setdefault(t, set()).add(sess.id)
-                sess.tags.add(t)
+        """Record that `sess` created the image names `tags`."""
+        with sess.lock:
+            sess.tags.update(tags)
         sess.save()
 
     def drop_tags(self, sess: Session, tags: list[str]) -> None:
-        """Forget `sess`'s claim on `tags`."""
-        with self._lock:
-            for t in tags:
-                self._tags.get(t, set()).discard(sess.id)
-                if not self._tags.get(t):
-                    self._tags.pop(t, None)
-                sess.tags.discard(t)
+        """Forget image names of `sess` that were removed."""
+        with sess.lock:
+            sess.tags.difference_update(tags)
         sess.save()
 
     def subnet(self) -> dict:
@@ -182,15 +170,7 @@ class GatewayManager:
         for conn in list(sess.conns):
             with contextlib.suppress(OSError):
                 conn.shutdown(socket.SHUT_RDWR)
-        with self._lock:
-            tags = list(sess.tags)
-            for t in tags:
-                self._tags.get(t, set()).discard(session_id)
-            mine = [t for t in tags if not self._tags.get(t)]
-            for t in tags:
-                if not self._tags.get(t):
-                    self._tags.pop(t, None)
-        self._remove_objects(session_id, mine, sess.image_ids)
+        self._remove_objects(session_id, list(sess.tags), sess.image_ids)
         shutil.rmtree(sess.dir, ignore_errors=True)
 
     def _remove_objects(self, session_id: str, tags: list[str], image_ids: set[str] | None = None) -> None:
@@ -204,7 +184,9 @@ class GatewayManager:
         for v in self.api.volumes(filters=flt).get("Volumes") or []:
             with contextlib.suppress(docker.errors.APIError):
                 self.api.remove_volume(v["Name"], force=True)
-        for t in tags:
+        prefix = f"atlas-{session_id}."
+        names = {t for img in self.api.images() for t in img.get("RepoTags") or [] if prefix in t}
+        for t in sorted(names | {t for t in tags if prefix in t}):
             with contextlib.suppress(docker.errors.APIError):
                 self.api.remove_image(t, noprune=False)
         labelled = [i["Id"] for i in self.api.images(all=True, filters=flt)]

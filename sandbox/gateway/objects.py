@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import socket
 import time
 
@@ -55,32 +56,44 @@ class ObjectHandlers:
         """The full ID of the session's container `ref`; NotFound for anything else."""
         if ref in sess.containers:
             return ref
-        try:
-            info = self.api.inspect_container(ref)
-        except docker.errors.NotFound:
-            raise NotFound(f"No such container: {ref}") from None
-        if not sess.owns(info["Config"].get("Labels")):
+        info = self._inspect(self.api.inspect_container, [sess.inner(ref.lstrip("/")), ref])
+        if info is None or not sess.owns(info["Config"].get("Labels")):
             raise NotFound(f"No such container: {ref}")
         sess.containers.add(info["Id"])
         return info["Id"]
+
+    @staticmethod
+    def _inspect(inspect, refs: list[str]) -> dict | None:
+        """The first of `refs` the engine knows (the session's own name first, then an ID)."""
+        for ref in refs:
+            if not ref:
+                continue
+            try:
+                return inspect(ref)
+            except docker.errors.NotFound:
+                continue
+            except docker.errors.APIError as exc:  # e.g. an invalid name
+                if exc.status_code not in (400, 404):
+                    raise
+        return None
 
     def network(self, sess: Session, ref: str) -> dict:
         """The session's network `ref` (`bridge`/`default` is the session's own network)."""
         if ref in {"bridge", "default"}:
             ref = sess.network
-        try:
-            info = self.api.inspect_network(ref)
-        except docker.errors.NotFound:
-            raise NotFound(f"network {ref} not found") from None
-        if not sess.owns(info.get("Labels")):
+        info = self._inspect(self.api.inspect_network, [sess.inner(ref), ref])
+        if info is None or not sess.owns(info.get("Labels")):
             raise NotFound(f"network {ref} not found")
         return info
 
     def volume(self, sess: Session, name: str) -> dict | None:
-        """The session's volume `name`, None when no volume has that name; NotFound if not ours."""
-        try:
-            info = self.api.inspect_volume(name)
-        except docker.errors.NotFound:
+        """The session's volume `name` (engine name in ["Name"]), None when there is no such volume.
+
+        Named volumes live as `atlas-<session>.<name>`; anonymous ones keep their engine id.
+        """
+        anonymous = bool(re.fullmatch(r"[0-9a-f]{64}", name))
+        info = self._inspect(self.api.inspect_volume, [sess.inner(name)] + ([name] if anonymous else []))
+        if info is None:
             return None
         if not sess.owns(info.get("Labels")):
             raise NotFound(f"get {name}: no such volume")
@@ -116,25 +129,46 @@ class ObjectHandlers:
         """POST /containers/create: the policy's checks, then labels, budget, network and ports."""
         body = req.json()
         refs = policy.check_container_create(body, self.budget, self.runtime)
-        self.image(sess, body.get("Image") or "")  # type: ignore[attr-defined]
+        body["Image"] = self.image(sess, body.get("Image") or "")["_ref"]  # type: ignore[attr-defined]
         hc = body["HostConfig"]
+        name = req.arg("name").lstrip("/")
+        if name:
+            req.set_arg("name", sess.inner(name))
         mode = hc.get("NetworkMode") or "default"
         if mode in {"default", "bridge"}:
-            hc["NetworkMode"] = sess.network
-        elif mode not in {"none"} and not mode.startswith("container:"):
-            self.network(sess, mode)
-        eps = (body.get("NetworkingConfig") or {}).get("EndpointsConfig") or {}
-        for name in list(eps):
-            if name in {"bridge", "default"}:
-                eps[sess.network] = eps.pop(name)
-            else:
-                self.network(sess, name)
-        for ref in refs.containers:
-            self.container(sess, ref)
-        for name in refs.volumes:
-            if self.volume(sess, name) is None:
+            hc["NetworkMode"] = mode = sess.network
+        elif mode != "none" and not mode.startswith("container:"):
+            hc["NetworkMode"] = mode = self.network(sess, mode)["Name"]
+        nc = body.get("NetworkingConfig") or {}
+        eps = nc.get("EndpointsConfig") or {}
+        for key in list(eps):
+            net = sess.network if key in {"bridge", "default"} else self.network(sess, key)["Name"]
+            eps[net] = eps.pop(key) or {}
+        if name and mode not in {"none"} and not mode.startswith("container:"):  # DNS: `web` finds `web`
+            ep = eps.setdefault(mode, {})
+            ep["Aliases"] = list(dict.fromkeys([*(ep.get("Aliases") or []), name]))
+        body["NetworkingConfig"] = {**nc, "EndpointsConfig": eps}
+        for key in ("PidMode", "IpcMode", "NetworkMode"):
+            if str(hc.get(key) or "").startswith("container:"):
+                hc[key] = "container:" + self.container(sess, hc[key].split(":", 1)[1])
+        hc["Links"] = [
+            f"{self.container(sess, link.split(':')[0].lstrip('/'))}:{link.split(':')[-1].lstrip('/')}"
+            for link in hc.get("Links") or []
+        ] or None
+        hc["VolumesFrom"] = [
+            ":".join([self.container(sess, vf.split(":")[0]), *vf.split(":")[1:]])
+            for vf in hc.get("VolumesFrom") or []
+        ] or None
+        for vol in refs.volumes:
+            if self.volume(sess, vol) is None:
                 self._limit("volumes", sess)
-                self.api.create_volume(name, labels=sess.labels)
+                self.api.create_volume(sess.inner(vol), labels=sess.labels)
+        hc["Binds"] = [
+            ":".join([sess.inner(b.split(":")[0]), *b.split(":")[1:]]) for b in hc.get("Binds") or []
+        ] or None
+        for mount in hc.get("Mounts") or []:
+            if mount.get("Type", "volume") == "volume" and mount.get("Source"):
+                mount["Source"] = sess.inner(mount["Source"])
         self._limit("containers", sess)
         body["Labels"] = {**(body.get("Labels") or {}), **sess.labels}
         pending = self._map_ports(sess, hc, refs.ports)
@@ -181,6 +215,8 @@ class ObjectHandlers:
         """Calls on one of the session's containers (inspect, logs, stop, archive, ...)."""
         cid = self.container(sess, req.params["container"])
         req.path = req.path.replace(f"/containers/{req.params['container']}", f"/containers/{cid}", 1)
+        if req.path.endswith("/rename") and req.arg("name"):
+            req.set_arg("name", sess.inner(req.arg("name").lstrip("/")))
         if req.path.endswith("/json"):
             return Forward(req, "json", on_json=lambda st, obj: self._inspect_out(sess, st, obj))
         return Forward(req)

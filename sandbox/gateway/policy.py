@@ -104,6 +104,7 @@ ROUTES: tuple[Route, ...] = (
     Route("POST", "/build/prune", "build_prune"),
     Route("POST", "/images/prune", "prune"),
     Route("POST", "/commit", "image_commit"),
+    Route("GET", "/images/get", "image_save"),
     Route("GET", "/images/{i}/(json|history|get)", "image"),
     Route("POST", "/images/{i}/tag", "image_tag"),
     Route("POST", "/images/{i}/push", "image_push"),

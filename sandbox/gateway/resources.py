@@ -25,7 +25,7 @@ class ResourceHandlers:
     def h_networks_list(self, req: Request, sess: Session) -> Forward:
         """GET /networks: the session's networks only."""
         add_label_filter(req, sess)
-        return Forward(req)
+        return Forward(req, "json")
 
     def h_network_create(self, req: Request, sess: Session) -> Forward:
         """POST /networks/create: a plain bridge with a range and bridge name of the gateway."""
@@ -35,14 +35,15 @@ class ResourceHandlers:
         body["Labels"] = {**(body.get("Labels") or {}), **sess.labels}
         body["Options"] = {network.BRIDGE_OPTION: network.bridge_name()}
         body["IPAM"] = self.manager.subnet()  # type: ignore[attr-defined]
+        body["Name"] = sess.inner(str(body.get("Name") or ""))
         req.body = json.dumps(body).encode()
-        return Forward(req)
+        return Forward(req, "json")
 
     def h_network(self, req: Request, sess: Session) -> Forward:
         """GET /networks/{id} of one of the session's networks."""
         info = self.network(sess, req.params["network"])
         req.path = f"/networks/{info['Id']}"
-        return Forward(req)
+        return Forward(req, "json")
 
     def h_network_delete(self, req: Request, sess: Session) -> Forward:
         """DELETE /networks/{id}: the session's networks except its default one."""
@@ -56,7 +57,12 @@ class ResourceHandlers:
         """POST /networks/{id}/connect|disconnect: the session's network and container."""
         info = self.network(sess, req.params["network"])
         body = req.json()
-        body["Container"] = self.container(sess, str(body.get("Container") or ""))
+        body["Container"] = cid = self.container(sess, str(body.get("Container") or ""))
+        if req.path.endswith("/connect"):  # DNS on that network finds the container by its name
+            name = self.api.inspect_container(cid)["Name"].lstrip("/").removeprefix(sess.prefix)
+            ep = body.get("EndpointConfig") or {}
+            ep["Aliases"] = list(dict.fromkeys([*(ep.get("Aliases") or []), name]))
+            body["EndpointConfig"] = ep
         req.body = json.dumps(body).encode()
         req.path = req.path.replace(f"/networks/{req.params['network']}/", f"/networks/{info['Id']}/", 1)
         return Forward(req)
@@ -65,28 +71,29 @@ class ResourceHandlers:
     def h_volumes_list(self, req: Request, sess: Session) -> Forward:
         """GET /volumes: the session's volumes only."""
         add_label_filter(req, sess)
-        return Forward(req)
+        return Forward(req, "json")
 
     def h_volume_create(self, req: Request, sess: Session) -> Forward:
         """POST /volumes/create: local driver, no options, a name no other session holds."""
         body = req.json()
         policy.check_volume_create(body)
         if body.get("Name"):
-            try:
-                if self.volume(sess, body["Name"]) is not None:
-                    return Forward(req)  # creating an existing volume of ours returns it
-            except NotFound:
-                raise Denied(f"the volume name {body['Name']} is taken; choose another name") from None
-        self._limit("volumes", sess)
+            if self.volume(sess, body["Name"]) is None:
+                self._limit("volumes", sess)
+            body["Name"] = sess.inner(body["Name"])
+        else:
+            self._limit("volumes", sess)
         body["Labels"] = {**(body.get("Labels") or {}), **sess.labels}
         req.body = json.dumps(body).encode()
-        return Forward(req)
+        return Forward(req, "json")
 
     def h_volume(self, req: Request, sess: Session) -> Forward:
         """GET or DELETE /volumes/{name} of one of the session's volumes."""
-        if self.volume(sess, req.params["volume"]) is None:
+        info = self.volume(sess, req.params["volume"])
+        if info is None:
             raise NotFound(f"get {req.params['volume']}: no such volume")
-        return Forward(req)
+        req.path = f"/volumes/{info['Name']}"
+        return Forward(req, "json")
 
     h_volume_delete = h_volume
 
@@ -99,7 +106,7 @@ class ResourceHandlers:
         """POST /{containers,images,networks,volumes}/prune: limited to the session's objects."""
         add_label_filter(req, sess, exclude=policy.LABEL_DEFAULT if req.path.startswith("/networks") else "")
         if not req.path.startswith("/images"):
-            return Forward(req)
+            return Forward(req, "json")
 
         def pruned(status: int, obj: object) -> object:
             if status == 200 and isinstance(obj, dict):
@@ -117,7 +124,7 @@ class ResourceHandlers:
     def h_events(self, req: Request, sess: Session) -> Forward:
         """GET /events: the session's objects only."""
         add_label_filter(req, sess)
-        return Forward(req)
+        return Forward(req, "stream")
 
     def h_info(self, req: Request, sess: Session) -> Forward:
         """GET /info: counts of the session's containers and images, not the engine's."""

@@ -55,6 +55,9 @@ class Forward:
     on_json: Callable[[int, object], object] | None = None
     on_line: Callable[[dict], dict | None] | None = None
     on_end: Callable[[bool], list[dict]] | None = None
+    scrub: Callable[[object], object] | None = (
+        None  # applied to every JSON answer (names as the learner sees them)
+    )
     extra: dict = field(default_factory=dict)
 
 
@@ -218,7 +221,11 @@ class Proxy:
                 pipe_both(client.sock, up, client.take(), upb.take())
                 return False
             no_body = fwd.req.method == "HEAD" or status in (204, 304)
-            if fwd.mode == "json" or (fwd.mode == "stream" and status != 200):
+            if (
+                fwd.mode == "json"
+                or (fwd.mode == "stream" and status != 200)
+                or (status >= 400 and not no_body)
+            ):
                 body = b"" if no_body else self._read_all(upb, headers)
                 if fwd.mode == "stream" and fwd.on_end is not None:
                     fwd.on_end(False)
@@ -253,6 +260,8 @@ class Proxy:
             obj = fwd.on_json(status, obj)
         elif fwd.on_line is not None and isinstance(obj, dict):
             obj = fwd.on_line(obj) or obj
+        if fwd.scrub is not None and obj is not None:
+            obj = fwd.scrub(obj)
         if obj is None and not body.strip():
             client.sock.sendall(f"HTTP/1.1 {status} OK\r\nContent-Length: 0\r\n\r\n".encode())
             return True
@@ -356,5 +365,7 @@ class Proxy:
             obj = fwd.on_line(obj)
             if obj is None:
                 return ok
+        if fwd.scrub is not None:
+            obj = fwd.scrub(obj)
         client.sock.sendall(chunk(json.dumps(obj).encode() + b"\r\n"))
         return ok

@@ -12,7 +12,11 @@ from pathlib import Path
 
 from .policy import LABEL_INSTANCE, LABEL_MANAGED, LABEL_ORIGIN, LABEL_SESSION
 
-SESSION_ID = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
+SESSION_ID = re.compile(r"^[a-z0-9]{1,40}$")
+# Names the learner gives (containers, networks, volumes, image repositories) live in the engine as
+# "atlas-<session>.<name>", so two sandboxes can both have a container `web` or an image `mine`; the
+# gateway adds the prefix to requests and removes it from every answer.
+OWNED_NAME = re.compile(r"(?:^|/)atlas-([a-z0-9]+)\.")
 
 
 def normalize(ref: str) -> str:
@@ -86,6 +90,27 @@ class Session:
         if self.instance:
             labels[LABEL_INSTANCE] = self.instance
         return labels
+
+    @property
+    def prefix(self) -> str:
+        """The engine-side prefix of the names this session gives."""
+        return f"atlas-{self.id}."
+
+    def inner(self, name: str) -> str:
+        """Engine name of a container, network or volume name the learner gave."""
+        return name if name.startswith(self.prefix) else self.prefix + name
+
+    def inner_image(self, ref: str) -> str:
+        """Engine name of an image reference the learner gave (`mine` -> `atlas-<id>.mine:latest`)."""
+        registry, repo, tag = split_ref(ref)
+        if repo.startswith(self.prefix):
+            return normalize(ref)
+        return f"{registry}/{self.prefix}{repo}:{tag}" if registry else f"{self.prefix}{repo}:{tag}"
+
+    def outer(self, obj: object) -> object:
+        """An engine answer as the learner sees it: the session's name prefix removed everywhere."""
+        text = json.dumps(obj)
+        return json.loads(text.replace(self.prefix, "")) if self.prefix in text else obj
 
     @property
     def label_filter(self) -> list[str]:

@@ -212,3 +212,18 @@ def test_editor_is_accessible(page):
         "el => el.dataset.state === 'done'", arg=block.element_handle(), timeout=RUN_TIMEOUT
     )
     assert block.locator(".atlas-pyrun__out").text_content() == "你好\n"
+
+
+def test_python_blocks_pass_axe(page, site):
+    _, site_dir = site
+    axe = sorted((site_dir / "assets" / "vendor").glob("axe-core-*.js"))
+    assert axe, "axe-core is not vendored"
+    page.goto(page.base + "python/graph-playground/")
+    assert run_block(page, 1)["state"] == "done"
+    page.locator("[data-atlas-pyrun] [data-action=run]").nth(1).focus()
+    page.add_script_tag(content=axe[0].read_text())
+    violations = page.evaluate(
+        """async () => (await axe.run(document.querySelectorAll('[data-atlas-pyrun]')))
+            .violations.map(v => `${v.id}: ${v.nodes.map(n => n.html.slice(0, 80)).join(' | ')}`)"""
+    )
+    assert violations == []

@@ -46,6 +46,7 @@ def test_the_tutorial_sequence(docker_client, local_registry, box):  # noqa: F81
     assert "container-atlas/" not in images
     assert "CREATED BY" in ok(box, "docker history httpd")
     assert ok(box, "docker image inspect -f '{{.Os}}' httpd").strip() == "linux"
+    assert "manifest.json" in ok(box, "docker save busybox | tar -t")
 
     ok(box, "docker exec web sh -c 'echo committed > /marker'")
     ok(box, "docker commit web mycommit")

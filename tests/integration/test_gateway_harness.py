@@ -92,6 +92,8 @@ def leftovers(client, sid: str) -> list[str]:
     found += [f"network {n['Name']}" for n in api.networks(filters=flt)]
     found += [f"volume {v['Name']}" for v in api.volumes(filters=flt).get("Volumes") or []]
     found += [f"image {i['Id'][:19]}" for i in api.images(all=True, filters=flt)]
+    prefix = f"atlas-{sid}."  # names the session gave live in the engine with this prefix
+    found += [f"image name {t}" for i in api.images() for t in i.get("RepoTags") or [] if prefix in t]
     return found
 
 

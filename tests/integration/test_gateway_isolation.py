@@ -62,6 +62,7 @@ def test_b_sees_none_of_a(pair):
         "docker rmi aimage",
         "docker tag aimage stolen",
         "docker cp web:/etc/hostname -",
+        "docker save aimage",
     ],
 )
 def test_b_cannot_touch_a(pair, cmd):
@@ -103,3 +104,26 @@ def test_containers_cannot_reach_the_host(docker_client, pair):
             listener.accept()[0].close()
     finally:
         listener.close()
+
+
+def test_both_sandboxes_can_use_the_same_names(pair):
+    a, b = pair
+    same = (
+        "docker run -d --name web busybox sleep 300 && docker network create anet && "
+        "docker volume create avol && printf 'FROM busybox\\nRUN echo {who} > /who\\n' > /tmp/Dockerfile && "
+        "docker build -q -t aimage - < /tmp/Dockerfile"
+    )
+    code, out = b.sh(same.format(who="b"))
+    assert code == 0, out
+    try:
+        assert b.sh("docker run --rm aimage cat /who")[1].strip() == "b"
+        assert b.sh("docker inspect -f '{{.Name}}' web")[1].strip() == "/web"
+        ping = "docker run --rm {net} busybox sh -c 'ping -c1 -W2 web >/dev/null && echo found'"
+        assert b.sh(ping.format(net=""))[1].strip() == "found", "DNS finds `web` by the name the learner gave"
+        assert b.sh("docker network connect anet web")[0] == 0
+        assert b.sh(ping.format(net="--network anet"))[1].strip() == "found"
+        a_image = a.sh("docker image inspect -f '{{.Id}}' aimage")[1]
+        assert a_image != b.sh("docker image inspect -f '{{.Id}}' aimage")[1]
+        assert "web" in a.sh("docker ps --format '{{.Names}}'")[1], "A's web is untouched"
+    finally:
+        b.sh("docker rm -f web; docker network rm anet; docker volume rm avol; docker rmi aimage")

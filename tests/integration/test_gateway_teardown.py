@@ -29,13 +29,15 @@ def _populate(box) -> list[str]:
 
 
 def _gone(client, tags: list[str]) -> list[str]:
+    """Names (as the learner gave them, or as the engine holds them) still present."""
     left = []
     for tag in tags:
-        try:
-            client.images.get(tag)
-            left.append(tag)
-        except docker.errors.ImageNotFound:
-            pass
+        for name in (tag, f"atlas-{tag.split('-', 1)[1].split(':')[0]}.{tag}"):
+            try:
+                client.images.get(name)
+                left.append(name)
+            except docker.errors.ImageNotFound:
+                pass
     return left
 
 
@@ -45,6 +47,7 @@ def test_close_removes_everything_and_keeps_shared_images(docker_client, tmp_pat
     try:
         tags = _populate(box)
         assert len(leftovers(docker_client, box.sid)) >= 5
+        assert len(_gone(docker_client, tags)) == 3, "control: the session's images exist while it runs"
     finally:
         box.container.remove(force=True)
         manager.close(box.sid)

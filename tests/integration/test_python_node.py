@@ -19,8 +19,7 @@ import tarfile
 from pathlib import Path
 
 import pytest
-from conftest import need
-from pyexamples import ASSETS, DOCS, ROOT, blocks_of, cpython_outputs, pages
+from pyexamples import ASSETS, DOCS, ROOT, blocks_of, cpython_outputs, need, pages
 
 HELPER = Path(__file__).with_name("pyodide_node.mjs")
 

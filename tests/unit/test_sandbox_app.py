@@ -70,3 +70,26 @@ def test_busy_port_is_a_clear_error(tmp_path):
         port = busy.getsockname()[1]
         with pytest.raises(AtlasError, match=f"port {port} on 127.0.0.1 is already in use.*--port"):
             serve("127.0.0.1", port, tmp_path, None)
+
+
+def test_text_files_are_sent_gzipped_when_accepted(tmp_path):
+    import gzip
+
+    site = tmp_path / "site"
+    site.mkdir()
+    page = "<html>" + "<p>container atlas</p>" * 500 + "</html>"
+    (site / "index.html").write_text(page)
+    (site / "logo.png").write_bytes(b"\x89PNG" + b"\0" * 4000)
+    app = create_app({"docs_dir": str(tmp_path / "docs")}, site_dir=site, start=False)
+    client = app.test_client()
+    r = client.get("/", headers={"Accept-Encoding": "gzip, deflate"})
+    assert r.headers["Content-Encoding"] == "gzip"
+    assert int(r.headers["Content-Length"]) < len(page) // 5
+    assert gzip.decompress(r.get_data()).decode() == page
+    r.close()
+    r = client.get("/")  # a client that does not accept gzip gets the plain bytes
+    assert "Content-Encoding" not in r.headers and r.get_data(as_text=True) == page
+    r.close()
+    r = client.get("/logo.png", headers={"Accept-Encoding": "gzip"})
+    assert "Content-Encoding" not in r.headers
+    r.close()

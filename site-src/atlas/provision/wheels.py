@@ -241,7 +241,8 @@ def install(wheels: Path = WHEELS, force: bool = False) -> str:
         for path in stage.glob("*.whl"):
             os.replace(path, wheels / path.name)
         write_atomic(wheels / INDEX, json.dumps(index, indent=2, sort_keys=True) + "\n")
-    return f"networkx {nx_version}, {ag_wheel.name} into {wheels.relative_to(ROOT)}"
+    how = f" (byte-compiled for {compiled})" if compiled else ""
+    return f"networkx {nx_version}{how}, {ag_wheel.name} into {wheels.relative_to(ROOT)}"
 
 
 def main() -> int:
