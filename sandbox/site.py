@@ -22,6 +22,7 @@ bp = Blueprint("site", __name__)
 
 #: Suffixes worth compressing; everything else (images, already-compressed archives) is sent as is.
 COMPRESSIBLE = {".html", ".css", ".js", ".mjs", ".json", ".svg", ".xml", ".txt", ".map", ".wasm", ".py"}
+VERSIONED_PREFIXES = ("assets/vendor/", "assets/wheels/")
 _MIN_SIZE = 1024
 _MAX_FILE = 32 * 1024 * 1024
 _CACHE_BYTES = 256 * 1024 * 1024
@@ -117,7 +118,10 @@ def static_file(path: str):
     if not p.is_file():
         return not_found_page()
     try:
-        resp = send_from_directory(root, str(p.relative_to(root)), max_age=0)
+        rel = str(p.relative_to(root))
+        # Vendored packages and wheels carry their version in the path: cache them for a year.
+        versioned = rel.startswith(VERSIONED_PREFIXES)
+        resp = send_from_directory(root, rel, max_age=31536000 if versioned else 0)
     except NotFound:
         return not_found_page()
     return _compressed(resp, p)

@@ -1,32 +1,16 @@
-"""Shared test plumbing.
+"""Shared fixtures for the real parts: the Docker engine, runsc, the local registry, Chromium.
 
-`need(what, ok, reason)` is how a test asks for a real part (engine, registry, browser, runsc):
-in CI (CI=true) a missing part is a failure, locally it is a skip with the reason.
+Plain helpers (`need`, `free_port`, `run`, `ROOT`) live in tests/realparts.py; import them from there.
 """
 
 from __future__ import annotations
 
-import os
 import shutil
 import socket
-import subprocess
 from pathlib import Path
 
 import pytest
-
-ROOT = Path(__file__).resolve().parents[1]
-IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
-OUR_LABEL = "org.container-atlas.managed"
-
-
-def need(what: str, ok: bool, reason: str = "") -> None:
-    """Fail (in CI) or skip (locally) the calling test unless `ok`."""
-    if ok:
-        return
-    msg = f"{what} is not available" + (f": {reason}" if reason else "")
-    if IN_CI:
-        pytest.fail(f"CI=true and {msg}", pytrace=False)
-    pytest.skip(msg)
+from realparts import IN_CI, OUR_LABEL, ROOT, free_port, need, run  # noqa: F401 - re-exported
 
 
 def _docker_client():
@@ -75,15 +59,3 @@ def chromium_path() -> str:
     path = shutil.which("chromium") or "/usr/bin/chromium"
     need("Chromium", Path(path).exists(), "apt-get install chromium")
     return path
-
-
-def free_port() -> int:
-    """A free TCP port on loopback."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def run(cmd: list[str], **kw) -> subprocess.CompletedProcess:
-    """Run a command, capture text output, never raise on exit code."""
-    return subprocess.run(cmd, capture_output=True, text=True, **kw)

@@ -31,7 +31,7 @@ VERSIONED = ("/assets/vendor/", "/assets/wheels/")
 
 def need(what: str, ok: bool, reason: str = "") -> None:
     """Fail (CI=true) or skip (locally) unless `ok` — tests/conftest.py's `need`, importable here
-    because `from conftest import ...` resolves to whichever conftest.py pytest loaded last."""
+    because `from realparts import ...` resolves to whichever conftest.py pytest loaded last."""
     if ok:
         return
     import pytest

@@ -137,7 +137,7 @@ def test_budget_is_forced_on_containers(docker_client, strict):
     code, out = strict.sh("docker create --name budget -m 4g --pids-limit 100000 busybox true")
     assert code == 0, out
     try:
-        hc = docker_client.api.inspect_container("budget")["HostConfig"]
+        hc = docker_client.api.inspect_container(f"atlas-{strict.sid}.budget")["HostConfig"]
         assert hc["Memory"] == 256 * 2**20 and hc["MemorySwap"] == 256 * 2**20
         assert hc["PidsLimit"] == 128 and hc["NanoCpus"] == 500_000_000 and hc["Runtime"] == "runsc"
         assert hc["NetworkMode"] == f"atlas-{strict.sid}"

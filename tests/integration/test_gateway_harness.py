@@ -12,7 +12,7 @@ import subprocess
 from dataclasses import dataclass
 
 import pytest
-from conftest import need
+from realparts import need
 
 from sandbox.gateway import GatewayManager
 from sandbox.gateway.policy import LABEL_ORIGIN, LABEL_SESSION

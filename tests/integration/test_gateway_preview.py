@@ -6,8 +6,8 @@ import secrets
 import time
 
 import pytest
-from conftest import run
 from flask import Flask
+from realparts import run
 from test_gateway_harness import gateway  # noqa: F401 - fixture
 
 from sandbox.gateway.preview import create_preview_blueprint

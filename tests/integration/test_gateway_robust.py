@@ -9,7 +9,7 @@ import threading
 import time
 
 import pytest
-from conftest import run
+from realparts import run
 from test_gateway_harness import make_manager
 
 pytestmark = [pytest.mark.docker]

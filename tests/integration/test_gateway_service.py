@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 
 import pytest
-from conftest import run
+from realparts import run
 from test_gateway_harness import SANDBOX_IMAGE, leftovers, require_images
 
 pytestmark = [pytest.mark.docker]

@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
+from realparts import ROOT
 from test_gateway_harness import box, gateway, require_images  # noqa: F401 - fixtures
 
 pytestmark = [pytest.mark.docker, pytest.mark.registry, pytest.mark.slow]

@@ -8,7 +8,7 @@ import time
 import docker.errors
 import pytest
 import requests
-from conftest import need
+from realparts import need
 from test_sandbox_support import sandbox_server  # noqa: F401 - fixture
 
 pytestmark = [pytest.mark.docker]

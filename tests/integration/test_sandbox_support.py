@@ -20,7 +20,7 @@ import pytest
 import requests
 import websocket
 import yaml
-from conftest import ROOT, free_port
+from realparts import ROOT, free_port
 
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07|\r")
 PROMPT = "learner@sandbox"

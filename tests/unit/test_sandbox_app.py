@@ -93,3 +93,17 @@ def test_text_files_are_sent_gzipped_when_accepted(tmp_path):
     r = client.get("/logo.png", headers={"Accept-Encoding": "gzip"})
     assert "Content-Encoding" not in r.headers
     r.close()
+
+
+def test_versioned_assets_are_cached_for_long(tmp_path):
+    site = tmp_path / "site"
+    (site / "assets" / "vendor").mkdir(parents=True)
+    (site / "assets" / "vendor" / "xterm-6.0.0.js").write_text("var x = 1;")
+    (site / "index.html").write_text("<h1>home</h1>")
+    client = create_app({"docs_dir": str(tmp_path / "docs")}, site_dir=site, start=False).test_client()
+    r = client.get("/assets/vendor/xterm-6.0.0.js")
+    assert "max-age=31536000" in r.headers["Cache-Control"]
+    r.close()
+    r = client.get("/")
+    assert "max-age=31536000" not in r.headers.get("Cache-Control", "")
+    r.close()
