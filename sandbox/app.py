@@ -72,6 +72,10 @@ def create_app(
 
     app.register_blueprint(api.bp)
     app.register_blueprint(terminal.bp)
+    if gateway is not None:  # /preview/<session>/<port>/ opens a port a docker sandbox published
+        from sandbox.gateway.preview import create_preview_blueprint
+
+        app.register_blueprint(create_preview_blueprint())
     app.register_blueprint(site.bp)
 
     @app.errorhandler(ApiError)

@@ -54,11 +54,15 @@ class BuildHandlers:
         def line(obj: dict) -> dict | None:
             if isinstance(obj.get("aux"), dict) and obj["aux"].get("ID"):
                 built["id"] = obj["aux"]["ID"]
+            quiet = re.fullmatch(r"\s*(sha256:[0-9a-f]{64})\s*", str(obj.get("stream") or ""))
+            if quiet:  # docker build -q prints only the image id
+                built["id"] = quiet.group(1)
             return hide(obj)
 
         def done(ok: bool) -> list[dict]:
-            if ok and built.get("id"):
-                sess.image_ids.add(built["id"])
+            if ok:
+                if built.get("id"):
+                    sess.image_ids.add(built["id"])
                 self._own(sess, tags)
             return []
 

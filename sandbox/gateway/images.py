@@ -48,7 +48,8 @@ class ImageHandlers:
         """The image `ref` if this session may see it (its own name first, then a shared image or an ID),
         with the engine reference to use in ["_ref"]; NotFound (`No such image`) otherwise."""
         shown = normalize(ref) if ref else ref
-        candidates = ([] if looks_like_id(ref) or "@" in ref else [sess.inner_image(ref)]) + [ref]
+        inner = "" if looks_like_id(ref) or "@" in ref or not ref else sess.inner_image(ref)
+        candidates = ([inner] if inner in sess.tags else []) + [ref]  # sess.tags: the session's own names
         for engine_ref in candidates:
             try:
                 info = self.api.inspect_image(engine_ref)
