@@ -1,8 +1,9 @@
 """Networks the gateway creates: small address ranges from a pool of their own, bridges named `atl-...`,
-and one iptables rule that rejects new connections from those bridges to the host itself (INPUT chain).
-
-Replies to the host's own connections (docker-proxy forwarding a published port) stay allowed, and so
-does traffic routed elsewhere (FORWARD), which Docker's isolation rules already confine. Own /26
+and two iptables rules: one rejects new connections from those bridges to the host itself (INPUT
+chain), the other rejects traffic routed from those bridges to anywhere but another gateway bridge
+(DOCKER-USER, which Docker consults first in FORWARD), so learners' containers never reach a network
+outside this machine. Replies to the host's own connections (docker-proxy forwarding a published
+port) stay allowed; traffic between two sessions' bridges is dropped by Docker's isolation rules. Own /26
 ranges (from 10.213.0.0/16 by default: 1024 networks) instead of Docker's default /16s, of which the
 engine has about thirty, so the number of docker sandboxes is not capped by the engine's pools.
 """
@@ -19,6 +20,8 @@ log = logging.getLogger(__name__)
 BRIDGE_OPTION = "com.docker.network.bridge.name"
 PREFIX = "atl-"
 RULE = ["INPUT", "-i", PREFIX + "+", "-m", "conntrack", "--ctstate", "NEW", "-j", "REJECT"]
+EGRESS_RULE = ["DOCKER-USER", "-i", PREFIX + "+", "!", "-o", PREFIX + "+", "-j", "REJECT"]
+RULES = (RULE, EGRESS_RULE)
 
 
 def bridge_name() -> str:
@@ -27,18 +30,23 @@ def bridge_name() -> str:
 
 
 def ensure_rule() -> bool:
-    """Install the INPUT rule once (idempotent); False (and a warning) when iptables is unusable."""
+    """Install the host and egress rules once (idempotent); False (and a warning) when iptables is
+    unusable."""
     iptables = shutil.which("iptables")
     if iptables is None:
         log.warning("gateway: iptables not found; learners' containers can reach host services")
         return False
-    if subprocess.run([iptables, "-C", *RULE], capture_output=True).returncode == 0:
-        return True
-    proc = subprocess.run([iptables, "-I", *RULE], capture_output=True, text=True)
-    if proc.returncode != 0:
-        log.warning("gateway: could not add the iptables rule (%s): %s", " ".join(RULE), proc.stderr.strip())
-        return False
-    return True
+    ok = True
+    for rule in RULES:
+        if subprocess.run([iptables, "-C", *rule], capture_output=True).returncode == 0:
+            continue
+        proc = subprocess.run([iptables, "-I", *rule], capture_output=True, text=True)
+        if proc.returncode != 0:
+            log.warning(
+                "gateway: could not add the iptables rule (%s): %s", " ".join(rule), proc.stderr.strip()
+            )
+            ok = False
+    return ok
 
 
 def free_subnet(api, pool: str, prefix: int) -> dict:

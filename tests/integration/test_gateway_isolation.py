@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import secrets
 import socket
+import subprocess
+import sys
 
 import pytest
+from realparts import need
 from test_gateway_harness import gateway, start_sandbox, stop_sandbox  # noqa: F401 - fixture
 
 pytestmark = [pytest.mark.docker]
@@ -127,3 +130,51 @@ def test_both_sandboxes_can_use_the_same_names(pair):
         assert "web" in a.sh("docker ps --format '{{.Names}}'")[1], "A's web is untouched"
     finally:
         b.sh("docker rm -f web; docker network rm anet; docker volume rm avol; docker rmi aimage")
+
+
+@pytest.fixture
+def outside_host():
+    """A test host outside the engine's networks: a network namespace on a veth pair, 198.51.100.2."""
+    ns, host_if = f"atlas-egress-{secrets.token_hex(3)}", f"aeg{secrets.token_hex(3)}"
+    setup = [
+        ["ip", "netns", "add", ns],
+        ["ip", "link", "add", host_if, "type", "veth", "peer", "name", "eth-out", "netns", ns],
+        ["ip", "addr", "add", "198.51.100.1/30", "dev", host_if],
+        ["ip", "link", "set", host_if, "up"],
+        ["ip", "netns", "exec", ns, "ip", "addr", "add", "198.51.100.2/30", "dev", "eth-out"],
+        ["ip", "netns", "exec", ns, "ip", "link", "set", "eth-out", "up"],
+        ["ip", "netns", "exec", ns, "ip", "link", "set", "lo", "up"],
+    ]
+    try:
+        for cmd in setup:
+            proc = subprocess.run(cmd, capture_output=True, text=True)
+            need("network namespaces (ip netns, veth)", proc.returncode == 0, f"{cmd}: {proc.stderr}")
+        yield ns
+    finally:
+        subprocess.run(["ip", "link", "del", host_if], capture_output=True)
+        subprocess.run(["ip", "netns", "del", ns], capture_output=True)
+
+
+def _listen_in(ns: str, port: int) -> subprocess.Popen:
+    code = (
+        "import socket,sys;s=socket.socket();s.setsockopt(socket.SOL_SOCKET,socket.SO_REUSEADDR,1);"
+        f"s.bind(('0.0.0.0',{port}));s.listen(4);s.settimeout(8);print('ready',flush=True)\n"
+        "try:\n c,a=s.accept();print('connected',a[0],flush=True)\nexcept OSError:\n print('none',flush=True)"
+    )
+    proc = subprocess.Popen(
+        ["ip", "netns", "exec", ns, sys.executable, "-c", code], stdout=subprocess.PIPE, text=True
+    )
+    assert proc.stdout.readline().strip() == "ready"
+    return proc
+
+
+def test_containers_cannot_reach_outside_the_machine(pair, outside_host):
+    a, _ = pair
+    port = 18080
+    control = _listen_in(outside_host, port)
+    with socket.create_connection(("198.51.100.2", port), timeout=3):
+        pass  # control: the host itself reaches the outside test host
+    assert "connected" in control.communicate(timeout=10)[0]
+    probe = _listen_in(outside_host, port)
+    a.sh("docker run --rm busybox timeout 5 nc -w 3 198.51.100.2 18080 </dev/null")
+    assert "connected" not in probe.communicate(timeout=15)[0], "a learner's container reached a host outside"
