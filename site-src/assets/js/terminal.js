@@ -416,6 +416,7 @@
 
   function init() {
     var blocks = document.querySelectorAll("[data-atlas-run]");
+    if (blocks.length) online(); // ask once, early: a click then starts the session without waiting
     for (var i = 0; i < blocks.length; i++) mount(blocks[i]);
     resume(blocks);
   }
