@@ -32,6 +32,9 @@ HOP = {
     "content-length",
 }
 METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+#: Response headers a learner's server may not send through the site's origin: they would let a
+#: preview page take over or wipe the whole site in the viewer's browser.
+ORIGIN_WIDE = {"service-worker-allowed", "clear-site-data"}
 
 
 def cookie_name(session_id: str) -> str:
@@ -73,6 +76,10 @@ def create_preview_blueprint(
             return _error(401, "a session token is needed (?token=...)")
         if not check_token(session_id, token):
             return _error(403, "wrong session token for this preview")
+        if request.headers.get("Service-Worker", "").lower() == "script":
+            return _error(
+                403, "previews cannot register service workers on the site's origin", field="Service-Worker"
+            )
         gateway = current_app.extensions.get("atlas_gateway")
         host_port = gateway.host_port(session_id, port) if gateway else None
         if host_port is None:
@@ -95,7 +102,9 @@ def create_preview_blueprint(
         prefix = f"/preview/{session_id}/{port}"
         out_headers = []
         for k, v in upstream.getheaders():
-            if k.lower() in HOP or k.lower() == "set-cookie" and "path=/" in v.lower():
+            if k.lower() in HOP or k.lower() in ORIGIN_WIDE:
+                continue
+            if k.lower() == "set-cookie" and "path=/" in v.lower():
                 continue
             if k.lower() == "location" and v.startswith("/"):
                 v = prefix + v
@@ -121,7 +130,9 @@ def _stream(upstream: http.client.HTTPResponse, conn: http.client.HTTPConnection
         conn.close()
 
 
-def _error(status: int, message: str) -> Response:
-    resp = jsonify({"error": message, "field": "token" if status in (401, 403) else None})
+def _error(status: int, message: str, field: str | None = None) -> Response:
+    if field is None and status in (401, 403):
+        field = "token"
+    resp = jsonify({"error": message, "field": field})
     resp.status_code = status
     return resp
