@@ -7,34 +7,17 @@ container of this instance is removed.
 
 from __future__ import annotations
 
-import errno
 import logging
 import signal
-import socket
 import sys
 import threading
 from pathlib import Path
 
 from atlas.errors import AtlasError
+from atlas.ports import check_port
 from werkzeug.serving import make_server
 
 from sandbox.app import create_app
-
-
-def _check_port(host: str, port: int) -> None:
-    """Raise AtlasError naming --port when host:port cannot be bound."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    with socket.socket(family, socket.SOCK_STREAM) as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            probe.bind((host, port))
-        except OSError as exc:
-            if exc.errno == errno.EADDRINUSE:
-                msg = (
-                    f"port {port} on {host} is already in use; stop what uses it or pick another with --port"
-                )
-                raise AtlasError(msg) from exc
-            raise AtlasError(f"cannot listen on {host}:{port}: {exc.strerror}") from exc
 
 
 def serve(host: str, port: int, site_dir: Path, config_path: str | Path | None) -> int:
@@ -45,7 +28,7 @@ def serve(host: str, port: int, site_dir: Path, config_path: str | Path | None) 
         logging.getLogger("sandbox").warning(
             "%s has no index.html (build the site with ./atlas build); serving the API anyway", site_dir
         )
-    _check_port(host, port)
+    check_port(host, port)
     app = create_app(config_path, site_dir=site_dir, start=False)
     cfg = app.extensions["atlas_config"]
     manager = app.extensions["atlas_sessions"]

@@ -23,7 +23,7 @@ from pathlib import Path
 from atlas import ROOT
 from atlas.errors import AtlasError, MissingPrerequisite
 from atlas.provision.state import state_dir, write_atomic
-from atlas.provision.steps import Skipped, run, run_step, step_log
+from atlas.provision.steps import Skipped, run, run_alone
 
 STEP = "frontend"
 VENDOR = ROOT / "site-src" / "assets" / "vendor"
@@ -181,13 +181,8 @@ def install(vendor: Path = VENDOR, force: bool = False) -> str:
 
 
 def main() -> int:
-    """Run the front-end step alone (`python -m atlas.provision.frontend [--force]`)."""
-    try:
-        run_step(STEP, "front-end packages (npm)", lambda: install(force="--force" in sys.argv))
-    except AtlasError as exc:
-        print(f"atlas: error: {exc}\n(log: {step_log(STEP)})", file=sys.stderr)
-        return 1
-    return 0
+    """Run the frontend step alone (`python -m atlas.provision.frontend [--force]`)."""
+    return run_alone(STEP, "front-end packages (npm)", install)
 
 
 if __name__ == "__main__":

@@ -7,11 +7,9 @@ Only one set-up runs at a time (a lock file in the state directory).
 
 from __future__ import annotations
 
-import errno
 import fcntl
 import hashlib
 import os
-import socket
 import sys
 import time
 from collections.abc import Iterator
@@ -20,6 +18,7 @@ from pathlib import Path
 
 from atlas import ROOT
 from atlas.errors import AtlasError
+from atlas.ports import check_port
 from atlas.provision import daemonjson, engine, frontend, images, packages, registry
 from atlas.provision.procs import stop_daemon
 from atlas.provision.state import read_pid, state_dir, write_atomic
@@ -105,32 +104,14 @@ def setup(skip_install: bool = False) -> None:
     print(f"atlas: set-up done in {time.monotonic() - started:.1f}s", flush=True)
 
 
-def check_port(host: str, port: int) -> None:
-    """Raise AtlasError naming --port when `host:port` cannot be bound (already in use)."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    with socket.socket(family, socket.SOCK_STREAM) as s:
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            s.bind((host, port))
-        except OSError as exc:
-            if exc.errno == errno.EADDRINUSE:
-                raise AtlasError(
-                    f"port {port} on {host} is already in use (another `./atlas up`?). "
-                    f"Stop that program, or choose another port: ./atlas up --port {port + 1}"
-                ) from None
-            raise AtlasError(
-                f"cannot listen on {host}:{port}: {exc.strerror}; see --host and --port"
-            ) from exc
-
-
 def up(host: str = "127.0.0.1", port: int = 8000, skip_install: bool = False) -> int:
     """Set everything up, then serve site + sandbox on host:port until interrupted.
 
-    The one banner with the URL is printed by `sandbox.serve.serve` once it listens.
+    The one banner with the URL is printed by `sandbox.serve.serve` once it listens. The port is checked
+    here first, so a taken port is reported before any set-up; `serve` checks it again before binding.
     """
     check_port(host, port)
     setup(skip_install=skip_install)
-    check_port(host, port)
     try:
         from sandbox.serve import serve
     except ImportError as exc:

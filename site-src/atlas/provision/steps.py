@@ -158,3 +158,13 @@ def warn(message: str) -> None:
         print(flush=True)
         _Line.open = False
     print(f"atlas: warning: {message}", file=sys.stderr, flush=True)
+
+
+def run_alone(step: str, title: str, install: Callable[..., str]) -> int:
+    """Run one set-up step as a program (`python -m atlas.provision.<step> [--force]`); exit code."""
+    try:
+        run_step(step, title, lambda: install(force="--force" in sys.argv))
+    except AtlasError as exc:
+        print(f"atlas: error: {exc}\n(log: {step_log(step)})", file=sys.stderr)
+        return 1
+    return 0

@@ -32,7 +32,7 @@ from pathlib import Path
 from atlas import ROOT
 from atlas.errors import AtlasError
 from atlas.provision.state import state_dir, write_atomic
-from atlas.provision.steps import Skipped, note, run, run_step, step_log
+from atlas.provision.steps import Skipped, note, run, run_alone
 
 STEP = "wheels"
 WHEELS = ROOT / "site-src" / "assets" / "wheels"
@@ -247,12 +247,7 @@ def install(wheels: Path = WHEELS, force: bool = False) -> str:
 
 def main() -> int:
     """Run the wheels step alone (`python -m atlas.provision.wheels [--force]`)."""
-    try:
-        run_step(STEP, "Python wheels for Pyodide", lambda: install(force="--force" in sys.argv))
-    except AtlasError as exc:
-        print(f"atlas: error: {exc}\n(log: {step_log(STEP)})", file=sys.stderr)
-        return 1
-    return 0
+    return run_alone(STEP, "Python wheels for Pyodide", install)
 
 
 if __name__ == "__main__":
