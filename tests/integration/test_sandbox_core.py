@@ -122,8 +122,8 @@ def test_exit_sends_exit_event_and_removes_container(runtime_server):
         assert r.status_code == 404
         flt = {"label": f"org.container-atlas.session={s['id']}"}
         end = time.monotonic() + 10
-        while srv.docker.containers.list(all=True, filters=flt) and time.monotonic() < end:
+        while srv.docker.api.containers(all=True, filters=flt) and time.monotonic() < end:
             time.sleep(0.1)
-        assert not srv.docker.containers.list(all=True, filters=flt)
+        assert not srv.docker.api.containers(all=True, filters=flt)
     finally:
         t.close()

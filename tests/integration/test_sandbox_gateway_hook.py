@@ -36,8 +36,8 @@ def test_docker_profile_session_talks_to_its_gateway(sandbox_server, docker_clie
     end = time.monotonic() + 20
     flt = {"label": f"org.container-atlas.session={s['id']}"}
     while time.monotonic() < end and (
-        docker_client.containers.list(all=True, filters=flt) or docker_client.networks.list(filters=flt)
+        docker_client.api.containers(all=True, filters=flt) or docker_client.networks.list(filters=flt)
     ):
         time.sleep(0.2)
-    assert not docker_client.containers.list(all=True, filters=flt)
+    assert not docker_client.api.containers(all=True, filters=flt)
     assert not docker_client.networks.list(filters=flt)

@@ -20,7 +20,7 @@ def _gone(docker_client, session_id: str, timeout: float = 10) -> bool:
     flt = {"label": f"org.container-atlas.session={session_id}"}
     end = time.monotonic() + timeout
     while time.monotonic() < end:
-        if not docker_client.containers.list(all=True, filters=flt):
+        if not docker_client.api.containers(all=True, filters=flt):
             return True
         time.sleep(0.1)
     return False
