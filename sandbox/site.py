@@ -121,7 +121,10 @@ def static_file(path: str):
         rel = str(p.relative_to(root))
         # Vendored packages and wheels carry their version in the path: cache them for a year.
         versioned = rel.startswith(VERSIONED_PREFIXES)
-        resp = send_from_directory(root, rel, max_age=31536000 if versioned else 0)
+        # A .gz file is a gzip file to the page (the Python snapshot is gunzipped by its worker), not
+        # a gzip-encoded response the browser should unpack first, as werkzeug would label it.
+        mimetype = "application/gzip" if p.suffix.lower() == ".gz" else None
+        resp = send_from_directory(root, rel, max_age=31536000 if versioned else 0, mimetype=mimetype)
     except NotFound:
         return not_found_page()
     return _compressed(resp, p)

@@ -98,6 +98,7 @@ def run_block(pg, index: int, code: str | None = None) -> dict:
         "output": block.locator(".atlas-pyrun__out").text_content(),
         "status": block.locator(".atlas-pyrun__status").text_content(),
         "missing": block.get_attribute("data-missing"),
+        "start": block.get_attribute("data-python-start"),
     }
 
 
@@ -111,6 +112,7 @@ def test_every_block_runs_in_the_browser(page, site, catalog, md):
         assert page.locator("[data-atlas-pyrun] textarea").nth(i).input_value() == code
         got = run_block(page, i)
         assert got["state"] == "done", f"{md.name} block {i + 1}: {got}"
+        assert got["start"] == "snapshot", f"{md.name}: Python was not restored from the snapshot"
         if expected is not None:
             assert got["output"] == expected[i], f"{md.name} block {i + 1}"
         else:
@@ -154,7 +156,37 @@ def test_python_page_loads_pyodide_only_on_run(page):
     assert not [u for u in page.requests if "pyodide" in u or "/wheels/" in u]
     assert run_block(page, 0)["state"] == "done"
     assert [u for u in page.requests if u.endswith("pyodide.asm.wasm")]
+    assert [u for u in page.requests if u.endswith(".snapshot.gz")]
     assert not [u for u in page.requests if u.endswith(".whl") or "graph.json" in u]  # no graph needed
+
+
+@pytest.mark.parametrize("served", ["missing", "corrupt", "unpacked"])
+def test_python_starts_whatever_the_host_does_to_the_snapshot(page, site, served):
+    """A snapshot the browser cannot fetch or restore costs time, not the run: Python starts plainly.
+    A host that sends it unpacked (labelled Content-Encoding: gzip) still gets a restored Python."""
+    import gzip
+
+    _, site_dir = site
+    index = json.loads((site_dir / "assets" / "wheels" / "wheels.json").read_text())
+    tried: list[str] = []
+
+    def serve(route):
+        tried.append(route.request.url)
+        if served == "missing":
+            route.fulfill(status=404, body="gone")
+        elif served == "corrupt":  # valid gzip, but not a Pyodide heap
+            route.fulfill(status=200, body=gzip.compress(b"\0" * 65536))
+        else:
+            packed = (site_dir / "assets" / "wheels" / index["snapshot"]["file"]).read_bytes()
+            route.fulfill(status=200, body=gzip.decompress(packed))
+
+    page.route("**/*.snapshot.gz", serve)
+    page.goto(page.base + "python/")
+    got = run_block(page, 0, "import hashlib\nprint(hashlib.sha256(b'atlas').hexdigest()[:12])")
+    assert got["state"] == "done", got
+    assert got["output"] == __import__("hashlib").sha256(b"atlas").hexdigest()[:12] + "\n"
+    assert got["start"] == ("snapshot" if served == "unpacked" else "plain")
+    assert tried  # the snapshot was asked for first
 
 
 def test_syntax_error_shows_traceback(page):

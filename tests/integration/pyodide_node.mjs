@@ -5,11 +5,15 @@
 // pages.json: [{"page": "docs/python/x.md", "blocks": ["code", ...]}, ...]
 // results.json: [{"page", "blocks": [{"stdout", "stderr", "outcome"}]}] where outcome is "" (ok),
 // "error" or "missing:<module>". The Python runner is read from pyworker.js, so this runs the exact
-// code the browser runs; wheels are installed with micropip from the files in assets/wheels/
-// (copied into Pyodide's file system and installed from emfs: URLs). Nothing touches the network.
+// code the browser runs. Python is restored from the set-up's memory snapshot and micropip loaded
+// from its byte-compiled wheel when wheels.json names them (as in the browser); the wheels are
+// installed with micropip from the files in assets/wheels/ (copied into Pyodide's file system and
+// installed from emfs: URLs). Nothing touches the network. The first stderr line is
+// "start: snapshot" or "start: plain".
 import fs from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
+import { gunzipSync } from "node:zlib";
 
 const [assets, graphPath] = process.argv.slice(2);
 const index = JSON.parse(fs.readFileSync(path.join(assets, "wheels", "wheels.json"), "utf8"));
@@ -19,7 +23,12 @@ const runner = worker.match(/const RUNNER = String\.raw`([\s\S]*?)`;/)[1];
 const pages = JSON.parse(fs.readFileSync(0, "utf8"));
 
 const { loadPyodide } = await import(pathToFileURL(indexURL + "pyodide.mjs").href);
-const py = await loadPyodide({ indexURL, fullStdLib: false });
+// As the worker does: restore the set-up's memory snapshot when wheels.json names one.
+const env = { HOME: "/home/pyodide" };
+const snapshot = index.snapshot
+  ? gunzipSync(fs.readFileSync(path.join(assets, "wheels", index.snapshot.file)))
+  : undefined;
+const py = await loadPyodide({ indexURL, env, fullStdLib: false, _loadSnapshot: snapshot });
 let out = { stdout: "", stderr: "" };
 const writer = (stream) => {
   const decoder = new TextDecoder();
@@ -29,7 +38,10 @@ py.setStdout(writer("stdout"));
 py.setStderr(writer("stderr"));
 await py.runPythonAsync(runner);
 
-await py.loadPackage("micropip", { messageCallback: () => {} });
+const micropip = index.wheels.micropip
+  ? path.resolve(assets, "wheels", index.wheels.micropip.file)
+  : "micropip";
+await py.loadPackage(micropip, { messageCallback: () => {} });
 py.FS.mkdirTree("/tmp/wheels");
 const urls = ["networkx", "atlasgraph"].map((name) => {
   const file = index.wheels[name].file;
@@ -51,4 +63,5 @@ for (const { page, blocks } of pages) {
   }
   results.push({ page, blocks: done });
 }
+process.stderr.write(`start: ${snapshot ? "snapshot" : "plain"}\n`);
 process.stdout.write(JSON.stringify(results));

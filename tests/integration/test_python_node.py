@@ -63,7 +63,9 @@ def results(catalog, tmp_path_factory) -> dict[str, list[dict]]:
         timeout=240,
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
-    return {page["page"]: page["blocks"] for page in json.loads(proc.stdout)}
+    got = {page["page"]: page["blocks"] for page in json.loads(proc.stdout)}
+    got["<start>"] = re.findall(r"^start: (\w+)$", proc.stderr, re.M)
+    return got
 
 
 def layer_digest() -> str:
@@ -166,6 +168,19 @@ def test_playground_answers_the_three_questions(results, catalog):
     assert zh_path.splitlines()[0] == atlasgraph.format_path(steps, "zh")
 
 
+def test_python_is_restored_from_the_set_up_snapshot(results):
+    """With Node at set-up there is a snapshot, and the examples above ran in a restored Python."""
+    from atlas.provision import wheels
+
+    index = wheels.read_index()
+    assert index.get("snapshot"), "wheels.json names no Python snapshot although Node.js is here"
+    snap = wheels.WHEELS / index["snapshot"]["file"]
+    assert hashlib.sha256(snap.read_bytes()).hexdigest() == index["snapshot"]["sha256"]
+    assert index["snapshot"]["key"] == wheels.snapshot_key(wheels.WHEELS.parent / index["pyodide"])
+    assert results["<start>"] == ["snapshot"]
+    assert index["wheels"]["micropip"]["precompiled"], "micropip is served without .pyc files"
+
+
 def test_index_hello(results):
     for name in ("index.md", "index.zh.md"):
         out = results[name][0]["stdout"]
@@ -211,8 +226,38 @@ def test_wheels_match_requirements_and_atlasgraph_sources():
     if tag:  # byte-compiled by the vendored Pyodide: a .pyc beside each module, the .py kept
         with zipfile.ZipFile(wheels.WHEELS / got["networkx"]["file"]) as whl:
             names = set(whl.namelist())
+            record = whl.read(next(n for n in names if n.endswith(".dist-info/RECORD"))).decode()
         assert "networkx/__init__.py" in names
         assert f"networkx/__pycache__/__init__.{tag}.pyc" in names
+        # networkx's own test suites are not shipped to browsers, and RECORD lists what is.
+        assert not [n for n in names if "/tests/" in n]
+        assert {line.rsplit(",", 2)[0] for line in record.splitlines() if line} == names
     for entry in got.values():
         data = (wheels.WHEELS / entry["file"]).read_bytes()
         assert hashlib.sha256(data).hexdigest() == entry["sha256"]
+
+
+def test_wheels_step_notices_a_stale_or_missing_snapshot(tmp_path):
+    """`./atlas setup` redoes the wheels step when the snapshot no longer matches what it needs."""
+    from atlas.provision import wheels
+
+    need("Pyodide wheels", wheels.is_current(), "run `.venv/bin/python -m atlas.provision.wheels`")
+    need("Node.js", shutil.which("node") is not None, "apt-get install nodejs")
+    copy = tmp_path / "assets" / "wheels"
+    shutil.copytree(wheels.WHEELS, copy)
+    (tmp_path / "assets" / "vendor").symlink_to(wheels.WHEELS.parent / "vendor")
+    assert wheels.is_current(copy)
+    index = json.loads((copy / "wheels.json").read_text())
+
+    def with_index(**changes) -> bool:
+        (copy / "wheels.json").write_text(json.dumps({**index, **changes}))
+        return wheels.is_current(copy)
+
+    assert not with_index(snapshot={**index["snapshot"], "key": "0000000000"})  # other Pyodide/script
+    assert not with_index(snapshot=None)  # made without Node, and Node is here now
+    assert not with_index(
+        snapshot=index["snapshot"], wheels={k: v for k, v in index["wheels"].items() if k != "micropip"}
+    )
+    assert with_index()
+    (copy / index["snapshot"]["file"]).unlink()
+    assert not wheels.is_current(copy)

@@ -107,3 +107,21 @@ def test_versioned_assets_are_cached_for_long(tmp_path):
     r = client.get("/")
     assert "max-age=31536000" not in r.headers.get("Cache-Control", "")
     r.close()
+
+
+def test_python_snapshot_is_sent_as_stored_bytes(tmp_path):
+    """The worker gunzips the snapshot itself: the server must not label it Content-Encoding: gzip
+    (the browser would then unpack it first and the worker's second gunzip would fail)."""
+    import gzip
+
+    site = tmp_path / "site"
+    (site / "assets" / "wheels").mkdir(parents=True)
+    packed = gzip.compress(b"heap" * 5000)
+    (site / "assets" / "wheels" / "python-0123456789.snapshot.gz").write_bytes(packed)
+    client = create_app({"docs_dir": str(tmp_path / "docs")}, site_dir=site, start=False).test_client()
+    r = client.get("/assets/wheels/python-0123456789.snapshot.gz", headers={"Accept-Encoding": "gzip"})
+    assert r.status_code == 200
+    assert "Content-Encoding" not in r.headers
+    assert r.get_data() == packed
+    assert "max-age=31536000" in r.headers["Cache-Control"]
+    r.close()

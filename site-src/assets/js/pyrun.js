@@ -8,7 +8,9 @@
  * G, catalog, atlasgraph or networkx gets networkx + atlasgraph installed (micropip, from the
  * site's assets/wheels/) and the knowledge graph preloaded as `catalog` and `G`.
  *
- * The block's state is exposed as data-state: idle | loading | running | done | error | stopped.
+ * The block's state is exposed as data-state: idle | loading | running | done | error | stopped,
+ * and after a run data-python-start says how Python was started: "snapshot" (restored from the
+ * site's memory snapshot) or "plain" (no snapshot, or it could not be used).
  */
 (function () {
   "use strict";
@@ -190,6 +192,7 @@
           write(msg.text, msg.stream);
         } else if (msg.type === "done") {
           if (msg.missing) root.dataset.missing = msg.missing;
+          if (msg.start) root.dataset.pythonStart = msg.start;
           running.delete(runId);
           ctl.finish(msg.ok ? "done" : "error", msg.seconds, msg.loading);
         } else if (msg.type === "fatal") {

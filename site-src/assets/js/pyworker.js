@@ -11,11 +11,14 @@
  * Messages to the page:
  *   {type: "status", id, text}      loading phases
  *   {type: "out", id, stream, text} stdout / stderr text as it is written
- *   {type: "done", id, ok, missing, seconds, loading}  (seconds running; loading Python/graph)
+ *   {type: "done", id, ok, missing, seconds, loading, start}  (seconds running; loading Python/
+ *                                   graph; start = "snapshot" or "plain": how Python was started)
  *   {type: "fatal", id, text}       Python itself could not be loaded
  *
  * Everything comes from the site: Pyodide from assets/vendor/pyodide-<v>/ (named in
- * assets/wheels/wheels.json), the wheels from assets/wheels/, the catalog from assets/graph.json.
+ * assets/wheels/wheels.json), the wheels and the Python memory snapshot from assets/wheels/, the
+ * catalog from assets/graph.json. With a snapshot Python is restored, not started (a second
+ * instead of three); a snapshot that cannot be fetched or restored falls back to a plain start.
  */
 "use strict";
 
@@ -116,12 +119,45 @@ async function fetchJSON(url) {
   return resp.json();
 }
 
+// What Pyodide starts with in a browser; the snapshot was made with the same.
+const ENV = { HOME: "/home/pyodide" };
+
+/** The snapshot's heap bytes. The file is gzip; a host that labels it Content-Encoding: gzip has
+ * the browser unpack it already, so the worker gunzips only what still starts with gzip's magic
+ * bytes (a heap starts with zeros). */
+async function fetchSnapshot(url) {
+  const resp = await fetch(url);
+  if (!resp.ok) throw new Error(`${url}: HTTP ${resp.status}`);
+  const bytes = new Uint8Array(await resp.arrayBuffer());
+  if (bytes[0] !== 0x1f || bytes[1] !== 0x8b) return bytes;
+  const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
+/** Start Python: restore the site's memory snapshot when it has one, else a plain start. */
+async function startPython(index, indexURL) {
+  const snapshot = index.snapshot ? fetchSnapshot(root + "assets/wheels/" + index.snapshot.file) : null;
+  if (snapshot) snapshot.catch(() => {});
+  const { loadPyodide } = await import(indexURL + "pyodide.mjs");
+  if (snapshot) {
+    try {
+      const py = await loadPyodide({ indexURL, env: ENV, fullStdLib: false, _loadSnapshot: snapshot });
+      py._atlasStart = "snapshot";
+      return py;
+    } catch (err) {
+      console.warn("Python snapshot not usable, starting Python the long way:", err);
+    }
+  }
+  const py = await loadPyodide({ indexURL, env: ENV, fullStdLib: false });
+  py._atlasStart = "plain";
+  return py;
+}
+
 async function boot(id) {
   post({ type: "status", id, text: "loading" });
   const index = await fetchJSON(root + "assets/wheels/wheels.json");
   const indexURL = new URL(index.pyodide, root + "assets/").href;
-  const { loadPyodide } = await import(indexURL + "pyodide.mjs");
-  const py = await loadPyodide({ indexURL, fullStdLib: false });
+  const py = await startPython(index, indexURL);
   py.setStdout(streamWriter("stdout"));
   py.setStderr(streamWriter("stderr"));
   await py.runPythonAsync(RUNNER);
@@ -132,13 +168,17 @@ async function boot(id) {
 async function loadGraph(py, id) {
   post({ type: "status", id, text: "packages" });
   const index = py._atlasIndex;
-  await py.loadPackage("micropip", { messageCallback: () => {} });
-  const urls = ["networkx", "atlasgraph"].map((n) => root + "assets/wheels/" + index.wheels[n].file);
-  const catalogText = await (async () => {
-    const resp = await fetch(root + "assets/graph.json");
+  const wheel = (name) => root + "assets/wheels/" + index.wheels[name].file;
+  const catalog = fetch(root + "assets/graph.json").then((resp) => {
     if (!resp.ok) throw new Error(`assets/graph.json: HTTP ${resp.status}`);
     return resp.text();
-  })();
+  });
+  catalog.catch(() => {});
+  // micropip byte-compiled by the set-up (wheels.json) when there is one, else Pyodide's own copy.
+  const micropip = index.wheels.micropip ? wheel("micropip") : "micropip";
+  await py.loadPackage(micropip, { messageCallback: () => {} });
+  const urls = ["networkx", "atlasgraph"].map(wheel);
+  const catalogText = await catalog;
   const loader = py.globals.get("_atlas_load_graph");
   try {
     await loader(urls, catalogText);
@@ -180,6 +220,7 @@ async function run(msg) {
   post({
     type: "done",
     id,
+    start: pyodide ? pyodide._atlasStart : null,
     ok: outcome === "",
     missing,
     seconds: (performance.now() - loaded) / 1000,

@@ -5,8 +5,10 @@
 //   node pyc_compile.mjs <pyodide dir> <input.whl> <output.whl>
 //
 // The .py files stay (tracebacks show source lines); each gets __pycache__/<name>.cpython-3XX.pyc
-// in "unchecked-hash" mode, so Python uses it without comparing time stamps. RECORD lists the new
-// files. Prints the Python cache tag (e.g. cpython-314).
+// in "unchecked-hash" mode, so Python uses it without comparing time stamps. The package's own test
+// suites (any tests/ folder: a third of networkx's files) are left out, as a browser never runs them
+// and micropip would unpack them at every page load. RECORD lists exactly the files shipped.
+// Prints the Python cache tag (e.g. cpython-314).
 import fs from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
@@ -20,9 +22,12 @@ const tag = py.runPython(`
 import base64, compileall, hashlib, os, py_compile, re, sys, zipfile
 
 src, out, tree = "/tmp/in.whl", "/tmp/out.whl", "/tmp/tree"
+def shipped(name):
+    return "tests" not in name.split("/")[:-1]
+
 with zipfile.ZipFile(src) as whl:
-    infos = whl.infolist()
-    whl.extractall(tree)
+    infos = [i for i in whl.infolist() if shipped(i.filename)]
+    whl.extractall(tree, members=infos)
 mode = py_compile.PycInvalidationMode.UNCHECKED_HASH
 ok = compileall.compile_dir(tree, quiet=2, rx=re.compile("/tests/"), invalidation_mode=mode)
 if not ok:
@@ -40,7 +45,7 @@ with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as new:
     for info in infos:
         data = open(os.path.join(tree, info.filename), "rb").read()
         if info.filename == record:
-            lines = data.decode().splitlines()
+            lines = [l for l in data.decode().splitlines() if shipped(l.rsplit(",", 2)[0])]
             for rel in added:
                 blob = open(os.path.join(tree, rel), "rb").read()
                 digest = base64.urlsafe_b64encode(hashlib.sha256(blob).digest()).rstrip(b"=").decode()

@@ -1,6 +1,7 @@
 """Python wheels for the in-browser Python (Pyodide), served by the site from `assets/wheels/`.
 
-Two wheels, both pure Python, installed in the browser with micropip from the site's own URLs:
+Three wheels and a memory snapshot. Two wheels, both pure Python, are installed in the browser
+with micropip from the site's own URLs:
 - `networkx` at the version pinned in requirements.txt, fetched from PyPI at set-up time with
   `pip download --no-deps --only-binary=:all:` into `<state>/wheels/` (a cache), then byte-compiled
   by the vendored Pyodide's own CPython under Node (`pyc_compile.mjs`; .py files kept) so the
@@ -10,9 +11,20 @@ Two wheels, both pure Python, installed in the browser with micropip from the si
   version (`1.0.0+g1a2b3c4d`), so a changed module gets a new file name and no browser keeps a
   stale copy in its cache.
 
+The third is micropip itself, the vendored Pyodide's own wheel byte-compiled the same way (Pyodide
+ships it as .py only; importing it compiled 35 modules at every page load). The worker loads it from
+the site's URL instead of the copy in the Pyodide folder.
+
+The snapshot (`python-<key>.snapshot.gz`, made by `py_snapshot.mjs` under Node) is the Pyodide heap
+just after CPython started, with the runner's and the examples' standard modules imported: the
+worker restores it instead of starting Python (2.5 s of a warm start on two cores). Its key hashes
+the Pyodide files it depends on and the script, so a new Pyodide or script gets a new file name.
+Without Node there is no snapshot and no byte-compiling; the worker then starts Python the long way.
+
 `assets/wheels/wheels.json` is the index the page's worker reads: `{"wheels": {name: {"file",
-"version", "sha256"}}, "pyodide": "vendor/pyodide-<v>/", "source_hash": ...}`, file names relative
-to `assets/wheels/` and the Pyodide folder relative to `assets/` (from vendor/manifest.json, so the
+"version", "sha256", "precompiled"}}, "snapshot": {"file", "sha256", "key", "bytes", "packed"} or
+null, "pyodide": "vendor/pyodide-<v>/", "source_hash": ...}`, file names relative to
+`assets/wheels/` and the Pyodide folder relative to `assets/` (from vendor/manifest.json, so the
 front-end step runs first).
 
 Run alone: `.venv/bin/python -m atlas.provision.wheels [--force]`.
@@ -41,6 +53,9 @@ REQUIREMENTS = ROOT / "requirements.txt"
 INDEX = "wheels.json"
 VENDOR_MANIFEST = ROOT / "site-src" / "assets" / "vendor" / "manifest.json"
 PYC_COMPILE = Path(__file__).with_name("pyc_compile.mjs")
+PY_SNAPSHOT = Path(__file__).with_name("py_snapshot.mjs")
+#: The Pyodide files a snapshot depends on (with py_snapshot.mjs itself).
+SNAPSHOT_INPUTS = ("pyodide.asm.wasm", "pyodide.asm.mjs", "python_stdlib.zip", "pyodide.mjs")
 
 PYPROJECT = """\
 [build-system]
@@ -153,6 +168,61 @@ def precompile(wheel: Path, out: Path, pyodide_dir: Path) -> str:
     return tag
 
 
+def vendored_wheel(pyodide_dir: Path, name: str) -> Path:
+    """The wheel of the Pyodide package `name` in the vendored Pyodide folder (per pyodide-lock.json).
+
+    Raises AtlasError naming the lock file when the package or its file is missing.
+    """
+    lock = pyodide_dir / "pyodide-lock.json"
+    try:
+        path = pyodide_dir / json.loads(lock.read_text())["packages"][name]["file_name"]
+    except (OSError, ValueError, KeyError, TypeError):
+        raise AtlasError(f"{lock}: packages.{name}.file_name: missing") from None
+    if not path.is_file():
+        raise AtlasError(f"{lock}: packages.{name}.file_name: {path.name} is not in {pyodide_dir}")
+    return path
+
+
+def snapshot_key(pyodide_dir: Path) -> str:
+    """A short hash of the Pyodide files a snapshot depends on and of py_snapshot.mjs."""
+    digest = hashlib.sha256()
+    for path in [pyodide_dir / name for name in SNAPSHOT_INPUTS] + [PY_SNAPSHOT]:
+        digest.update(path.name.encode() + b"\0")
+        digest.update(path.read_bytes() if path.is_file() else b"(missing)")
+    return digest.hexdigest()[:10]
+
+
+def make_snapshot(pyodide_dir: Path, out: Path) -> dict:
+    """Make the Python memory snapshot under Node into `out`; return its wheels.json entry.
+
+    Raises AtlasError when Node.js or the vendored Pyodide is missing or the snapshot does not
+    restore (py_snapshot.mjs checks it before writing).
+    """
+    node = shutil.which("node")
+    if not node:
+        raise AtlasError("node is not installed")
+    if not (pyodide_dir / "pyodide.mjs").is_file():
+        raise AtlasError(f"{pyodide_dir}: no vendored Pyodide")
+    key = snapshot_key(pyodide_dir)
+    target = out / f"python-{key}.snapshot.gz"
+    output = run(
+        [node, str(PY_SNAPSHOT), str(pyodide_dir), str(target)],
+        STEP,
+        timeout=300,
+        hint="Node.js runs the vendored Pyodide to snapshot a started Python (no network).",
+    )
+    sizes = output.strip().splitlines()[-1].split() if output.strip() else []
+    if len(sizes) != 2 or not target.is_file():
+        raise AtlasError(f"making the Python snapshot printed {output[-200:]!r}")
+    return {
+        "file": target.name,
+        "key": key,
+        "sha256": _sha256(target),
+        "bytes": int(sizes[0]),
+        "packed": int(sizes[1]),
+    }
+
+
 def build_atlasgraph(out: Path, source: Path = SOURCE) -> Path:
     """Build the atlasgraph wheel from `source` into `out`; return the wheel's path."""
     version = f"{package_version(source)}+g{source_hash(source)}"
@@ -198,7 +268,20 @@ def is_current(wheels: Path = WHEELS) -> bool:
         return False
     if "precompiled" not in got.get("networkx", {}):
         return False
-    return all((wheels / w.get("file", "")).is_file() for w in got.values()) and len(got) == 2
+    node = shutil.which("node") is not None
+    snapshot = index.get("snapshot", False)
+    if snapshot is False or (snapshot is None and node):
+        return False  # made before snapshots existed, or without Node which is here now
+    if snapshot and (
+        snapshot.get("key") != snapshot_key(wheels.parent / index["pyodide"])
+        or not (wheels / snapshot.get("file", "")).is_file()
+    ):
+        return False
+    if node and "micropip" not in got:
+        return False
+    if not {"networkx", "atlasgraph"} <= set(got):
+        return False
+    return all((wheels / w.get("file", "")).is_file() for w in got.values())
 
 
 def install(wheels: Path = WHEELS, force: bool = False) -> str:
@@ -218,10 +301,30 @@ def install(wheels: Path = WHEELS, force: bool = False) -> str:
             compiled = None
             shutil.copy2(nx_wheel, stage / nx_wheel.name)
         ag_wheel = build_atlasgraph(stage)
+        extra: dict = {}
+        pyodide_dir = wheels.parent / pyodide
+        try:
+            mp_wheel = vendored_wheel(pyodide_dir, "micropip")
+            tag = precompile(mp_wheel, stage, pyodide_dir)
+            extra["micropip"] = {
+                "file": mp_wheel.name,
+                "version": mp_wheel.name.split("-")[1],
+                "sha256": _sha256(stage / mp_wheel.name),
+                "precompiled": tag,
+            }
+        except AtlasError as exc:
+            note(f"micropip comes from the Pyodide folder as .py only: {exc}")
+        try:
+            snapshot: dict | None = make_snapshot(pyodide_dir, stage)
+        except AtlasError as exc:
+            note(f"no Python snapshot (pages start Python the long way): {exc}")
+            snapshot = None
         index = {
             "pyodide": pyodide,
             "source_hash": source_hash(),
+            "snapshot": snapshot,
             "wheels": {
+                **extra,
                 "networkx": {
                     "file": nx_wheel.name,
                     "version": nx_version,
@@ -236,13 +339,15 @@ def install(wheels: Path = WHEELS, force: bool = False) -> str:
             },
         }
         # Old wheels go first, new files are renamed in, the index last (readers see whole files).
-        for old in wheels.glob("*.whl"):
+        for old in [*wheels.glob("*.whl"), *wheels.glob("*.snapshot.gz")]:
             old.unlink()
-        for path in stage.glob("*.whl"):
+        for path in [*stage.glob("*.whl"), *stage.glob("*.snapshot.gz")]:
             os.replace(path, wheels / path.name)
         write_atomic(wheels / INDEX, json.dumps(index, indent=2, sort_keys=True) + "\n")
     how = f" (byte-compiled for {compiled})" if compiled else ""
-    return f"networkx {nx_version}{how}, {ag_wheel.name} into {wheels.relative_to(ROOT)}"
+    snap = f", Python snapshot {snapshot['packed'] / 1e6:.1f} MB" if snapshot else ""
+    mp = ", micropip" if "micropip" in extra else ""
+    return f"networkx {nx_version}{how}, {ag_wheel.name}{mp}{snap} into {wheels.relative_to(ROOT)}"
 
 
 def main() -> int:
