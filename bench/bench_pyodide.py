@@ -13,6 +13,10 @@ Time to first output is counted from the start of navigation (what the learner w
 the click. Baseline, measured in the same run: a page without Python (the home page), whose load
 must fetch no Pyodide file at all. Target (issue 7): warm under 3 s.
 
+The server sends files as stored (no gzip), so "bytes sent" is what a host without compression
+sends; `./atlas serve` gzips the WebAssembly and JavaScript (about 14 MB instead of 21 MB cold).
+Each run also prints how the worker started Python ("snapshot" or "plain", see pyworker.js).
+
 Usage: .venv/bin/python bench/bench_pyodide.py [--site DIR] [--repeat 3]
 (without --site the site is built into a temporary folder with `./atlas build`).
 """
@@ -62,6 +66,7 @@ def load_and_run(page, url: str, server: StaticServer) -> dict:
     )
     sent = server.sent[before:]
     return {
+        "start": page.get_attribute("[data-atlas-pyrun]", "data-python-start"),
         "first_output": got["output"] / 1000,
         "after_click": (got["output"] - got["clicked"]) / 1000,
         "bytes": sum(n for _, n in sent),
@@ -115,7 +120,7 @@ def main() -> int:
             )
             print(
                 f"{'page':<34} {'load':<5} {'first output':>12} {'after click':>12} "
-                f"{'bytes sent':>12} {'ratio':>6}"
+                f"{'bytes sent':>12} {'ratio':>6}  python start"
             )
             n = 0
             for name, path in PAGES.items():
@@ -129,9 +134,10 @@ def main() -> int:
                     ctx.close()
                 for label, rows in (("cold", cold), ("warm", warm)):
                     first = median(rows, "first_output")
+                    starts = ",".join(sorted({str(r["start"]) for r in rows}))
                     print(
                         f"{name:<34} {label:<5} {first:>10.2f} s {median(rows, 'after_click'):>10.2f} s "
-                        f"{int(median(rows, 'bytes')):>12,} {first / baseline:>5.1f}x"
+                        f"{int(median(rows, 'bytes')):>12,} {first / baseline:>5.1f}x  {starts}"
                     )
             print(f"load average: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     print("target: warm first output < 3 s; ratio = first output / home page load (same run)")

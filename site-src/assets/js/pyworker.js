@@ -128,9 +128,23 @@ const ENV = { HOME: "/home/pyodide" };
 async function fetchSnapshot(url) {
   const resp = await fetch(url);
   if (!resp.ok) throw new Error(`${url}: HTTP ${resp.status}`);
-  const bytes = new Uint8Array(await resp.arrayBuffer());
-  if (bytes[0] !== 0x1f || bytes[1] !== 0x8b) return bytes;
-  const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
+  // Look at the first chunk, then stream the rest (gunzip runs while the file is still read).
+  const reader = resp.body.getReader();
+  const first = await reader.read();
+  const head = first.value || new Uint8Array(0);
+  const body = new ReadableStream({
+    start(ctl) {
+      if (first.done) ctl.close();
+      else ctl.enqueue(head);
+    },
+    async pull(ctl) {
+      const { done, value } = await reader.read();
+      if (done) ctl.close();
+      else ctl.enqueue(value);
+    },
+  });
+  const gzipped = head[0] === 0x1f && head[1] === 0x8b;
+  const stream = gzipped ? body.pipeThrough(new DecompressionStream("gzip")) : body;
   return new Uint8Array(await new Response(stream).arrayBuffer());
 }
 

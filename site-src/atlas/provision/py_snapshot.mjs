@@ -22,9 +22,19 @@ const { loadPyodide } = await import(pathToFileURL(indexURL + "pyodide.mjs").hre
 
 // What a browser's Pyodide starts with (Node would add its own program name as $_).
 const env = { HOME: "/home/pyodide" };
+// The runner's and the examples' modules, then what micropip, its installs and networkx import from
+// the standard library on a graph page (measured: a third of micropip's import time). Extension
+// modules loaded from a shared library (.so) cannot be restored, so none may be among them.
 const PRELOAD = `
 import ast, collections, hashlib, inspect, io, json, linecache, os, platform, tarfile, traceback
+import email, gzip, html.parser, importlib.metadata, importlib.resources, ipaddress, numbers, queue
+import sysconfig, urllib.parse, xml.etree.ElementTree
 os.environ.pop("_", None)
+import sys
+_shared = sorted(n for n, m in sys.modules.items() if str(getattr(m, "__file__", "")).endswith(".so"))
+if _shared:
+    raise SystemExit(f"modules from shared libraries cannot be snapshotted: {_shared}")
+del _shared
 `;
 
 const maker = await loadPyodide({ indexURL, env, fullStdLib: false, _makeSnapshot: true });
