@@ -8,18 +8,12 @@ import sys
 
 
 def _pytest(tmp_path, lint_failures: str = "") -> subprocess.CompletedProcess:
+    """pytest over tmp_path with `./atlas test`'s own command line."""
+    from atlas.provision.testrun import pytest_command
+
     env = {**os.environ, "ATLAS_LINT_FAILURES": lint_failures}
-    cmd = [
-        sys.executable,
-        "-m",
-        "pytest",
-        "-p",
-        "no:cacheprovider",
-        "-p",
-        "atlas.provision.pytest_lint",
-        "-q",
-    ]
-    return subprocess.run([*cmd, str(tmp_path)], capture_output=True, text=True, env=env, cwd=tmp_path)
+    cmd = [*pytest_command(), "-q", str(tmp_path)]
+    return subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=tmp_path)
 
 
 def test_no_tests_collected_is_a_failure(tmp_path):

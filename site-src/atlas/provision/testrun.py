@@ -44,6 +44,22 @@ def lint() -> list[str]:
     return failures
 
 
+def pytest_command() -> list[str]:
+    """The pytest command line of `./atlas test`, without test paths: no cache folder, the lint
+    plugin (pytest_lint.py), the reasons for skips and failures, the ten slowest tests."""
+    return [
+        sys.executable,
+        "-m",
+        "pytest",
+        "-p",
+        "no:cacheprovider",
+        "-p",
+        "atlas.provision.pytest_lint",
+        "-ra",
+        "--durations=10",
+    ]
+
+
 def run_tests(pytest_args: list[str], skip_setup: bool = False) -> int:
     """Set up (unless `skip_setup`), lint, then run pytest; return pytest's exit code (see module doc)."""
     if not skip_setup:
@@ -57,17 +73,7 @@ def run_tests(pytest_args: list[str], skip_setup: bool = False) -> int:
             warn(f"{exc}\n(continuing: tests that need the missing parts will skip)")
     failures = lint()
     args = [a for a in pytest_args if a != "--"]
-    cmd = [
-        sys.executable,
-        "-m",
-        "pytest",
-        "-p",
-        "no:cacheprovider",
-        "-p",
-        "atlas.provision.pytest_lint",
-        "-ra",
-        "--durations=10",
-    ]
+    cmd = pytest_command()
     if sys.stdout.isatty() and not any(a.startswith("--color") for a in args):
         cmd.append("--color=yes")
     env = {**os.environ, "ATLAS_LINT_FAILURES": "\n".join(failures), "PYTHONUNBUFFERED": "1"}
