@@ -7,6 +7,7 @@ Only this module turns exceptions into exit codes.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -51,7 +52,9 @@ def _cmd_test(args: argparse.Namespace) -> int:
 def _cmd_build(args: argparse.Namespace) -> int:
     from atlas.site.build import build_site
 
-    build_site(kb_dir=Path(args.kb), out_dir=Path(args.out), strict=not args.no_strict)
+    build_site(
+        kb_dir=Path(args.kb), out_dir=Path(args.out), strict=not args.no_strict, site_url=args.site_url
+    )
     return 0
 
 
@@ -112,6 +115,12 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--kb", default=str(DEFAULT_KB), help="knowledge-base folder (default kb/)")
     s.add_argument("--out", default=str(DEFAULT_SITE), help="output folder (default site/)")
     s.add_argument("--no-strict", action="store_true", help="do not treat MkDocs warnings as errors")
+    s.add_argument(
+        "--site-url",
+        default=os.environ.get("ATLAS_SITE_URL") or None,
+        help="public address of the site, e.g. https://atlas.example.org/ (default $ATLAS_SITE_URL): "
+        "adds canonical links and a sitemap.xml, which is left out without it",
+    )
     s.set_defaults(func=_cmd_build)
 
     s = sub.add_parser("serve", help="serve a built site with the sandbox API")

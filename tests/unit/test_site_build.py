@@ -165,3 +165,26 @@ def test_rebuild_replaces_the_site(tmp_path, built):
     (out / "stale.html").write_text("old")
     build_site(built["kb"], out, docs_dir=built["docs"])
     assert not (out / "stale.html").exists() and (out / "components" / "runc" / "index.html").is_file()
+
+
+def test_sitemap_only_with_the_public_address(built, tmp_path):
+    """Without --site-url there is no sitemap (MkDocs would write "None" addresses); with it the
+    sitemap lists every page at that address, Chinese alternates included."""
+    assert not list(built["out"].rglob("sitemap.xml*"))
+    out = tmp_path / "site"
+    build_site(built["kb"], out, docs_dir=built["docs"], site_url="https://atlas.example.org/learn")
+    sitemap = (out / "sitemap.xml").read_text(encoding="utf-8")
+    assert "None" not in sitemap
+    assert "<loc>https://atlas.example.org/learn/components/runc/</loc>" in sitemap
+    assert 'hreflang="zh" href="https://atlas.example.org/learn/zh/components/runc/"' in sitemap
+    assert '<link rel="canonical" href="https://atlas.example.org/learn/components/runc/">' in page(
+        out, "components/runc"
+    )
+
+
+@pytest.mark.parametrize("bad", ["atlas.example.org", "ftp://atlas.example.org/", "https://x.org/?a=1"])
+def test_bad_site_url_is_refused_and_the_site_kept(built, bad):
+    before = snapshot(built["out"])
+    with pytest.raises(BuildError, match=r"--site-url .*not an absolute http\(s\) address"):
+        build_site(built["kb"], built["out"], docs_dir=built["docs"], site_url=bad)
+    assert snapshot(built["out"]) == before

@@ -58,7 +58,8 @@ def _inputs_hash(root: Path = ROOT) -> str:
 def build_site_step(kb_dir: Path = KB_DIR, out_dir: Path = SITE_DIR) -> str:
     """Build the site unless its inputs are unchanged since the last successful build."""
     stamp = state_dir() / "site-build.stamp"
-    want = f"{_inputs_hash()} {out_dir.resolve()}"
+    site_url = os.environ.get("ATLAS_SITE_URL") or None
+    want = f"{_inputs_hash()} {out_dir.resolve()} {site_url}"
     if (out_dir / "index.html").is_file() and stamp.is_file() and stamp.read_text().strip() == want:
         return Skipped("inputs unchanged since the last build")
     try:
@@ -66,7 +67,7 @@ def build_site_step(kb_dir: Path = KB_DIR, out_dir: Path = SITE_DIR) -> str:
     except ImportError as exc:
         return Skipped(f"atlas.site.build is not available yet ({exc})")
     with output_to(step_log("site")):
-        build_site(kb_dir=kb_dir, out_dir=out_dir, strict=True)
+        build_site(kb_dir=kb_dir, out_dir=out_dir, strict=True, site_url=site_url)
     write_atomic(stamp, want + "\n")
     return f"built {out_dir}"
 

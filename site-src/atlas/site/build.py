@@ -13,6 +13,7 @@ import shutil
 import tempfile
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from atlas import ROOT
 from atlas.errors import BuildError
@@ -66,18 +67,40 @@ def swap_in(new: Path, out_dir: Path) -> None:
         os.rename(new, out_dir)
 
 
+def check_site_url(site_url: str | None) -> str | None:
+    """The public address the site will be served at, normalised to end with "/" (None: unknown).
+
+    Raises BuildError naming `--site-url` when it is not an absolute http(s) URL.
+    """
+    if not site_url:
+        return None
+    parts = urlsplit(site_url)
+    if parts.scheme not in {"http", "https"} or not parts.netloc or parts.query or parts.fragment:
+        raise BuildError(
+            f"--site-url (or ATLAS_SITE_URL): {site_url!r} is not an absolute http(s) address "
+            "such as https://atlas.example.org/"
+        )
+    return site_url if site_url.endswith("/") else site_url + "/"
+
+
 def build_from_catalog(
     catalog: dict[str, Any],
     out_dir: Path,
     strict: bool = True,
     config_file: Path = MKDOCS_YML,
     docs_dir: Path | None = None,
+    site_url: str | None = None,
 ) -> None:
-    """Build the site for an already validated export catalog into `out_dir` (atomic swap)."""
+    """Build the site for an already validated export catalog into `out_dir` (atomic swap).
+
+    With `site_url` (where the site will be public) pages get canonical links and the site a
+    sitemap.xml; without it there is no sitemap (its addresses would be unknown).
+    """
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
     from mkdocs.exceptions import Abort, ConfigurationError
 
+    site_url = check_site_url(site_url)
     out_dir = Path(out_dir).absolute()
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f"{out_dir.name}.build-", dir=out_dir.parent))
@@ -92,8 +115,13 @@ def build_from_catalog(
         overrides: dict[str, Any] = {"site_dir": str(tmp), "strict": strict}
         if docs_dir is not None:
             overrides["docs_dir"] = str(docs_dir)
+        if site_url:
+            overrides["site_url"] = site_url
         cfg = load_config(config_file=str(config_file), **overrides)
         build(cfg)
+        if not site_url:  # MkDocs writes one anyway, with "None" for every address
+            for stale in tmp.rglob("sitemap.xml*"):
+                stale.unlink()
     except (Abort, ConfigurationError, Exception) as exc:  # noqa: B014 - name the MkDocs ones
         shutil.rmtree(tmp, ignore_errors=True)
         detail = "\n".join(f"  {m}" for m in collect.messages) or f"  {exc}"
@@ -108,12 +136,20 @@ def build_from_catalog(
     swap_in(tmp, out_dir)
 
 
-def build_site(kb_dir: Path, out_dir: Path, strict: bool = True, docs_dir: Path | None = None) -> None:
+def build_site(
+    kb_dir: Path,
+    out_dir: Path,
+    strict: bool = True,
+    docs_dir: Path | None = None,
+    site_url: str | None = None,
+) -> None:
     """Validate the KB at `kb_dir` and build the bilingual site into `out_dir`.
 
-    Raises KBError (every problem) when the KB is invalid, BuildError when MkDocs fails; in both
-    cases `out_dir` is left exactly as it was. `docs_dir` replaces docs/ (tests, benchmarks).
+    Raises KBError (every problem) when the KB is invalid, BuildError when MkDocs fails or
+    `site_url` is not an http(s) address; in every case `out_dir` is left exactly as it was.
+    `docs_dir` replaces docs/ (tests, benchmarks); `site_url` see build_from_catalog.
     """
     from atlas.kb.export import catalog
 
-    build_from_catalog(catalog(Path(kb_dir)), Path(out_dir), strict=strict, docs_dir=docs_dir)
+    site_url = check_site_url(site_url)  # before the KB is read: a typo fails at once
+    build_from_catalog(catalog(Path(kb_dir)), Path(out_dir), strict=strict, docs_dir=docs_dir, site_url=site_url)
