@@ -34,15 +34,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
 from pyexamples import StaticServer, built_site  # noqa: E402
+from realparts import CHROMIUM_ARGS as ARGS  # noqa: E402
 
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 PAGES = {"hello (stdlib only)": "python/", "graph playground (networkx + G)": "python/graph-playground/"}
 FIRST_OUTPUT_JS = """() => new Promise((resolve) => {
   const block = document.querySelector('[data-atlas-pyrun]');

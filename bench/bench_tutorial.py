@@ -20,7 +20,6 @@ import argparse
 import os
 import re
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -30,8 +29,11 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]  # fmt: skip
+sys.path.insert(0, str(ROOT / "tests"))
+
+from realparts import CHROMIUM_ARGS as ARGS  # noqa: E402
+from realparts import free_port as _free_port  # noqa: E402
+
 PAGES = {
     "home": "/",
     "component (runc)": "/components/runc/",
@@ -40,12 +42,6 @@ PAGES = {
 }
 PROMPT = re.compile(r"\$\s*$")
 MB = 1024 * 1024
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _wait(url: str, proc: subprocess.Popen, timeout: float = 90) -> bool:

@@ -7,7 +7,7 @@ them, and a loopback static server for a built site.
 - `StaticServer(site_dir)`: serves a built site on 127.0.0.1 (WebAssembly and module MIME types,
   long cache lifetimes for versioned files under assets/vendor/ and assets/wheels/);
 - `built_site(tmp)`: `./atlas build --out <tmp>/site` (or `$ATLAS_TEST_SITE` when it is set);
-- `need(what, ok, reason)`: as in tests/conftest.py.
+- `need(what, ok, reason)`: tests/realparts.py's, re-exported for the Python tests.
 """
 
 from __future__ import annotations
@@ -22,24 +22,13 @@ import subprocess
 import threading
 from pathlib import Path
 
+from realparts import need  # noqa: F401 - re-exported for the Python tests
+
 ROOT = Path(__file__).resolve().parents[1]
 ASSETS = ROOT / "site-src" / "assets"
 DOCS = ROOT / "docs" / "python"
 FENCE = re.compile(r"^```pyrun[^\n]*\n(.*?)^```[ \t]*$", re.M | re.S)
 VERSIONED = ("/assets/vendor/", "/assets/wheels/")
-
-
-def need(what: str, ok: bool, reason: str = "") -> None:
-    """Fail (CI=true) or skip (locally) unless `ok` — tests/conftest.py's `need`, importable here
-    because `from realparts import ...` resolves to whichever conftest.py pytest loaded last."""
-    if ok:
-        return
-    import pytest
-
-    msg = f"{what} is not available" + (f": {reason}" if reason else "")
-    if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
-        pytest.fail(f"CI=true and {msg}", pytrace=False)
-    pytest.skip(msg)
 
 
 def blocks_of(page: Path) -> list[str]:

@@ -14,17 +14,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from realparts import CHROMIUM_ARGS
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):

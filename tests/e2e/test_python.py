@@ -7,6 +7,8 @@ docs/python/ is run with its ▶ button and its output compared with the same bl
 
 from __future__ import annotations
 
+import gzip
+import hashlib
 import json
 import os
 import re
@@ -164,8 +166,6 @@ def test_python_page_loads_pyodide_only_on_run(page):
 def test_python_starts_whatever_the_host_does_to_the_snapshot(page, site, served):
     """A snapshot the browser cannot fetch or restore costs time, not the run: Python starts plainly.
     A host that sends it unpacked (labelled Content-Encoding: gzip) still gets a restored Python."""
-    import gzip
-
     _, site_dir = site
     index = json.loads((site_dir / "assets" / "wheels" / "wheels.json").read_text())
     tried: list[str] = []
@@ -184,7 +184,7 @@ def test_python_starts_whatever_the_host_does_to_the_snapshot(page, site, served
     page.goto(page.base + "python/")
     got = run_block(page, 0, "import hashlib\nprint(hashlib.sha256(b'atlas').hexdigest()[:12])")
     assert got["state"] == "done", got
-    assert got["output"] == __import__("hashlib").sha256(b"atlas").hexdigest()[:12] + "\n"
+    assert got["output"] == hashlib.sha256(b"atlas").hexdigest()[:12] + "\n"
     assert got["start"] == ("snapshot" if served == "unpacked" else "plain")
     assert tried  # the snapshot was asked for first
 

@@ -5,9 +5,7 @@ Also the parser the other tutorial tests use (`load_tutorials`): what a learner 
 
 from __future__ import annotations
 
-import os
 import re
-import socket
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -81,23 +79,6 @@ def load_tutorials(lang: str = "en") -> dict[str, Tutorial]:
     """Every tutorial of the learning path in `lang`, by slug."""
     suffix = ".md" if lang == "en" else f".{lang}.md"
     return {s: parse(TUTORIALS / f"{s}{suffix}") for s in SLUGS}
-
-
-def free_port() -> int:
-    """A free TCP port on loopback."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def need(what: str, ok: bool, reason: str = "") -> None:
-    """Like tests/conftest.py's `need`: fail in CI (CI=true), skip locally, unless `ok`."""
-    if ok:
-        return
-    msg = f"{what} is not available" + (f": {reason}" if reason else "")
-    if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
-        pytest.fail(f"CI=true and {msg}", pytrace=False)
-    pytest.skip(msg)
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])

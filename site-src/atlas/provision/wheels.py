@@ -144,6 +144,19 @@ def fetch_networkx(version: str, cache: Path) -> Path:
     return found[0]
 
 
+def node_for(pyodide_dir: Path) -> str:
+    """The Node.js that runs the vendored Pyodide at set-up time.
+
+    Raises AtlasError when Node.js or the vendored Pyodide is missing.
+    """
+    node = shutil.which("node")
+    if not node:
+        raise AtlasError("node is not installed")
+    if not (pyodide_dir / "pyodide.mjs").is_file():
+        raise AtlasError(f"{pyodide_dir}: no vendored Pyodide")
+    return node
+
+
 def precompile(wheel: Path, out: Path, pyodide_dir: Path) -> str:
     """Copy `wheel` into `out` byte-compiled by the vendored Pyodide's CPython; return its cache tag.
 
@@ -151,11 +164,7 @@ def precompile(wheel: Path, out: Path, pyodide_dir: Path) -> str:
     module at each page load (networkx imports about 4x faster). Raises AtlasError when Node.js or
     the vendored Pyodide is missing or the compilation fails; the caller then ships `wheel` as is.
     """
-    node = shutil.which("node")
-    if not node:
-        raise AtlasError("node is not installed")
-    if not (pyodide_dir / "pyodide.mjs").is_file():
-        raise AtlasError(f"{pyodide_dir}: no vendored Pyodide")
+    node = node_for(pyodide_dir)
     output = run(
         [node, str(PYC_COMPILE), str(pyodide_dir), str(wheel), str(out / wheel.name)],
         STEP,
@@ -198,11 +207,7 @@ def make_snapshot(pyodide_dir: Path, out: Path) -> dict:
     Raises AtlasError when Node.js or the vendored Pyodide is missing or the snapshot does not
     restore (py_snapshot.mjs checks it before writing).
     """
-    node = shutil.which("node")
-    if not node:
-        raise AtlasError("node is not installed")
-    if not (pyodide_dir / "pyodide.mjs").is_file():
-        raise AtlasError(f"{pyodide_dir}: no vendored Pyodide")
+    node = node_for(pyodide_dir)
     key = snapshot_key(pyodide_dir)
     target = out / f"python-{key}.snapshot.gz"
     output = run(
