@@ -20,7 +20,8 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from test_tutorials_source import SLUGS, Tutorial, free_port, load_tutorials, need
+from realparts import free_port, need
+from test_tutorials_source import SLUGS, Tutorial, load_tutorials
 
 pytestmark = [pytest.mark.playwright]
 

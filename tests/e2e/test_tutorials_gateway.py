@@ -14,7 +14,8 @@ import time
 import uuid
 
 import pytest
-from test_tutorials_source import SLUGS, Tutorial, load_tutorials, need
+from realparts import need
+from test_tutorials_source import SLUGS, Tutorial, load_tutorials
 
 pytestmark = [pytest.mark.docker, pytest.mark.registry, pytest.mark.slow]
 
