@@ -5,8 +5,9 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, jsonify, request
 
 from sandbox.checks import run_check
+from sandbox.errors import BadRequest, NotFoundError
 from sandbox.metrics import render
-from sandbox.sessions import ApiError, SessionManager
+from sandbox.sessions import SessionManager
 from sandbox.terminal import _token
 
 bp = Blueprint("api", __name__)
@@ -21,7 +22,7 @@ def _json_body() -> dict:
         return {}
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
-        raise ApiError(400, "The request body must be a JSON object.", field="body")
+        raise BadRequest("The request body must be a JSON object.", field="body")
     return body
 
 
@@ -32,7 +33,7 @@ def create_session():
     manager = _manager()
     profile = body.get("profile", manager.config.default_profile)
     if not isinstance(profile, str):
-        raise ApiError(400, "profile must be a string.", field="profile")
+        raise BadRequest("profile must be a string.", field="profile")
     s = manager.create(profile, request.remote_addr or "?")
     return jsonify(s.public(with_token=True)), 201
 
@@ -59,12 +60,10 @@ def verify(sid: str):
     body = _json_body()
     name = body.get("check")
     if not isinstance(name, str) or not name:
-        raise ApiError(
-            400, 'Name the check to run, e.g. {"check": "first-container/run-httpd"}.', field="check"
-        )
+        raise BadRequest('Name the check to run, e.g. {"check": "first-container/run-httpd"}.', field="check")
     check = current_app.extensions["atlas_checks"].get(name)
     if check is None:
-        raise ApiError(404, f"Unknown check '{name}'.", field="check")
+        raise NotFoundError(f"Unknown check '{name}'.", field="check")
     prof = manager.config.profiles[s.profile]
     result = run_check(manager.client, s.container_id, check, prof.user, manager.config.verify_timeout)
     manager.metrics.inc("atlas_sandbox_verify_total", result="ok" if result["ok"] else "fail")

@@ -21,7 +21,8 @@ from sandbox import api, site, terminal
 from sandbox.checks import load_checks
 from sandbox.config import ROOT, Config, load_config
 from sandbox.containers import docker_client
-from sandbox.sessions import ApiError, SessionManager
+from sandbox.errors import ServiceError
+from sandbox.sessions import SessionManager
 
 log = logging.getLogger("sandbox")
 
@@ -39,6 +40,32 @@ def _make_gateway(client: Any, config: Config) -> Any:
     except Exception as exc:  # noqa: BLE001 - the shell profile must keep working
         log.warning("the Docker API gateway could not start: %s", exc)
         return None
+
+
+def _map_errors(app: Flask) -> None:
+    """The one place where errors become HTTP answers: JSON `{"error", "field"}` for the API."""
+
+    @app.errorhandler(ServiceError)
+    def _service_error(exc: ServiceError):
+        resp = jsonify(exc.body())
+        resp.status_code = exc.status
+        resp.headers.update(exc.headers())
+        return resp
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException):
+        if request.path.startswith("/api/") or request.path in {"/healthz", "/metrics"}:
+            resp = jsonify({"error": exc.description, "field": None})
+            resp.status_code = exc.code or 500
+            return resp
+        if exc.code == 404:
+            return site.not_found_page()
+        return exc
+
+    @app.errorhandler(Exception)
+    def _crash(exc: Exception):
+        log.exception("unexpected error on %s %s", request.method, request.path)
+        return jsonify({"error": "Internal error in the sandbox service.", "field": None}), 500
 
 
 def create_app(
@@ -78,29 +105,7 @@ def create_app(
         app.register_blueprint(create_preview_blueprint())
     app.register_blueprint(site.bp)
 
-    @app.errorhandler(ApiError)
-    def _api_error(exc: ApiError):
-        resp = jsonify(exc.body())
-        resp.status_code = exc.status
-        if "retry_after" in exc.extra:
-            resp.headers["Retry-After"] = str(exc.extra["retry_after"])
-        return resp
-
-    @app.errorhandler(HTTPException)
-    def _http_error(exc: HTTPException):
-        if request.path.startswith("/api/") or request.path in {"/healthz", "/metrics"}:
-            resp = jsonify({"error": exc.description, "field": None})
-            resp.status_code = exc.code or 500
-            return resp
-        if exc.code == 404:
-            return site.not_found_page()
-        return exc
-
-    @app.errorhandler(Exception)
-    def _crash(exc: Exception):
-        log.exception("unexpected error on %s %s", request.method, request.path)
-        return jsonify({"error": "Internal error in the sandbox service.", "field": None}), 500
-
+    _map_errors(app)
     if start:
         manager.start()
     return app

@@ -30,22 +30,11 @@ from sandbox.containers import (
     remove_quietly,
     start_container,
 )
+from sandbox.errors import BadRequest, Forbidden, NotFoundError, TooManyRequests, Unauthorized, Unavailable
 from sandbox.metrics import Metrics
 from sandbox.pool import WarmPool
 
 log = logging.getLogger("sandbox")
-
-
-class ApiError(Exception):
-    """An error for the HTTP client: status code, a message a person understands, the field at fault."""
-
-    def __init__(self, status: int, message: str, field: str | None = None, **extra: Any) -> None:
-        super().__init__(message)
-        self.status, self.message, self.field, self.extra = status, message, field, extra
-
-    def body(self) -> dict:
-        """The JSON error body."""
-        return {"error": self.message, "field": self.field, **self.extra}
 
 
 @dataclass
@@ -143,28 +132,26 @@ class SessionManager:
 
     # -- sessions --------------------------------------------------------------------------------
     def create(self, profile: str, client_addr: str) -> Session:
-        """Start a session of `profile` for `client_addr` (ApiError 400/429/503 when refused)."""
+        """Start a session of `profile` for `client_addr` (BadRequest, TooManyRequests, Unavailable)."""
         if self.stopping.is_set():
-            raise ApiError(503, "The sandbox service is shutting down.")
+            raise Unavailable("The sandbox service is shutting down.")
         prof = self.config.profiles.get(profile)
         if prof is None:
             known = ", ".join(sorted(self.config.profiles))
-            raise ApiError(400, f"Unknown profile '{profile}' (known: {known}).", field="profile")
+            raise BadRequest(f"Unknown profile '{profile}' (known: {known}).", field="profile")
         with self.lock:
             total = len(self.sessions) + sum(self.pending.values())
             mine = sum(1 for s in self.sessions.values() if s.client == client_addr)
             mine += self.pending.get(client_addr, 0)
             if total >= self.config.max_sessions:
                 self.metrics.inc("atlas_sandbox_sessions_rejected_total", status="503")
-                raise ApiError(
-                    503,
+                raise Unavailable(
                     "The sandbox is full: every seat is taken. Please try again in a few minutes.",
                     retry_after=30,
                 )
             if mine >= self.config.max_sessions_per_client:
                 self.metrics.inc("atlas_sandbox_sessions_rejected_total", status="429")
-                raise ApiError(
-                    429,
+                raise TooManyRequests(
                     f"Too many sandboxes from your address ({mine}); close one before opening another.",
                     retry_after=30,
                 )
@@ -203,24 +190,24 @@ class SessionManager:
         extra = None
         if prof.gateway:
             if self.gateway is None:
-                raise ApiError(
-                    503, f"Profile '{prof.name}' needs the Docker API gateway, which is not running."
+                raise Unavailable(
+                    f"Profile '{prof.name}' needs the Docker API gateway, which is not running."
                 )
             try:
                 extra = self.gateway.open(sid)
             except Exception as exc:  # noqa: BLE001 - report, never crash the request
                 log.warning("gateway open(%s) failed: %s", sid, exc)
                 self._gateway_close(sid, True)
-                raise ApiError(503, f"The Docker API gateway could not open a socket: {exc}") from exc
+                raise Unavailable(f"The Docker API gateway could not open a socket: {exc}") from exc
         try:
             return sid, start_container(self.client, self.config, prof, sid, extra)
         except docker.errors.ImageNotFound as exc:
             self._gateway_close(sid, prof.gateway)
-            raise ApiError(503, f"The sandbox image '{prof.image}' is not built on this machine.") from exc
+            raise Unavailable(f"The sandbox image '{prof.image}' is not built on this machine.") from exc
         except docker.errors.APIError as exc:
             self._gateway_close(sid, prof.gateway)
             log.warning("cannot start a %s sandbox: %s", prof.name, exc)
-            raise ApiError(503, f"The sandbox could not start: {exc.explanation or exc}") from exc
+            raise Unavailable(f"The sandbox could not start: {exc.explanation or exc}") from exc
 
     def _gateway_close(self, sid: str, used: bool) -> None:
         if used and self.gateway is not None:
@@ -234,11 +221,11 @@ class SessionManager:
         with self.lock:
             s = self.sessions.get(sid)
         if s is None:
-            raise ApiError(404, "No such session (it may have expired).", field="id")
+            raise NotFoundError("No such session (it may have expired).", field="id")
         if not token:
-            raise ApiError(401, "A session token is required (Authorization: Bearer <token>).", field="token")
+            raise Unauthorized("A session token is required (Authorization: Bearer <token>).", field="token")
         if not hmac.compare_digest(token.encode(), s.token.encode()):
-            raise ApiError(403, "Wrong token for this session.", field="token")
+            raise Forbidden("Wrong token for this session.", field="token")
         return s
 
     def end(self, s: Session, reason: str, event: dict | None = None) -> None:

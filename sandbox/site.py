@@ -16,7 +16,7 @@ from flask import Blueprint, Response, current_app, request, send_from_directory
 from werkzeug.exceptions import NotFound
 from werkzeug.security import safe_join
 
-from sandbox.sessions import ApiError
+from sandbox.errors import NotFoundError
 
 bp = Blueprint("site", __name__)
 
@@ -105,7 +105,7 @@ def not_found_page() -> Response:
 def static_file(path: str):
     """A file of the built site."""
     if path == "api" or path.startswith("api/"):
-        raise ApiError(404, f"No API endpoint /{path}.", field="path")
+        raise NotFoundError(f"No API endpoint /{path}.", field="path")
     root = _site_dir()
     target = safe_join(str(root), path) if path else str(root)
     if target is None:

@@ -23,7 +23,8 @@ from flask import Blueprint, current_app, request
 from flask_sock import Sock
 from simple_websocket import ConnectionClosed
 
-from sandbox.sessions import ApiError, Session, SessionManager
+from sandbox.errors import Forbidden, ServiceError
+from sandbox.sessions import Session, SessionManager
 
 log = logging.getLogger("sandbox")
 
@@ -56,7 +57,7 @@ def _check_before_upgrade():
     """Refuse a bad token or a foreign Origin with a JSON error before the WebSocket handshake."""
     cfg = current_app.extensions["atlas_config"]
     if not origin_allowed(request.headers.get("Origin"), request.host, cfg.allowed_origins):
-        raise ApiError(403, "This page's origin may not open sandbox terminals.", field="Origin")
+        raise Forbidden("This page's origin may not open sandbox terminals.", field="Origin")
     sid = (request.view_args or {}).get("sid", "")
     current_app.extensions["atlas_sessions"].get(sid, _token())
 
@@ -223,7 +224,7 @@ def terminal(ws, sid: str) -> None:
     manager: SessionManager = current_app.extensions["atlas_sessions"]
     try:
         session = manager.get(sid, _token())
-    except ApiError as exc:
+    except ServiceError as exc:
         ws.send(json.dumps({"type": "error", "message": exc.message}))
         finish(ws)
         return
