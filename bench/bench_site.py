@@ -56,9 +56,9 @@ def _timed(code: str) -> tuple[float, float]:
 def generator_seconds(kb: Path) -> tuple[float, float]:
     """CPU seconds of (load + validate + export, every generated page's HTML in both languages)."""
     from atlas.kb.export import catalog
-    from atlas.site.model import SiteModel
-    from atlas.site.render_component import component_page
-    from atlas.site.render_lists import category_page, ecosystem_map
+    from atlas.sitegen.model import SiteModel
+    from atlas.sitegen.render_component import component_page
+    from atlas.sitegen.render_lists import category_page, ecosystem_map
 
     start = time.process_time()
     data = catalog(kb)
@@ -107,7 +107,7 @@ def main() -> int:
             shutil.copy(page, docs / page.name)
         full = _timed(
             "from pathlib import Path; from atlas.kb.export import catalog; "
-            "from atlas.site.build import build_from_catalog; "
+            "from atlas.sitegen.publish import build_from_catalog; "
             f"build_from_catalog(catalog(Path({str(kb)!r})), Path({str(site)!r}), "
             f"docs_dir=Path({str(docs)!r}))"
         )
@@ -132,7 +132,7 @@ def main() -> int:
     if not args.skip_real:
         with tempfile.TemporaryDirectory(prefix="atlas-bench-real-") as tmp:
             code = (
-                "from pathlib import Path; from atlas.site.build import build_site; "
+                "from pathlib import Path; from atlas.sitegen.publish import build_site; "
                 f"build_site(Path({str(ROOT / 'kb')!r}), Path({str(Path(tmp) / 'site')!r}))"
             )
             try:

@@ -59,7 +59,7 @@ def _site() -> Path:
     site = ROOT / "site"
     if (site / "tutorials" / "first-container" / "index.html").is_file():
         return site
-    from atlas.site.build import build_site
+    from atlas.sitegen.publish import build_site
 
     out = Path(tempfile.mkdtemp(prefix="bench-site-")) / "site"
     build_site(ROOT / "kb", out)

@@ -14,7 +14,7 @@ import threading
 from pathlib import Path
 
 from atlas.errors import AtlasError
-from atlas.ports import check_port
+from atlas.localports import check_port
 from werkzeug.serving import make_server
 
 from sandbox.app import create_app

@@ -28,7 +28,7 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
 @pytest.fixture(scope="session")
 def built_site(tmp_path_factory) -> Path:
     """The site built from the real kb/ and docs/ (a KB or build error fails every user)."""
-    from atlas.site.build import build_site
+    from atlas.sitegen.publish import build_site
 
     out = tmp_path_factory.mktemp("e2e") / "site"
     build_site(ROOT / "kb", out)

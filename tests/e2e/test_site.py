@@ -146,7 +146,7 @@ def test_graph_explorer_with_2000_components(browser, built_site, tmp_path, arti
 
     from atlas.kb.export import catalog
     from atlas.kb.synthetic import write_synthetic_kb
-    from atlas.site.layout import graph_layout
+    from atlas.sitegen.layout import graph_layout
 
     big = catalog(write_synthetic_kb(tmp_path / "kb", 2000, 6000))
     site = tmp_path / "site"

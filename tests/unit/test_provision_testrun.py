@@ -9,7 +9,7 @@ import sys
 
 def _pytest(tmp_path, lint_failures: str = "") -> subprocess.CompletedProcess:
     """pytest over tmp_path with `./atlas test`'s own command line."""
-    from atlas.provision.testrun import pytest_command
+    from atlas.testing.runner import pytest_command
 
     env = {**os.environ, "ATLAS_LINT_FAILURES": lint_failures}
     cmd = [*pytest_command(), "-q", str(tmp_path)]
@@ -39,7 +39,7 @@ def test_clean_lint_keeps_pytest_exit_code(tmp_path):
 
 
 def test_summary_line_is_repeated_when_something_is_printed_after_it(capfd):
-    from atlas.provision.testrun import run_pytest
+    from atlas.testing.runner import run_pytest
 
     script = (
         "import sys; print('=' * 5 + ' 1 passed in 0.10s ' + '=' * 5); sys.stdout.flush(); "

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 from atlas.errors import BuildError, KBError
-from atlas.site.build import build_site
-from atlas.site.linkcheck import broken_links
+from atlas.sitegen.linkcheck import broken_links
+from atlas.sitegen.publish import build_site
 from site_fixture import write_docs, write_kb
 
 pytestmark = pytest.mark.slow

@@ -7,10 +7,10 @@ from pathlib import Path
 import markdown
 import pytest
 import yaml
-from atlas.site import fences, mdlite
-from atlas.site.layout import graph_layout
-from atlas.site.model import rel_url
-from atlas.site.tutorials import scan_mentions
+from atlas.content.tutorials import scan_mentions
+from atlas.sitegen import fences, mdlite
+from atlas.sitegen.layout import graph_layout
+from atlas.sitegen.model import rel_url
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -44,13 +44,13 @@ def _cmd_status(args: argparse.Namespace) -> int:
 
 
 def _cmd_test(args: argparse.Namespace) -> int:
-    from atlas.provision.testrun import run_tests
+    from atlas.testing.runner import run_tests
 
     return run_tests(args.pytest_args, skip_setup=args.no_setup)
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
-    from atlas.site.build import build_site
+    from atlas.sitegen.publish import build_site
 
     build_site(
         kb_dir=Path(args.kb), out_dir=Path(args.out), strict=not args.no_strict, site_url=args.site_url

@@ -1,13 +1,13 @@
-"""MkDocs hooks (listed in mkdocs.yml): thin wrappers around `atlas.site.generate`.
+"""MkDocs hooks (listed in mkdocs.yml): thin wrappers around `atlas.sitegen.generate`.
 
-MkDocs loads this file by path, so all state lives in `atlas.site.generate`.
+MkDocs loads this file by path, so all state lives in `atlas.sitegen.generate`.
 """
 
 from __future__ import annotations
 
 from mkdocs.plugins import event_priority
 
-from atlas.site import generate
+from atlas.sitegen import generate
 
 
 @event_priority(50)

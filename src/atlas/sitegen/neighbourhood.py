@@ -5,8 +5,8 @@ from __future__ import annotations
 import math
 from functools import lru_cache
 
-from atlas.site.model import SiteModel, escape
-from atlas.site.strings import t
+from atlas.sitegen.model import SiteModel, escape
+from atlas.sitegen.strings import t
 
 MAX_NEIGHBOURS = 14
 LAYER_CLASS = {"core": "l-core", "platform": "l-platform", "support": "l-support", "concepts": "l-concepts"}

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 import networkx as nx
 
-from atlasgraph.build import wording
+from atlasgraph.from_catalog import wording
 
 #: Among equally short paths, prefer links that explain how things work over loose ones.
 #: Lower is preferred; an inverse costs what its forward type costs; unknown types cost 5.

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 
-from atlas.site import mdlite
-from atlas.site.model import SiteModel, category_url, component_url, escape, link, rel_url
-from atlas.site.neighbourhood import neighbourhood_svg
-from atlas.site.strings import t
-from atlas.site.tutorials import WIKI_LINK, Mention
+from atlas.content.tutorials import WIKI_LINK, Mention
+from atlas.sitegen import mdlite
+from atlas.sitegen.model import SiteModel, category_url, component_url, escape, link, rel_url
+from atlas.sitegen.neighbourhood import neighbourhood_svg
+from atlas.sitegen.strings import t
 
 BANNER_STATUSES = ("archived", "historical", "deprecated")
 

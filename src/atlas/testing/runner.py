@@ -1,6 +1,6 @@
 """`./atlas test`: set-up, lint (ruff check + ruff format --check), then pytest over tests/.
 
-The exit code is pytest's, made 1 when lint failed or no test was collected (see pytest_lint.py);
+The exit code is pytest's, made 1 when lint failed or no test was collected (see lint_plugin.py);
 pytest's summary line is the last line printed. With CI=true a missing prerequisite fails the run;
 locally the run goes on and tests that need the missing part skip with the reason.
 """
@@ -46,7 +46,7 @@ def lint() -> list[str]:
 
 def pytest_command() -> list[str]:
     """The pytest command line of `./atlas test`, without test paths: no cache folder, the lint
-    plugin (pytest_lint.py), the reasons for skips and failures, the ten slowest tests."""
+    plugin (lint_plugin.py), the reasons for skips and failures, the ten slowest tests."""
     return [
         sys.executable,
         "-m",
@@ -54,7 +54,7 @@ def pytest_command() -> list[str]:
         "-p",
         "no:cacheprovider",
         "-p",
-        "atlas.provision.pytest_lint",
+        "atlas.testing.lint_plugin",
         "-ra",
         "--durations=10",
     ]

@@ -6,7 +6,7 @@ with micropip from the site's own URLs:
   `pip download --no-deps --only-binary=:all:` into `<state>/wheels/` (a cache), then byte-compiled
   by the vendored Pyodide's own CPython under Node (`pyc_compile.mjs`; .py files kept) so the
   browser imports it about 4x faster — without Node it is served as downloaded;
-- `atlasgraph` (site-src/atlasgraph, the graph queries shared with the server side), built with
+- `atlasgraph` (src/atlasgraph, the graph queries shared with the server side), built with
   `python -m build --wheel --no-isolation`. Its version carries a hash of its sources as a local
   version (`1.0.0+g1a2b3c4d`), so a changed module gets a new file name and no browser keeps a
   stale copy in its cache.
@@ -292,7 +292,7 @@ def is_current(wheels: Path = WHEELS) -> bool:
 def install(wheels: Path = WHEELS, force: bool = False) -> str:
     """Put the networkx and atlasgraph wheels and wheels.json into `wheels`; return a step result."""
     if not force and is_current(wheels):
-        return Skipped("wheels.json matches requirements.txt and site-src/atlasgraph")
+        return Skipped("wheels.json matches requirements.txt and src/atlasgraph")
     nx_version = pinned_version("networkx")
     pyodide = pyodide_folder()
     wheels.mkdir(parents=True, exist_ok=True)

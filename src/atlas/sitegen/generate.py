@@ -20,11 +20,11 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
-from atlas.site import render_component, render_lists
-from atlas.site.layout import graph_layout
-from atlas.site.model import SiteModel
-from atlas.site.strings import t
-from atlas.site.tutorials import WIKI_LINK, Mention, scan_mentions, tutorial_file, tutorial_slugs
+from atlas.content.tutorials import WIKI_LINK, Mention, scan_mentions, tutorial_file, tutorial_slugs
+from atlas.sitegen import render_component, render_lists
+from atlas.sitegen.layout import graph_layout
+from atlas.sitegen.model import SiteModel
+from atlas.sitegen.strings import t
 
 _state: dict[str, Any] = {"catalog": None, "model": None, "kb": None}
 MARKERS = ("<!-- atlas:map -->", "<!-- atlas:learning-path -->", "<!-- atlas:categories -->")
@@ -267,7 +267,7 @@ def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Fil
 
 
 def _tutorial_titles(config: MkDocsConfig, lang: str) -> dict[str, str]:
-    from atlas.site.tutorials import _front_matter
+    from atlas.content.tutorials import _front_matter
 
     out = {}
     docs = Path(config.docs_dir)

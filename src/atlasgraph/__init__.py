@@ -16,7 +16,7 @@ walks the graph in both directions with the right wording.
 
 from __future__ import annotations
 
-from atlasgraph.build import load, wording
+from atlasgraph.from_catalog import load, wording
 from atlasgraph.paths import format_path, path
 from atlasgraph.queries import (
     by_kind,

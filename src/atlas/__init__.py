@@ -4,5 +4,5 @@ from pathlib import Path
 
 __version__ = "0.1.0"
 
-#: The repository root (site-src/atlas/__init__.py -> repo).
+#: The repository root (src/atlas/__init__.py -> repo).
 ROOT = Path(__file__).resolve().parents[2]

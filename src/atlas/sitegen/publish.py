@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 from atlas import ROOT
 from atlas.errors import BuildError
-from atlas.site import generate
+from atlas.sitegen import generate
 
 MKDOCS_YML = ROOT / "mkdocs.yml"
 _RENAME_EXCHANGE = 2
@@ -152,4 +152,5 @@ def build_site(
     from atlas.kb.export import catalog
 
     site_url = check_site_url(site_url)  # before the KB is read: a typo fails at once
-    build_from_catalog(catalog(Path(kb_dir)), Path(out_dir), strict=strict, docs_dir=docs_dir, site_url=site_url)
+    cat = catalog(Path(kb_dir))
+    build_from_catalog(cat, Path(out_dir), strict=strict, docs_dir=docs_dir, site_url=site_url)

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from atlas import ROOT
 from atlas.errors import AtlasError
-from atlas.ports import check_port
+from atlas.localports import check_port
 from atlas.provision import daemonjson, engine, frontend, images, packages, registry
 from atlas.provision.procs import stop_daemon
 from atlas.provision.state import read_pid, state_dir, write_atomic
@@ -26,7 +26,21 @@ from atlas.provision.steps import Skipped, output_to, run_step, step_log
 
 SITE_DIR = ROOT / "site"
 KB_DIR = ROOT / "kb"
-SITE_INPUTS = ("kb", "docs", "site-src", "mkdocs.yml")
+#: What the site build reads: content, browser files, MkDocs config, and the code that turns them into
+#: pages (the KB engine, the tutorial model, the generator, the graph library shipped as a wheel).
+#: The CLI, provisioning and the sandbox are not inputs: editing them never rebuilds the site.
+SITE_INPUTS = (
+    "kb",
+    "docs",
+    "site-src",
+    "mkdocs.yml",
+    "src/atlas/__init__.py",
+    "src/atlas/errors.py",
+    "src/atlas/kb",
+    "src/atlas/content",
+    "src/atlas/sitegen",
+    "src/atlasgraph",
+)
 
 
 @contextmanager
@@ -48,7 +62,7 @@ def _inputs_hash(root: Path = ROOT) -> str:
         base = root / name
         paths = [base] if base.is_file() else sorted(p for p in base.rglob("*") if p.is_file())
         for p in paths:
-            if "__pycache__" in p.parts or "provision" in p.parts:
+            if "__pycache__" in p.parts:
                 continue
             st = p.stat()
             h.update(f"{p.relative_to(root)}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
@@ -63,9 +77,9 @@ def build_site_step(kb_dir: Path = KB_DIR, out_dir: Path = SITE_DIR) -> str:
     if (out_dir / "index.html").is_file() and stamp.is_file() and stamp.read_text().strip() == want:
         return Skipped("inputs unchanged since the last build")
     try:
-        from atlas.site.build import build_site
+        from atlas.sitegen.publish import build_site
     except ImportError as exc:
-        return Skipped(f"atlas.site.build is not available yet ({exc})")
+        return Skipped(f"atlas.sitegen.publish is not available yet ({exc})")
     with output_to(step_log("site")):
         build_site(kb_dir=kb_dir, out_dir=out_dir, strict=True, site_url=site_url)
     write_atomic(stamp, want + "\n")

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from atlas.site.model import SiteModel, category_url, component_url, escape, link, rel_url
-from atlas.site.strings import t
-from atlas.site.tutorials import LEARNING_PATH
+from atlas.content.tutorials import LEARNING_PATH
+from atlas.sitegen.model import SiteModel, category_url, component_url, escape, link, rel_url
+from atlas.sitegen.strings import t
 
 
 def ecosystem_map(model: SiteModel, lang: str, here: str = "") -> str:

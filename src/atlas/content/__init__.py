@@ -1,0 +1,1 @@
+"""The hand-written content: tutorials (their front matter, mentions, the learning path)."""

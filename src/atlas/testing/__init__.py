@@ -1,0 +1,1 @@
+"""`./atlas test`: the runner (lint, then pytest) and the pytest plugin it loads."""
