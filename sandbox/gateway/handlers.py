@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import docker
 
-from . import policy
+from . import errors, policy
 from .build import BuildHandlers
 from .httpio import Request
 from .images import ImageHandlers
@@ -35,7 +35,10 @@ class Handlers(ObjectHandlers, ResourceHandlers, ImageHandlers, BuildHandlers):
         """Apply the policy to one request of session `sess`."""
         route, params = policy.match(req.method, req.path)
         req.params = params
-        action = getattr(self, f"h_{route.handler}")(req, sess)
+        try:
+            action = getattr(self, f"h_{route.handler}")(req, sess)
+        except Exception as exc:  # noqa: BLE001 - every refusal and failure: errors.answer, in learner names
+            return Reply(*errors.answer(exc, sess.outer_text))
         if isinstance(action, Forward):
             action.scrub = sess.outer
         else:

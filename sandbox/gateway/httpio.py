@@ -14,6 +14,8 @@ import time
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 
+from .errors import HttpError  # noqa: F401 - re-exported: httpio.HttpError
+
 REASONS = {
     200: "OK",
     201: "Created",
@@ -41,15 +43,6 @@ HOP_BY_HOP = {
     "upgrade",
     "expect",
 }
-
-
-class HttpError(Exception):
-    """A request the gateway refuses at the HTTP level (status + message for the client)."""
-
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
 
 
 class Closed(Exception):

@@ -9,10 +9,10 @@ import re
 import docker.errors
 
 from . import policy
+from .errors import Denied, HttpError, Malformed, NotFound
 from .httpio import Request
-from .policy import Denied, NotFound
 from .server import Forward
-from .session import OWNED_NAME, Session, looks_like_id, normalize, split_ref
+from .session import OWNED_NAME, Session, id_prefix, normalize, reserved, split_ref
 
 HIDDEN = ("container-atlas/",)  # the sandbox's own images are not base images for learners
 MISSING = (
@@ -45,26 +45,48 @@ class ImageHandlers:
         return image_id in sess.image_ids or bool(self._visible_tags(sess, tags))
 
     def image(self, sess: Session, ref: str) -> dict:
-        """The image `ref` if this session may see it (its own name first, then a shared image or an ID),
-        with the engine reference to use in ["_ref"]; NotFound (`No such image`) otherwise."""
-        shown = normalize(ref) if ref else ref
-        inner = "" if looks_like_id(ref) or "@" in ref or not ref else sess.inner_image(ref)
-        candidates = ([inner] if inner in sess.tags else []) + [ref]  # sess.tags: the session's own names
-        for engine_ref in candidates:
-            try:
-                info = self.api.inspect_image(engine_ref)
-            except docker.errors.NotFound:
-                continue
-            except docker.errors.APIError as exc:
-                raise NotFound(f"No such image: {shown} ({exc.explanation})") from None
-            visible = engine_ref != ref or self._image_visible(
-                sess, info["Id"], info["Config"].get("Labels"), info.get("RepoTags") or []
-            )
-            if not visible or (engine_ref == ref and OWNED_NAME.search(ref) and sess.prefix not in ref):
-                break
-            info["_ref"] = engine_ref
+        """The image `ref` as this session sees it, with the engine reference to send in ["_ref"]: the
+        session's own name (`atlas-<id>.<ref>`), else a shared base image's name, else a full ID when
+        `ref` is an ID or a prefix of exactly one visible image's ID. The engine is only asked for
+        references the gateway computed; NotFound (`No such image`) for anything else."""
+        missing = NotFound(f"No such image: {ref}")
+        if not ref or reserved(ref) or ref.startswith(HIDDEN) or ref != ref.strip():
+            raise missing
+        if "@" in ref:  # name@digest: one of the visible digests of a visible image
+            info = self._inspect(self.api.inspect_image, normalize(ref))  # type: ignore[attr-defined]
+            if info is None or not self._visible(sess, info):
+                raise missing
+            if normalize(ref) not in self._visible_tags(sess, info.get("RepoDigests") or []):
+                raise missing
+            info["_ref"] = info["Id"]
             return info
-        raise NotFound(f"No such image: {shown}")
+        for name in (sess.inner_image(ref), normalize(ref)):
+            if name == normalize(ref) and not self._is_shared_tag(name):
+                continue
+            info = self._inspect(self.api.inspect_image, name)  # type: ignore[attr-defined]
+            if info is not None and name in (info.get("RepoTags") or []):  # exactly that name
+                info["_ref"] = name
+                return info
+        hexid = id_prefix(ref)
+        if hexid:
+            visible = [i["Id"] for i in self.api.images(all=True) if self._visible(sess, i)]
+            iid = self._unique(hexid, visible)  # type: ignore[attr-defined]
+            info = self._inspect(self.api.inspect_image, iid) if iid else None  # type: ignore[attr-defined]
+            if info is not None and self._visible(sess, info):
+                info["_ref"] = info["Id"]
+                return info
+        raise missing
+
+    def _visible(self, sess: Session, info: dict) -> bool:
+        """True when the image (an inspect answer or an /images/json entry) is the session's or shared."""
+        labels = info.get("Labels") if "Labels" in info else (info.get("Config") or {}).get("Labels")
+        return self._image_visible(sess, info["Id"], labels, info.get("RepoTags") or [])
+
+    @staticmethod
+    def _own_tag(sess: Session, tag: str) -> bool:
+        """True for an engine image name of this session (`[registry/]atlas-<id>.<repo>:<tag>`)."""
+        m = OWNED_NAME.search(tag)
+        return bool(m) and m.group(1) == sess.id
 
     def _shared(self, sess: Session, info: dict) -> list[str]:
         """The shared (base) tags of an image."""
@@ -119,30 +141,36 @@ class ImageHandlers:
         )
 
     def h_image(self, req: Request, sess: Session) -> Forward:
-        """GET /images/{name}/json|history|get of a visible image."""
-        info = self.image(sess, req.params["image"])
-        req.path = req.path.replace(req.params["image"], info["Id"], 1)
+        """GET /images/{name}/json|history|get of a visible image (sent to the engine by its ID)."""
+        ref = req.params["image"]
+        info = self.image(sess, ref)
+        req.path = f"/images/{info['Id']}{req.path[len(f'/images/{ref}') :]}"
 
         def scrub(status: int, obj: object) -> object:
             if status == 200 and isinstance(obj, dict) and "RepoTags" in obj:
                 obj["RepoTags"] = self._visible_tags(sess, obj["RepoTags"])
+                obj["RepoDigests"] = self._visible_tags(sess, obj.get("RepoDigests") or [])
             return obj
 
         return Forward(req, "json", on_json=scrub) if req.path.endswith("/json") else Forward(req)
 
     def h_image_save(self, req: Request, sess: Session) -> Forward:
-        """GET /images/get (docker save): every named image must be visible to the session."""
-        for name in req.args("names"):
-            self.image(sess, name)
+        """GET /images/get (docker save): each name resolved in the session's view; the engine is sent
+        only the references the gateway computed (the session's own names, shared names, full IDs)."""
+        names = req.args("names")
+        if not names:
+            raise Malformed("query parameter names", "name at least one image to save")
+        req.query = [("names", self.image(sess, name)["_ref"]) for name in names]
         return Forward(req)
 
     def h_image_tag(self, req: Request, sess: Session) -> Forward:
         """POST /images/{name}/tag: a visible source, a name that is free for this session."""
         info = self.image(sess, req.params["image"])
+        if not req.arg("repo"):
+            raise Malformed("query parameter repo", "the new image name is missing")
         target = self._claim(sess, normalize(f"{req.arg('repo')}:{req.arg('tag') or 'latest'}"))
         repo, _, tag = target.rpartition(":")
-        req.set_arg("repo", repo)
-        req.set_arg("tag", tag)
+        req.query = [("repo", repo), ("tag", tag)]
         req.path = f"/images/{info['Id']}/tag"
 
         def tagged(status: int, obj: object) -> object:
@@ -153,16 +181,28 @@ class ImageHandlers:
         return Forward(req, "json", on_json=tagged)
 
     def h_image_delete(self, req: Request, sess: Session) -> Forward:
-        """DELETE /images/{name}: the session's names and images; shared base images stay."""
+        """DELETE /images/{name}: the session's names and images; shared base images stay, and names
+        other sessions gave the same image are never removed with it."""
         ref = req.params["image"]
         info = self.image(sess, ref)
-        if looks_like_id(ref):
-            if self._shared(sess, info) and policy.LABEL_SESSION not in (info["Config"].get("Labels") or {}):
-                raise Denied(f"shared base images cannot be removed ({', '.join(self._shared(sess, info))})")
-        elif info["_ref"] == ref:  # not a name of the session's own: a shared base image
-            raise Denied(f"shared base images cannot be removed ({normalize(ref)})")
+        tags = info.get("RepoTags") or []
+        if info["_ref"] != info["Id"]:  # by name
+            if not self._own_tag(sess, info["_ref"]):
+                raise Denied(f"shared base images cannot be removed ({normalize(ref)})")
+            target = info["_ref"]
+        elif self._shared(sess, info) and not sess.owns(info["Config"].get("Labels")):
+            raise Denied(f"shared base images cannot be removed ({', '.join(self._shared(sess, info))})")
+        elif any(not self._own_tag(sess, t) for t in tags):  # others' names too: remove only ours
+            own = [t for t in tags if self._own_tag(sess, t)]
+            if not own:
+                raise HttpError(409, f"conflict: unable to delete {ref} (the image is in use)")
+            for t in own[:-1]:
+                self.api.remove_image(t, noprune=True)
+            self.manager.drop_tags(sess, own[:-1])  # type: ignore[attr-defined]
+            target = own[-1]
         else:
-            req.path = f"/images/{info['_ref']}"
+            target = info["Id"]
+        req.path = f"/images/{target}"
 
         def removed(status: int, obj: object) -> object:
             if status == 200 and isinstance(obj, list):

@@ -10,10 +10,11 @@ import time
 import docker.errors
 
 from . import policy
+from .errors import Malformed
 from .httpio import HttpError, Request
 from .policy import Denied, NotFound
 from .server import Forward
-from .session import PortMap, Session
+from .session import PortMap, Session, id_prefix, reserved
 
 
 def add_label_filter(req: Request, sess: Session, exclude: str = "") -> None:
@@ -51,48 +52,75 @@ class ObjectHandlers:
     port_wait: float
     manager: object
 
-    # -- lookups -------------------------------------------------------------------------------
+    # -- lookups: a learner's name or ID -> the session's own engine object, or NotFound ------------
+    # The engine is only ever asked for a name the gateway computed (`atlas-<session>.<name>`) or for a
+    # full ID it listed under the session's labels; the learner's string is never sent, so no spelling
+    # (another session's engine name, a leading `/`, an ID prefix) reaches another session's object.
     def container(self, sess: Session, ref: str) -> str:
-        """The full ID of the session's container `ref`; NotFound for anything else."""
+        """The full ID of the session's container `ref` (name, `/name`, ID or unique ID prefix)."""
         if ref in sess.containers:
             return ref
-        info = self._inspect(self.api.inspect_container, [sess.inner(ref.lstrip("/")), ref])
+        name = ref[1:] if ref.startswith("/") else ref
+        info = None
+        if name and not reserved(name):
+            info = self._inspect(self.api.inspect_container, sess.inner(name))
+            if info is not None and info.get("Name") != "/" + sess.inner(name):
+                info = None
+        if info is None and id_prefix(ref):
+            mine = self.api.containers(all=True, quiet=True, filters={"label": sess.label_filter})
+            cid = self._unique(id_prefix(ref), [c["Id"] for c in mine])
+            info = self._inspect(self.api.inspect_container, cid) if cid else None
         if info is None or not sess.owns(info["Config"].get("Labels")):
             raise NotFound(f"No such container: {ref}")
         sess.containers.add(info["Id"])
         return info["Id"]
 
     @staticmethod
-    def _inspect(inspect, refs: list[str]) -> dict | None:
-        """The first of `refs` the engine knows (the session's own name first, then an ID)."""
-        for ref in refs:
-            if not ref:
-                continue
-            try:
-                return inspect(ref)
-            except docker.errors.NotFound:
-                continue
-            except docker.errors.APIError as exc:  # e.g. an invalid name
-                if exc.status_code not in (400, 404):
-                    raise
+    def _unique(prefix: str, ids: list[str]) -> str:
+        """The one full ID among `ids` that starts with `prefix` ("" when none or several)."""
+        found = {i for i in ids if i.removeprefix("sha256:").startswith(prefix)}
+        return found.pop() if len(found) == 1 else ""
+
+    @staticmethod
+    def _inspect(inspect, ref: str) -> dict | None:
+        """What the engine knows as `ref` (a name the gateway computed or a full ID), None if nothing."""
+        try:
+            return inspect(ref)
+        except docker.errors.NotFound:
+            return None
+        except docker.errors.APIError as exc:  # e.g. an invalid name
+            if exc.status_code not in (400, 404):
+                raise
         return None
 
     def network(self, sess: Session, ref: str) -> dict:
-        """The session's network `ref` (`bridge`/`default` is the session's own network)."""
-        if ref in {"bridge", "default"}:
-            ref = sess.network
-        info = self._inspect(self.api.inspect_network, [sess.inner(ref), ref])
+        """The session's network `ref` (name, ID or unique ID prefix; `bridge`, `default` and the
+        default network's own name are the session's default network)."""
+        info = None
+        if ref in {"bridge", "default", sess.network, sess.network_id}:
+            info = self._inspect(self.api.inspect_network, sess.network_id or sess.network)
+        elif ref and not reserved(ref):
+            info = self._inspect(self.api.inspect_network, sess.inner(ref))
+            if info is not None and info.get("Name") != sess.inner(ref):
+                info = None
+        if info is None and id_prefix(ref):
+            mine = self.api.networks(filters={"label": sess.label_filter})
+            nid = self._unique(id_prefix(ref), [n["Id"] for n in mine])
+            info = self._inspect(self.api.inspect_network, nid) if nid else None
         if info is None or not sess.owns(info.get("Labels")):
             raise NotFound(f"network {ref} not found")
         return info
 
     def volume(self, sess: Session, name: str) -> dict | None:
-        """The session's volume `name` (engine name in ["Name"]), None when there is no such volume.
+        """The session's volume `name` (engine name in ["Name"]), None when the session has none.
 
-        Named volumes live as `atlas-<session>.<name>`; anonymous ones keep their engine id.
+        Named volumes live as `atlas-<session>.<name>`; anonymous ones keep their engine id (64 hex).
         """
-        anonymous = bool(re.fullmatch(r"[0-9a-f]{64}", name))
-        info = self._inspect(self.api.inspect_volume, [sess.inner(name)] + ([name] if anonymous else []))
+        if not name or reserved(name):
+            return None
+        info = self._inspect(self.api.inspect_volume, sess.inner(name))
+        if info is None and re.fullmatch(r"[0-9a-f]{64}", name):
+            info = self._inspect(self.api.inspect_volume, name)
         if info is None:
             return None
         if not sess.owns(info.get("Labels")):
@@ -214,11 +242,17 @@ class ObjectHandlers:
     def h_container(self, req: Request, sess: Session) -> Forward:
         """Calls on one of the session's containers (inspect, logs, stop, archive, ...)."""
         cid = self.container(sess, req.params["container"])
-        req.path = req.path.replace(f"/containers/{req.params['container']}", f"/containers/{cid}", 1)
-        if req.path.endswith("/rename") and req.arg("name"):
-            req.set_arg("name", sess.inner(req.arg("name").lstrip("/")))
-        if req.path.endswith("/json"):
+        action = req.path[len(f"/containers/{req.params['container']}") :]
+        req.path = f"/containers/{cid}{action}"
+        if action == "/rename":
+            name = req.arg("name").removeprefix("/")
+            if not name:
+                raise Malformed("query parameter name", "the new name of the container is missing")
+            req.set_arg("name", sess.inner(name))
+        if action == "/json":
             return Forward(req, "json", on_json=lambda st, obj: self._inspect_out(sess, st, obj))
+        if action == "/stats":  # JSON objects naming the container: scrubbed like every JSON answer
+            return Forward(req, "stream")
         return Forward(req)
 
     def _inspect_out(self, sess: Session, status: int, obj: object) -> object:
@@ -312,8 +346,10 @@ class ObjectHandlers:
 
     def h_exec(self, req: Request, sess: Session) -> Forward:
         """Calls on one of the session's exec instances."""
-        if req.params["exec"] not in sess.execs:
-            raise NotFound(f"No such exec instance: {req.params['exec']}")
+        eid = req.params["exec"]
+        if eid not in sess.execs:
+            raise NotFound(f"No such exec instance: {eid}")
+        req.path = f"/exec/{eid}{req.path[len(f'/exec/{eid}') :]}"
         return Forward(req)
 
     def h_exec_start(self, req: Request, sess: Session) -> Forward:

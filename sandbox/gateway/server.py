@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from . import policy
+from . import errors, policy
 from .httpio import (
     HOP_BY_HOP,
     Buffered,
@@ -99,25 +99,24 @@ class Proxy:
                     req = self._read_request(client, slots)
                 except (Closed, TimeoutError, OSError):
                     return
-                except HttpError as exc:
-                    conn.sendall(json_response(exc.status, {"message": exc.message}, close=True))
-                    return
-                except (policy.Denied, policy.NotFound) as exc:
-                    conn.sendall(json_response(exc.status, {"message": exc.message}, close=True))
+                except Exception as exc:  # noqa: BLE001 - refused before dispatch: answer, then close
+                    conn.sendall(json_response(*errors.answer(exc), close=True))
                     return
                 try:
                     action = dispatch(req)
-                except (policy.Denied, policy.NotFound, HttpError) as exc:
-                    action = Reply(exc.status, {"message": exc.message})
-                except Exception as exc:  # noqa: BLE001 - report, keep serving
-                    log.exception("gateway handler failed for %s %s", req.method, req.path)
-                    action = Reply(500, {"message": f"gateway error: {exc}"})
+                except Exception as exc:  # noqa: BLE001 - one mapping (errors.answer), keep serving
+                    action = Reply(*errors.answer(exc))
                 try:
                     if isinstance(action, Reply):
                         conn.sendall(json_response(action.status, action.obj))
                         keep = True
                     else:
                         keep = self._forward(client, action)
+                except OSError:
+                    raise
+                except Exception as exc:  # noqa: BLE001 - mid-answer: log it, close the connection
+                    errors.answer(exc)
+                    return
                 finally:
                     if req.big:
                         slots.release()

@@ -10,6 +10,7 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .errors import Denied
 from .policy import LABEL_INSTANCE, LABEL_MANAGED, LABEL_ORIGIN, LABEL_SESSION
 
 SESSION_ID = re.compile(r"^[a-z0-9]{1,40}$")
@@ -17,6 +18,22 @@ SESSION_ID = re.compile(r"^[a-z0-9]{1,40}$")
 # "atlas-<session>.<name>", so two sandboxes can both have a container `web` or an image `mine`; the
 # gateway adds the prefix to requests and removes it from every answer.
 OWNED_NAME = re.compile(r"(?:^|/)atlas-([a-z0-9]+)\.")
+# What a learner's name may never contain: anything that looks like an engine-side session prefix, in any
+# case and anywhere (`atlas-<other>.db`, `/ATLAS-x.db`, `localhost:5000/atlas-x.img`). Such names are
+# looked up as missing and refused as new names, so no spelling reaches another session's object.
+RESERVED = re.compile(r"atlas-[a-z0-9]*\.", re.IGNORECASE)
+HEX = re.compile(r"[0-9a-f]+")
+
+
+def reserved(name: str) -> bool:
+    """True when a learner's name looks like an engine-side name (see RESERVED)."""
+    return bool(RESERVED.search(name))
+
+
+def id_prefix(ref: str) -> str:
+    """The hex ID (prefix) a reference spells (`sha256:` optional), or "" when it is not one."""
+    hexpart = ref.removeprefix("sha256:")
+    return hexpart if 0 < len(hexpart) <= 64 and HEX.fullmatch(hexpart) else ""
 
 
 def normalize(ref: str) -> str:
@@ -51,6 +68,12 @@ def looks_like_id(ref: str) -> bool:
     return bool(re.fullmatch(r"(sha256:)?[0-9a-f]{12,64}", ref))
 
 
+def refuse_reserved(name: str) -> None:
+    """Denied when a name the learner gives for a new object looks like an engine-side name."""
+    if reserved(name):
+        raise Denied(f"the name {name!r} is reserved: names may not contain 'atlas-<word>.'")
+
+
 @dataclass
 class PortMap:
     """A port the learner published: sandbox-visible port -> the real 127.0.0.1 host port."""
@@ -69,6 +92,7 @@ class Session:
     dir: Path
     network: str = ""
     network_id: str = ""
+    cgroup_parent: str = ""  # HostConfig.CgroupParent of everything the session runs ("" = none)
     containers: set[str] = field(default_factory=set)  # full IDs known to be ours
     execs: set[str] = field(default_factory=set)
     image_ids: set[str] = field(default_factory=set)
@@ -97,20 +121,25 @@ class Session:
         return f"atlas-{self.id}."
 
     def inner(self, name: str) -> str:
-        """Engine name of a container, network or volume name the learner gave."""
-        return name if name.startswith(self.prefix) else self.prefix + name
+        """Engine name of a container, network or volume name the learner gave; Denied for a name that
+        looks like an engine-side one (lookups check `reserved` first and answer NotFound)."""
+        refuse_reserved(name)
+        return self.prefix + name
 
     def inner_image(self, ref: str) -> str:
         """Engine name of an image reference the learner gave (`mine` -> `atlas-<id>.mine:latest`)."""
+        refuse_reserved(ref)
         registry, repo, tag = split_ref(ref)
-        if repo.startswith(self.prefix):
-            return normalize(ref)
         return f"{registry}/{self.prefix}{repo}:{tag}" if registry else f"{self.prefix}{repo}:{tag}"
 
     def outer(self, obj: object) -> object:
         """An engine answer as the learner sees it: the session's name prefix removed everywhere."""
         text = json.dumps(obj)
         return json.loads(text.replace(self.prefix, "")) if self.prefix in text else obj
+
+    def outer_text(self, text: str) -> str:
+        """An engine message as the learner sees it (see `outer`)."""
+        return text.replace(self.prefix, "")
 
     @property
     def label_filter(self) -> list[str]:

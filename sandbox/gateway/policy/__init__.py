@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-PREFIX = "denied by the Container Atlas sandbox policy: "
+from ..errors import PREFIX, Denied, HttpError, NotFound  # noqa: F401 - re-exported: policy.Denied, policy.NotFound
+
 MIN_API_VERSION = (1, 30)
 LABEL_MANAGED = "org.container-atlas.managed"
 LABEL_SESSION = "org.container-atlas.session"
@@ -38,24 +39,6 @@ CAP_ALLOWLIST = frozenset(
 )
 LOG_DRIVERS = {"", "json-file", "local", "none"}
 DEFAULT_LOG = {"Type": "json-file", "Config": {"max-size": "1m", "max-file": "2"}}
-
-
-class Denied(Exception):
-    """A request the policy refuses: 403 with `denied by the Container Atlas sandbox policy: <reason>`."""
-
-    def __init__(self, reason: str, status: int = 403) -> None:
-        super().__init__(PREFIX + reason)
-        self.status = status
-        self.message = PREFIX + reason
-
-
-class NotFound(Exception):
-    """An object that does not exist *for this session* (another session's objects look missing)."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.status = 404
-        self.message = message
 
 
 @dataclass(frozen=True)
@@ -154,6 +137,8 @@ def check_version(version: str) -> None:
     """Refuse API versions older than MIN_API_VERSION (they accept host config at start)."""
     if version:
         major, _, minor = version.partition(".")
+        if not (major.isdigit() and minor.isdigit()):
+            raise HttpError(400, f"the API version in the request path (v{version}) is malformed")
         if (int(major), int(minor)) < MIN_API_VERSION:
             raise Denied(f"API version {version} is too old; use 1.30 or newer")
 
@@ -171,6 +156,11 @@ class Budget:
     networks: int = 5
     image_disk: int = 2 * 1024**3
     build_context: int = 64 * 1024 * 1024
+    # Totals of the whole session (its sandbox and everything it runs or builds), see cgroups.py/disk.py.
+    session_memory: int = 1024 * 1024 * 1024
+    session_cpus: float = 1.0
+    session_pids: int = 512
+    session_disk: int = 2 * 1024**3
 
     @classmethod
     def from_config(cls, cfg: dict) -> Budget:
