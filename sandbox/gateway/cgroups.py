@@ -1,0 +1,200 @@
+"""One cgroup per session holding the session's TOTAL memory, CPU and pids.
+
+Every container a session causes (its sandbox, `docker run`, Compose, build steps) is created with
+`CgroupParent=/atlas/<session>`; Docker's cgroupfs driver then puts the container's own cgroup below
+ours, and the kernel enforces our limits on the sum (memory and pids are hierarchical; a CFS quota on a
+parent caps its children together). Two sessions are siblings with equal CPU weight, so one session's
+`--cpu-shares 262144` only competes with its own containers.
+
+cgroup v1 (this machine: /sys/fs/cgroup/{memory,cpu,pids}/atlas/<sid>): memory.limit_in_bytes and
+memory.memsw.limit_in_bytes (when swap accounting exists), cpu.cfs_quota_us/cfs_period_us, pids.max.
+cgroup v2 (unified, /sys/fs/cgroup/atlas/<sid>): memory.max, memory.swap.max=0, cpu.max, pids.max, with
+the controllers enabled in each parent's cgroup.subtree_control. `probe()` says at start-up whether this
+host can do either, so a gateway that cannot says so loudly instead of running without totals.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(os.environ.get("ATLAS_CGROUP_ROOT", "/sys/fs/cgroup"))
+PARENT = "atlas"
+V1_CONTROLLERS = ("memory", "cpu", "pids")
+PERIOD_US = 100_000
+
+
+class CgroupError(RuntimeError):
+    """The session cgroup cannot be made (no cgroup file system, not root, controller missing)."""
+
+
+def version(root: Path = ROOT) -> int:
+    """2 on a unified (v2) hierarchy, 1 on v1/hybrid with the memory, cpu and pids controllers, else 0."""
+    if (root / "cgroup.controllers").is_file():
+        return 2
+    if all((root / c).is_dir() for c in V1_CONTROLLERS):
+        return 1
+    return 0
+
+
+def probe(root: Path = ROOT) -> str:
+    """'' when session cgroups can be created here, else the reason (for one loud start-up error)."""
+    v = version(root)
+    if v == 0:
+        return f"no cgroup v1 memory/cpu/pids controllers and no cgroup v2 hierarchy under {root}"
+    try:
+        for base in _bases(root, v):
+            _mkdir(base)
+            if not os.access(base, os.W_OK):
+                return f"{base} is not writable (the gateway must run as root)"
+        if v == 2:
+            _enable_v2(root, root / PARENT)
+    except (OSError, CgroupError) as exc:
+        return f"cannot create {PARENT}/ cgroups under {root}: {exc}"
+    return ""
+
+
+def _bases(root: Path, v: int) -> list[Path]:
+    return [root / PARENT] if v == 2 else [root / c / PARENT for c in V1_CONTROLLERS]
+
+
+def _mkdir(path: Path) -> None:
+    with contextlib.suppress(FileExistsError):
+        path.mkdir()
+
+
+def _write(path: Path, value: str) -> None:
+    try:
+        path.write_text(value)
+    except OSError as exc:
+        raise CgroupError(f"write {value!r} to {path}: {exc.strerror or exc}") from None
+
+
+def _enable_v2(root: Path, parent: Path) -> None:
+    """Enable memory, cpu and pids for the children of every level from `root` down to `parent`."""
+    wanted = {"memory", "cpu", "pids"}
+    have = set((root / "cgroup.controllers").read_text().split())
+    if not wanted <= have:
+        raise CgroupError(f"cgroup v2 controllers {sorted(wanted - have)} are not available in {root}")
+    level = root
+    for part in [None, *parent.relative_to(root).parts]:
+        if part is not None:
+            level = level / part
+            _mkdir(level)
+        enabled = set((level / "cgroup.subtree_control").read_text().split())
+        if not wanted <= enabled:
+            _write(level / "cgroup.subtree_control", " ".join(f"+{c}" for c in sorted(wanted - enabled)))
+
+
+@dataclass
+class SessionCgroup:
+    """The cgroup of one session: create with limits, read usage, remove."""
+
+    session_id: str
+    memory: int
+    cpus: float
+    pids: int
+    root: Path = ROOT
+
+    @property
+    def parent(self) -> str:
+        """The value for HostConfig.CgroupParent (the path Docker's cgroupfs driver expects)."""
+        return f"/{PARENT}/{self.session_id}"
+
+    def dirs(self) -> list[Path]:
+        """The session's directories (one per v1 controller, one on v2)."""
+        v = version(self.root)
+        return [b / self.session_id for b in _bases(self.root, v)] if v else []
+
+    def create(self) -> str:
+        """Create the cgroup with the session's limits; return `parent`. CgroupError when impossible."""
+        v = version(self.root)
+        if v == 0:
+            raise CgroupError(probe(self.root))
+        quota = max(1000, int(self.cpus * PERIOD_US))
+        if v == 2:
+            path = self.root / PARENT / self.session_id
+            _enable_v2(self.root, path)
+            _write(path / "memory.max", str(self.memory))
+            with contextlib.suppress(CgroupError):  # no swap controller: nothing to limit
+                _write(path / "memory.swap.max", "0")
+            _write(path / "cpu.max", f"{quota} {PERIOD_US}")
+            _write(path / "pids.max", str(self.pids))
+            return self.parent
+        mem, cpu, pids = (self.root / c / PARENT / self.session_id for c in V1_CONTROLLERS)
+        for d in (mem, cpu, pids):
+            d.parent.mkdir(exist_ok=True)
+            _mkdir(d)
+        _write(mem / "memory.limit_in_bytes", str(self.memory))
+        if (mem / "memory.memsw.limit_in_bytes").exists():
+            _write(mem / "memory.memsw.limit_in_bytes", str(self.memory))
+        _write(cpu / "cpu.cfs_period_us", str(PERIOD_US))
+        _write(cpu / "cpu.cfs_quota_us", str(quota))
+        _write(pids / "pids.max", str(self.pids))
+        return self.parent
+
+    def usage(self) -> dict[str, int]:
+        """Current memory, peak memory, and pids of the whole session (0 for what this host lacks)."""
+        v = version(self.root)
+        out = {"memory": 0, "memory_peak": 0, "pids": 0, "pids_peak": 0}
+        if v == 2:
+            path = self.root / PARENT / self.session_id
+            files = {"memory": "memory.current", "memory_peak": "memory.peak", "pids": "pids.current"}
+            files["pids_peak"] = "pids.peak"
+        elif v == 1:
+            mem, pids = self.root / "memory" / PARENT / self.session_id, self.root / "pids" / PARENT
+            pids = pids / self.session_id
+            files = {
+                "memory": str(mem / "memory.usage_in_bytes"),
+                "memory_peak": str(mem / "memory.max_usage_in_bytes"),
+                "pids": str(pids / "pids.current"),
+                "pids_peak": str(pids / "pids.peak"),
+            }
+            path = Path("/")
+        else:
+            return out
+        for key, name in files.items():
+            with contextlib.suppress(OSError, ValueError):
+                out[key] = int((path / name).read_text().split()[0])
+        return out
+
+    def remove(self, wait: float = 5.0) -> list[str]:
+        """Remove the session's cgroup directories (children first); returns those still busy."""
+        left: list[str] = []
+        for d in self.dirs():
+            if not d.is_dir():
+                continue
+            subdirs = sorted((p for p in d.rglob("*") if p.is_dir()), key=lambda p: -len(p.parts))
+            for path in [*subdirs, d]:
+                if not _rmdir(path, wait):
+                    left.append(str(path))
+        return left
+
+
+def _rmdir(path: Path, wait: float) -> bool:
+    """rmdir a cgroup, retrying while its last processes exit (EBUSY); True when gone."""
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            path.rmdir()
+            return True
+        except FileNotFoundError:
+            return True
+        except OSError as exc:
+            if exc.errno != errno.EBUSY or time.monotonic() > deadline:
+                return False
+            time.sleep(0.1)
+
+
+def stale(live: set[str], root: Path = ROOT) -> list[str]:
+    """Session ids that have a cgroup under atlas/ but are not in `live` (left by a crashed server)."""
+    v = version(root)
+    found: set[str] = set()
+    for base in _bases(root, v) if v else []:
+        with contextlib.suppress(OSError):
+            found |= {p.name for p in base.iterdir() if p.is_dir()}
+    return sorted(found - set(live))
