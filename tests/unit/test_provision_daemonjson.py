@@ -30,13 +30,30 @@ def test_merge_keeps_every_operator_key_and_adds_ours():
 
 def test_merge_is_idempotent_and_leaves_an_operator_runsc_alone():
     theirs = {"registry-mirrors": [MIRROR + "/"], "runtimes": {"runsc": {"path": "/opt/runsc"}}}
-    assert merge(theirs, MIRROR, "/usr/bin/runsc") == theirs
+    assert merge(theirs, MIRROR, "/usr/bin/runsc", None) == theirs
     once = merge({}, MIRROR, "/usr/bin/runsc")
     assert merge(once, MIRROR, "/usr/bin/runsc") == once
 
 
 def test_merge_without_runsc_adds_no_runtime():
-    assert merge({}, MIRROR, None) == {"registry-mirrors": [MIRROR]}
+    assert merge({}, MIRROR, None, None) == {"registry-mirrors": [MIRROR]}
+
+
+def test_merge_adds_userns_remap_and_keeps_the_operators_value():
+    assert merge({}, MIRROR, None)["userns-remap"] == "default"
+    assert merge({"userns-remap": "atlas:atlas"}, MIRROR, None)["userns-remap"] == "atlas:atlas"
+    assert merge(OPERATOR, MIRROR, None, None).get("userns-remap") is None
+
+
+def test_userns_remap_can_be_turned_off(tmp_path, monkeypatch):
+    path = tmp_path / "daemon.json"
+    monkeypatch.setenv("ATLAS_USERNS_REMAP", "off")
+    daemonjson.ensure(path)
+    assert "userns-remap" not in json.loads(path.read_text())
+    monkeypatch.delenv("ATLAS_USERNS_REMAP")
+    result, changed = daemonjson.ensure(path)
+    assert changed and "userns-remap" in result
+    assert json.loads(path.read_text())["userns-remap"] == "default"
 
 
 def test_ensure_writes_once_keeps_a_backup_then_skips(tmp_path):

@@ -1,4 +1,11 @@
-"""`/etc/docker/daemon.json`: add our registry mirror and the gVisor runtime, keep everything else.
+"""`/etc/docker/daemon.json`: add our registry mirror, the gVisor runtime and user-namespace remapping,
+keep everything else.
+
+`"userns-remap": "default"` makes container root the unprivileged host uid 100000 (dockerd creates the
+`dockremap` user and its /etc/subuid range), so a policy bug in the gateway is not root on the host:
+a host bind of /etc cannot read /etc/shadow, the engine socket cannot be opened. An operator's own
+`userns-remap` value is kept; ATLAS_USERNS_REMAP=off leaves the key out. The engine must be restarted
+(not reloaded) for it, which engine.py does for a dockerd atlas started.
 
 The merge is a pure function (`merge`); `ensure` reads the file, merges, and writes it back
 atomically only when something changed, keeping a one-time backup of the operator's original.
@@ -20,13 +27,24 @@ STEP = "daemon.json"
 DAEMON_JSON = Path(os.environ.get("ATLAS_DAEMON_JSON", "/etc/docker/daemon.json"))
 MIRROR = "http://127.0.0.1:5000"
 RUNSC_ARGS = ["--network=none"]
+USERNS = "default"
+OURS = ("registry-mirrors", "runtimes", "userns-remap")
 
 
-def merge(current: dict, mirror: str = MIRROR, runsc_path: str | None = None) -> dict:
-    """Return `current` plus our registry mirror (first) and, if given, a `runsc` runtime.
+def userns_wanted() -> str | None:
+    """The `userns-remap` value we add: "default", or None when ATLAS_USERNS_REMAP is off/0/false/no."""
+    off = os.environ.get("ATLAS_USERNS_REMAP", "").strip().lower() in {"off", "0", "false", "no"}
+    return None if off else USERNS
+
+
+def merge(
+    current: dict, mirror: str = MIRROR, runsc_path: str | None = None, userns: str | None = USERNS
+) -> dict:
+    """Return `current` plus our registry mirror (first), if given a `runsc` runtime, and, if given,
+    `userns-remap`.
 
     Every key the operator had stays. Their mirrors stay (after ours); an existing `runsc`
-    runtime entry is left exactly as it is.
+    runtime entry and an existing `userns-remap` value are left exactly as they are.
     """
     merged = copy.deepcopy(current)
     mirrors = list(merged.get("registry-mirrors") or [])
@@ -37,6 +55,8 @@ def merge(current: dict, mirror: str = MIRROR, runsc_path: str | None = None) ->
         if "runsc" not in runtimes:
             runtimes["runsc"] = {"path": runsc_path, "runtimeArgs": list(RUNSC_ARGS)}
             merged["runtimes"] = runtimes
+    if userns and "userns-remap" not in merged:
+        merged["userns-remap"] = userns
     return merged
 
 
@@ -68,12 +88,12 @@ def ensure(path: Path = DAEMON_JSON) -> tuple[str, bool]:
     """Merge our settings into `path`; return (step result, changed)."""
     current = read(path)
     runsc = shutil.which("runsc")
-    wanted = merge(current, MIRROR, runsc)
+    wanted = merge(current, MIRROR, runsc, userns_wanted())
     if wanted == current:
-        return Skipped("mirror and runtimes already configured"), False
+        return Skipped("mirror, runtimes and userns-remap already configured"), False
     writable = os.access(path if path.exists() else path.parent, os.W_OK)
     if not writable and os.geteuid() != 0:
-        snippet = json.dumps({k: wanted[k] for k in ("registry-mirrors", "runtimes") if k in wanted})
+        snippet = json.dumps({k: wanted[k] for k in OURS if k in wanted})
         return (
             f"NOT changed (no permission to write {path}); add this yourself and reload the engine: "
             f"{snippet}",
@@ -89,5 +109,5 @@ def ensure(path: Path = DAEMON_JSON) -> tuple[str, bool]:
         raise SetupError(
             STEP, f"write {path}", str(exc), hint="Run as root, or add the settings yourself."
         ) from None
-    added = [k for k in ("registry-mirrors", "runtimes") if wanted.get(k) != current.get(k)]
+    added = [k for k in OURS if wanted.get(k) != current.get(k)]
     return f"added {', '.join(added)} to {path}", True

@@ -3,6 +3,10 @@
 We start dockerd only as root and only for the default local socket (never when DOCKER_HOST points
 elsewhere). Its output goes to `<state>/logs/dockerd.log`, its pid to `<state>/dockerd.pid`. Stale
 pid files are removed; dockerd itself replaces a stale socket and starts its own containerd.
+
+daemon.json asks for `userns-remap`, which a reload (SIGHUP) does not apply: a dockerd we started that
+runs without it is restarted (its containers stop; the images step then rebuilds the images, which live
+per remapped root); an engine we did not start is reported and left alone.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import time
 from pathlib import Path
 
 from atlas.errors import MissingPrerequisite, SetupError
+from atlas.provision import daemonjson
 from atlas.provision.daemonjson import MIRROR
 from atlas.provision.procs import start_daemon, stop_pid, wait_ready
 from atlas.provision.state import logs_dir, pid_alive, read_pid, state_dir
@@ -60,11 +65,42 @@ def _ping_error() -> str:
     return ""
 
 
+def remapped() -> bool | None:
+    """True when the engine runs with user-namespace remapping, False when not, None when unknown."""
+    try:
+        c = client(10)
+        try:
+            return any("name=userns" in o for o in c.info().get("SecurityOptions") or [])
+        finally:
+            c.close()
+    except Exception:  # noqa: BLE001 - an engine that cannot tell us is "unknown"
+        return None
+
+
+def _userns_missing() -> bool:
+    """daemon.json asks for userns-remap but the running engine does not use it."""
+    want = daemonjson.read(daemonjson.DAEMON_JSON).get("userns-remap")
+    return bool(want) and remapped() is False
+
+
 def ensure(config_changed: bool = False) -> str:
     """Make sure an engine answers; start dockerd when we may. Return the step result."""
     if answers():
         ours = read_pid(pid_file(), "dockerd")
         result = Skipped("already running" + (f", started by atlas (pid {ours})" if ours else ""))
+        if _userns_missing() and not os.environ.get("DOCKER_HOST"):
+            if not ours:
+                warn(
+                    f"{daemonjson.DAEMON_JSON} asks for userns-remap but this engine (not started by atlas) "
+                    "runs without it; restart it yourself (systemctl restart docker) so a container's root "
+                    "is not root on the host"
+                )
+                check_mirror()
+                return result
+            note(f"restarting our dockerd (pid {ours}) for userns-remap (a reload does not apply it)")
+            stop_pid(ours, grace=30)
+            pid_file().unlink(missing_ok=True)
+            return _start("restarted dockerd with userns-remap")
         if config_changed:
             if ours:
                 os.kill(ours, signal.SIGHUP)
@@ -90,6 +126,11 @@ def ensure(config_changed: bool = False) -> str:
             "  Start your engine (Docker Desktop, `sudo systemctl start docker`), add yourself to the "
             "`docker` group, or run ./atlas as root so it starts dockerd itself."
         )
+    return _start("started dockerd")
+
+
+def _start(what: str) -> str:
+    """Start dockerd (waiting for, or replacing, an unresponsive one of ours); return the result."""
     dockerd = shutil.which("dockerd", path=os.environ.get("PATH", "") + ":/usr/sbin:/usr/bin")
     if not dockerd:
         raise MissingPrerequisite("dockerd is not installed: apt-get install docker.io")
@@ -123,7 +164,7 @@ def ensure(config_changed: bool = False) -> str:
         hint="dockerd needs root, overlay2 or vfs storage and iptables; see its log.",
     )
     check_mirror()
-    return f"started dockerd (pid {pid}, log {log_file()})"
+    return f"{what} (pid {pid}, log {log_file()})"
 
 
 def check_mirror() -> None:
