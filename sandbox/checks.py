@@ -21,11 +21,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import docker
-import yaml
+from atlas.content import frontmatter
+from atlas.content.tutorial import STEP_ID, check_spec
 from atlas.errors import AtlasError
-
-FRONT_MATTER = re.compile(r"\A---\s*\n(.*?\n)---\s*(\n|\Z)", re.S)
-STEP_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+from atlas.kb.problems import Report
 
 
 @dataclass(frozen=True)
@@ -45,63 +44,42 @@ def _page_id(path: Path) -> str:
 
 
 def load_checks(docs_dir: Path) -> dict[str, Check]:
-    """Every check of every page under `docs_dir`; AtlasError naming file and field on bad input."""
+    """Every check of every page under `docs_dir`; AtlasError naming file, line and field on bad input.
+
+    Front matter and each check are read by the tutorials' own parser (atlas.content), so a check
+    the site shows is exactly the check the service runs.
+    """
     checks: dict[str, Check] = {}
-    problems: list[str] = []
+    problems: list = []
     if not docs_dir.is_dir():
         return checks
     # English pages first, so their text wins when both languages define the same check.
     pages = sorted(docs_dir.rglob("*.md"), key=lambda p: (p.name.endswith(".zh.md"), str(p)))
     for page in pages:
-        text = page.read_text(encoding="utf-8")
-        m = FRONT_MATTER.match(text)
-        if not m:
-            continue
-        try:
-            meta = yaml.safe_load(m.group(1)) or {}
-        except yaml.YAMLError as exc:
-            problems.append(f"{page}: front matter is not valid YAML: {exc}")
-            continue
-        if not isinstance(meta, dict) or "checks" not in meta:
+        report = Report(str(page), problems)
+        meta = frontmatter.parse(page.read_text(encoding="utf-8"), report).meta
+        if meta is None or "checks" not in meta:
             continue
         block = meta["checks"]
-        line = 1 + m.group(1)[: m.group(1).find("checks:")].count("\n") + 1
         if not isinstance(block, dict):
-            problems.append(f"{page}:{line}: checks: expected a mapping of step id -> check")
+            report.error(meta.value_mark("checks"), "checks", "expected a mapping of step id -> check")
             continue
         for step, spec in block.items():
-            where = f"{page}:{line}: checks.{step}"
+            where = f"checks.{step}"
             if not STEP_ID.match(str(step)):
-                problems.append(f"{where}: step id must be letters, digits, '-', '_' or '.'")
+                report.error(block.key_mark(step), where, "step id must be letters, digits, '-', '_' or '.'")
                 continue
-            if not isinstance(spec, dict):
-                problems.append(f"{where}: expected a mapping with run, expect, hint")
-                continue
-            unknown = set(spec) - {"run", "expect", "hint"}
-            if unknown:
-                problems.append(f"{where}: unknown field(s) {', '.join(sorted(map(str, unknown)))}")
-            if not isinstance(spec.get("run"), str) or not spec["run"].strip():
-                problems.append(f"{where}.run: expected a shell command (string)")
-                continue
-            try:
-                expect = re.compile(str(spec.get("expect", "")), re.M)
-            except re.error as exc:
-                problems.append(f"{where}.expect: not a valid regular expression: {exc}")
-                continue
-            hint = spec.get("hint") or {}
-            if isinstance(hint, str):
-                hint = {"en": hint}
-            if not isinstance(hint, dict):
-                problems.append(f"{where}.hint: expected a mapping of language -> text")
+            got = check_spec(step, spec, block.value_mark(step), where, report)
+            if got is None:
                 continue
             cid = f"{_page_id(page)}/{step}"
             if cid in checks:
-                merged = {**hint, **checks[cid].hint}
+                merged = {**got.hint, **checks[cid].hint}
                 checks[cid] = Check(cid, checks[cid].run, checks[cid].expect, merged, checks[cid].source)
             else:
-                checks[cid] = Check(cid, spec["run"], expect, dict(hint), str(page))
+                checks[cid] = Check(cid, got.run, re.compile(got.expect, re.M), got.hint, str(page))
     if problems:
-        raise AtlasError("invalid tutorial checks:\n" + "\n".join(problems))
+        raise AtlasError("invalid tutorial checks:\n" + "\n".join(map(str, problems)))
     return checks
 
 

@@ -16,6 +16,7 @@ from atlas.errors import AtlasError
 
 DEFAULT_KB = ROOT / "kb"
 DEFAULT_SITE = ROOT / "site"
+DEFAULT_DOCS = ROOT / "docs"
 
 
 def _cmd_up(args: argparse.Namespace) -> int:
@@ -62,6 +63,12 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     from sandbox.serve import serve
 
     return serve(host=args.host, port=args.port, site_dir=Path(args.site), config_path=args.config)
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    from atlas.inputs import run
+
+    return run(Path(args.kb), Path(args.docs), fmt=args.format)
 
 
 def _cmd_kb_check(args: argparse.Namespace) -> int:
@@ -122,6 +129,12 @@ def build_parser() -> argparse.ArgumentParser:
         "adds canonical links and a sitemap.xml, which is left out without it",
     )
     s.set_defaults(func=_cmd_build)
+
+    s = sub.add_parser("check", help="check the knowledge base and the tutorials; list every problem")
+    s.add_argument("--kb", default=str(DEFAULT_KB), help="knowledge-base folder (default kb/)")
+    s.add_argument("--docs", default=str(DEFAULT_DOCS), help="pages folder with tutorials/ (default docs/)")
+    s.add_argument("--format", choices=["text", "json"], default="text", help="output format")
+    s.set_defaults(func=_cmd_check)
 
     s = sub.add_parser("serve", help="serve a built site with the sandbox API")
     s.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")

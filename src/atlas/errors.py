@@ -8,11 +8,16 @@ class AtlasError(Exception):
 
 
 class KBError(AtlasError):
-    """The knowledge base is invalid; carries every problem found."""
+    """The knowledge base (or the tutorials) is invalid; carries every problem found.
 
-    def __init__(self, problems: list) -> None:
+    The message lists every problem, one `path:line:column: field: message` per line, exactly as
+    `./atlas check` prints them, so `./atlas build` and `./atlas up` say where each one is.
+    """
+
+    def __init__(self, problems: list, what: str = "the knowledge base") -> None:
         self.problems = problems
-        super().__init__(f"{len(problems)} problem(s) in the knowledge base")
+        lines = "".join(f"\n{p}" for p in problems)
+        super().__init__(f"{len(problems)} problem(s) in {what}:{lines}")
 
 
 class BuildError(AtlasError):

@@ -45,18 +45,33 @@ ENTRIES = [
 ]  # fmt: skip
 
 TUTORIAL = """---
-title: Your first container
+title: {title}
+profile: docker
+next: ""
+teaches: [containerd, runc]
+steps:
+  - id: start
+    title: {step}
+checks:
+  start:
+    run: docker ps
+    expect: httpd
+    hint:
+      en: Start it.
+      zh: 启动它。
 ---
 
-# Your first container
+# {title}
 
-## Start a container
+## {step} {{#start}}
 
 The engine asks [[containerd]], which asks [runc](../components/runc.md) to start it.
 
-```run profile="docker" step="first-container/1"
+```run profile="docker" step="first-container/start"
 docker run -d -p 80:80 httpd
 ```
+
+<div class="atlas-check" data-atlas-check="first-container/start"></div>
 """
 
 
@@ -83,5 +98,9 @@ def write_docs(directory: Path) -> Path:
         if not page.name.startswith("sandbox-policy"):
             shutil.copy(page, directory / page.name)
     (directory / "tutorials").mkdir()
-    (directory / "tutorials" / "first-container.md").write_text(TUTORIAL, encoding="utf-8")
+    tutorials = directory / "tutorials"
+    en = TUTORIAL.format(title="Your first container", step="Start a container")
+    (tutorials / "first-container.md").write_text(en, encoding="utf-8")
+    zh = TUTORIAL.format(title="你的第一个容器", step="启动一个容器")
+    (tutorials / "first-container.zh.md").write_text(zh, encoding="utf-8")
     return directory

@@ -76,14 +76,14 @@ def test_archived_banner_names_the_successor(built):
 def test_try_it_links_the_tutorial_step_that_mentions_the_component(built):
     for cid in ("runc", "containerd"):
         html = page(built["out"], f"components/{cid}")
-        assert 'href="../../tutorials/first-container/#start-a-container"' in html
-    assert "#start-a-container" not in page(built["out"], "components/rkt")
+        assert 'href="../../tutorials/first-container/#start"' in html
+    assert "#start" not in page(built["out"], "components/rkt")
 
 
 def test_runnable_block_and_terminal_assets_only_where_needed(built):
     tut = page(built["out"], "tutorials/first-container")
     assert (
-        '<div class="atlas-run" data-atlas-run data-profile="docker" data-step="first-container/1">\n'
+        '<div class="atlas-run" data-atlas-run data-profile="docker" data-step="first-container/start">\n'
         '  <pre class="highlight"><code class="language-sh">docker run -d -p 80:80 httpd</code></pre>\n'
         "</div>"
     ) in tut

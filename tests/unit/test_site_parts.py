@@ -7,7 +7,7 @@ from pathlib import Path
 import markdown
 import pytest
 import yaml
-from atlas.content.tutorials import scan_mentions
+from atlas.content.mentions import scan_mentions
 from atlas.sitegen import fences, mdlite
 from atlas.sitegen.layout import graph_layout
 from atlas.sitegen.model import rel_url

@@ -8,7 +8,7 @@ import os
 import sys
 from pathlib import Path
 
-from atlas.errors import AtlasError, KBError
+from atlas.errors import AtlasError
 from atlas.kb.export import build_catalog, entries_csv, relations_csv, write_json
 from atlas.kb.problems import Problem, did_you_mean
 from atlas.kb.validate import check_kb, errors_of
@@ -53,13 +53,8 @@ def check(kb_dir: Path, fmt: str = "text") -> int:
 
 
 def _valid_catalog(kb_dir: Path) -> dict:
-    """The catalog, or every error printed to stderr and KBError raised."""
-    try:
-        kb, _ = check_kb(Path(kb_dir), strict=True)
-    except KBError as exc:
-        for problem in errors_of(exc.problems):
-            print(problem, file=sys.stderr)
-        raise
+    """The catalog, or KBError (its message lists every error) raised."""
+    kb, _ = check_kb(Path(kb_dir), strict=True)
     return build_catalog(kb)
 
 

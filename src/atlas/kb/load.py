@@ -200,6 +200,15 @@ def _build(node: yaml.Node, report: Report, where: tuple) -> object:
 
 def parse_entry(text: str, report: Report) -> LocDict | None:
     """Parse one entry file's text; report syntax errors and non-mapping documents."""
+    return parse_mapping(text, report, "an entry", " (see kb/_example.yaml)")
+
+
+def parse_mapping(text: str, report: Report, noun: str, example: str = "") -> LocDict | None:
+    """Parse one YAML document that must be a mapping of fields, keeping positions.
+
+    Used for KB entries and tutorial front matter. Syntax errors, an empty document and a non-mapping
+    are reported (naming `noun`, e.g. "an entry", and pointing at `example`) and give None.
+    """
     loader = MarkingLoader(text)
     try:
         node = loader.get_single_node()
@@ -217,15 +226,12 @@ def parse_entry(text: str, report: Report) -> LocDict | None:
     finally:
         loader.dispose()
     if node is None:
-        report.error(
-            START, "file", "the file is empty; an entry is a mapping of fields (see kb/_example.yaml)"
-        )
+        report.error(START, "file", f"the file is empty; {noun} is a mapping of fields{example}")
         return None
     data = _build(node, report, ())
     if not isinstance(data, LocDict):
-        report.error(
-            _pos(node.start_mark), "file", f"an entry must be a mapping of fields, not {type_name(data)}"
-        )
+        message = f"{noun} must be a mapping of fields, not {type_name(data)}"
+        report.error(_pos(node.start_mark), "file", message)
         return None
     return data
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -20,7 +19,9 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
-from atlas.content.tutorials import WIKI_LINK, Mention, scan_mentions, tutorial_file, tutorial_slugs
+from atlas.content import wikilinks
+from atlas.content.mentions import Mention, scan_mentions
+from atlas.content.series import Series, load_series
 from atlas.sitegen import render_component, render_lists
 from atlas.sitegen.layout import graph_layout
 from atlas.sitegen.model import SiteModel
@@ -66,6 +67,7 @@ def _assets_dir(config: MkDocsConfig) -> Path:
 
 def on_config(config: MkDocsConfig) -> MkDocsConfig:
     """Load the KB, expose asset facts to templates, build the nav for this language."""
+    _state["series"] = None  # tutorials are read again for every build (`mkdocs serve` edits)
     lang = current_lang(config)
     model = _model(config)
     assets = _assets_dir(config)
@@ -82,7 +84,7 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
         {t("graph", lang): "graph.md"},
         {t("learning_path", lang): "learning-path.md"},
     ]
-    tuts = [f"tutorials/{s}.md" for s in tutorial_slugs(docs)]
+    tuts = [f"tutorials/{s}.md" for s in _series(config).path]
     if tuts:
         nav.append({t("tutorials", lang): tuts})
     python = sorted(p.name for p in (docs / "python").glob("*.md") if p.name.count(".") == 1)
@@ -200,7 +202,7 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
         files.append(File.generated(config, "assets/graph.json", content=cat))
         lay = json.dumps(graph_layout(model.catalog), separators=(",", ":"))
         files.append(File.generated(config, "assets/graph-layout.json", content=lay))
-    _state["mentions"] = scan_mentions(Path(config.docs_dir), lang)
+    _state["mentions"] = scan_mentions(Path(config.docs_dir), lang, _series(config))
     plugin = config.plugins.get("i18n")
     if plugin is not None:  # its sitemap.xml lists the pages it saw; it ran before us
         plugin.i18n_files_per_language[lang] = files.documentation_pages()
@@ -257,25 +259,16 @@ def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Fil
     model = _model(config)
     depth = page.file.src_uri.count("/")
 
-    def wiki(m: re.Match) -> str:
-        e = model.entries.get(m.group(1))
-        if e is None:
-            return m.group(0)  # left as text; kb check and the link test name it
-        return f"[{e['name']}]({'../' * depth}components/{e['id']}.md)"
-
-    return WIKI_LINK.sub(wiki, markdown)
+    return wikilinks.expand(markdown, model.entries, lambda i: f"{'../' * depth}components/{i}.md")
 
 
-def _tutorial_titles(config: MkDocsConfig, lang: str) -> dict[str, str]:
-    from atlas.content.tutorials import _front_matter
-
-    out = {}
+def _series(config: MkDocsConfig) -> Series:
+    """The tutorials of this build (read once per docs folder and build; validated by `build_site`)."""
     docs = Path(config.docs_dir)
-    for slug in tutorial_slugs(docs):
-        path = tutorial_file(docs, slug, lang)
-        meta, _ = _front_matter(path.read_text(encoding="utf-8"))
-        out[slug] = str(meta.get("title") or slug)
-    return out
+    cached = _state.get("series")
+    if cached is None or cached[0] != docs:
+        _state["series"] = cached = (docs, load_series(docs))
+    return cached[1]
 
 
 def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
@@ -309,8 +302,8 @@ def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -
         if MARKERS[0] in html:
             html = html.replace(MARKERS[0], render_lists.ecosystem_map(model, lang, here))
         if MARKERS[1] in html:
-            titles = _tutorial_titles(config, lang)
-            html = html.replace(MARKERS[1], render_lists.learning_path(model, lang, titles, here))
+            series = _series(config)
+            html = html.replace(MARKERS[1], render_lists.learning_path(model, lang, series, here))
         if MARKERS[2] in html:
             html = html.replace(MARKERS[2], render_lists.categories_index(model, lang))
     if "data-atlas-run" in html:

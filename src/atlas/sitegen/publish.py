@@ -143,14 +143,14 @@ def build_site(
     docs_dir: Path | None = None,
     site_url: str | None = None,
 ) -> None:
-    """Validate the KB at `kb_dir` and build the bilingual site into `out_dir`.
+    """Check the KB at `kb_dir` and the tutorials, then build the bilingual site into `out_dir`.
 
-    Raises KBError (every problem) when the KB is invalid, BuildError when MkDocs fails or
-    `site_url` is not an http(s) address; in every case `out_dir` is left exactly as it was.
-    `docs_dir` replaces docs/ (tests, benchmarks); `site_url` see build_from_catalog.
+    Raises KBError (every problem, located) when the KB or a tutorial is invalid, BuildError when
+    MkDocs fails or `site_url` is not an http(s) address; in every case `out_dir` is left exactly as
+    it was. `docs_dir` replaces docs/ (tests, benchmarks); `site_url` see build_from_catalog.
     """
-    from atlas.kb.export import catalog
+    from atlas.inputs import DOCS_DIR, valid_catalog
 
     site_url = check_site_url(site_url)  # before the KB is read: a typo fails at once
-    cat = catalog(Path(kb_dir))
+    cat = valid_catalog(Path(kb_dir), Path(docs_dir) if docs_dir is not None else DOCS_DIR)
     build_from_catalog(cat, Path(out_dir), strict=strict, docs_dir=docs_dir, site_url=site_url)

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import re
-
-from atlas.content.tutorials import WIKI_LINK, Mention
+from atlas.content import wikilinks
+from atlas.content.mentions import Mention
 from atlas.sitegen import mdlite
 from atlas.sitegen.model import SiteModel, category_url, component_url, escape, link, rel_url
 from atlas.sitegen.neighbourhood import neighbourhood_svg
@@ -15,14 +14,7 @@ BANNER_STATUSES = ("archived", "historical", "deprecated")
 
 def render_markdown(text: str, model: SiteModel, here: str) -> str:
     """Render a KB Markdown field; `[[id]]` becomes a link to that component's page."""
-
-    def wiki(m: re.Match) -> str:
-        e = model.entries.get(m.group(1))
-        if e is None:
-            return m.group(0)
-        return f"[{e['name']}]({rel_url(here, component_url(e['id']))})"
-
-    return mdlite.to_html(WIKI_LINK.sub(wiki, text or ""))
+    return mdlite.to_html(wikilinks.expand(text, model.entries, lambda i: rel_url(here, component_url(i))))
 
 
 def description_html(model: SiteModel, entry_id: str, lang: str, here: str) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from atlas.content.tutorials import LEARNING_PATH
+from atlas.content.series import Series
 from atlas.sitegen.model import SiteModel, category_url, component_url, escape, link, rel_url
 from atlas.sitegen.strings import t
 
@@ -94,17 +94,14 @@ def category_page(model: SiteModel, cat: str, lang: str) -> tuple[str, str]:
     return title, html
 
 
-def learning_path(
-    model: SiteModel, lang: str, tutorials: dict[str, str], here: str = "learning-path/"
-) -> str:
-    """The series' order as an ordered list; links only to tutorials and KB pages that exist.
-
-    `tutorials` maps slug -> title (in `lang`) of the tutorials present in docs/tutorials/.
-    """
+def learning_path(model: SiteModel, lang: str, series: Series, here: str = "learning-path/") -> str:
+    """The series' order (from the tutorials' front matter) as an ordered list, each tutorial with
+    links to the KB pages it `teaches` that exist."""
     out = ['<ol class="atlas-path">']
-    for slug, title, ids in LEARNING_PATH:
-        name = tutorials.get(slug) or title[lang]
-        head = link(rel_url(here, f"tutorials/{slug}/"), name) if slug in tutorials else escape(name)
+    for slug in series.path:
+        tut = series.get(slug, lang)
+        head = link(rel_url(here, f"tutorials/{slug}/"), tut.title or slug)
+        ids = tut.teaches
         if slug == "ecosystem-map":
             extra = [
                 link(rel_url(here, ""), t("home", lang)),
