@@ -22,6 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import docker  # noqa: E402
 
+from sandbox.config import gateway_settings  # noqa: E402
 from sandbox.gateway import GatewayManager  # noqa: E402
 
 ENGINE = "unix:///var/run/docker.sock"
@@ -59,7 +60,8 @@ def main() -> int:
         return 2
     client = docker.from_env()
     state = tempfile.mkdtemp(prefix="atlas-bench-gateway-")
-    manager = GatewayManager(client, {"state_dir": state, "instance": "bench"})
+    settings, limits = gateway_settings({"state_dir": state}, instance="bench")
+    manager = GatewayManager(client, settings, limits)
     sid = "bench" + secrets.token_hex(4)
     manager.open(sid)
     gateway = f"unix://{state}/{sid}/docker.sock"
@@ -75,13 +77,13 @@ def main() -> int:
             "--network",
             f"atlas-{sid}",
             "-m",
-            "256m",
+            str(limits.memory),
             "--memory-swap",
-            "256m",
+            str(limits.memory),
             "--cpus",
-            "0.5",
+            str(limits.cpu),
             "--pids-limit",
-            "128",
+            str(limits.pids),
             "busybox",
             "true",
         ]

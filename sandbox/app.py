@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import logging
 import uuid
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from atlas.errors import AtlasError
 from flask import Flask, jsonify, request
 from werkzeug.exceptions import HTTPException
 
@@ -28,18 +30,19 @@ log = logging.getLogger("sandbox")
 
 
 def _make_gateway(client: Any, config: Config) -> Any:
+    """The Docker API gateway for `gateway: true` profiles; a failure stops the start (never hidden)."""
+    from sandbox.gateway import GatewayManager
+
+    needing = ", ".join(sorted(p.name for p in config.profiles.values() if p.gateway))
     try:
-        from sandbox.gateway import GatewayManager  # type: ignore[attr-defined]
-    except ImportError:
-        log.warning("profiles with gateway: true need sandbox.gateway.GatewayManager, which is missing")
-        return None
-    try:
-        gw_cfg = {**config.gateway, "instance": config.instance_id}
-        gw_cfg.setdefault("state_dir", str(config.state_path / "gateway"))
-        return GatewayManager(client, gw_cfg)
-    except Exception as exc:  # noqa: BLE001 - the shell profile must keep working
-        log.warning("the Docker API gateway could not start: %s", exc)
-        return None
+        state_dir = config.gateway.state_dir or str(config.state_path / "gateway")
+        settings = replace(config.gateway, instance=config.instance_id, state_dir=state_dir)
+        return GatewayManager(client, settings, config.limits)
+    except OSError as exc:
+        raise AtlasError(
+            f"the Docker API gateway could not start ({exc}); profile(s) {needing} need it. "
+            "Fix the gateway: section of the configuration, or set gateway: false on those profiles."
+        ) from exc
 
 
 def _map_errors(app: Flask) -> None:

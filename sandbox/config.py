@@ -1,127 +1,116 @@
-"""Configuration of the sandbox service: `sandbox/config.yaml` overridden by `ATLAS_SANDBOX_*` variables.
+"""Configuration of the sandbox service: `sandbox/config.yaml`, a `--config` file, `ATLAS_SANDBOX_*`.
 
-`load_config(path)` reads the YAML file (every key documented there with its default), applies the
-environment (`ATLAS_SANDBOX_MAX_SESSIONS=20`, nested keys with `__`:
-`ATLAS_SANDBOX_PROFILES__SHELL__RUNTIME=runsc`) and checks every value, naming the file and key of
-each problem.
+The schema is declared here as dataclasses (`Config`, `Profile`, `GatewaySettings`; the `limits:`
+section is `sandbox.limits.Limits`); the defaults are written only in sandbox/config.yaml.
+`load_config(path)` lays the layers over each other and checks every value: an unknown key (with a
+"did you mean"), a wrong type or an impossible value raises `ConfigError`, whose lines read
+`config.yaml:12:3: limits.memory: ...` or `ATLAS_SANDBOX_MAX_SESSIONS: max_sessions: ...`.
+`validate_config(path)` returns the same problems as a list (for `./atlas build/up/test`).
 """
 
 from __future__ import annotations
 
-import copy
+import ipaddress
 import os
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
 import yaml
 from atlas.errors import AtlasError
 
+from sandbox.configschema import ConfigProblem, Located, Where, build, locate, merge, read_yaml
+from sandbox.limits import MIN_MEMORY, MIN_PIDS, Limits
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 DEFAULT_PATH = HERE / "config.yaml"
 ENV_PREFIX = "ATLAS_SANDBOX_"
-
-#: Top-level keys and their types (the defaults live in config.yaml).
-TOP_TYPES: dict[str, type | tuple] = {
-    "max_sessions": int,
-    "max_sessions_per_client": int,
-    "lifetime": (int, float),
-    "idle_timeout": (int, float),
-    "reap_interval": (int, float),
-    "pool_size": int,
-    "output_rate": int,
-    "output_burst": int,
-    "allowed_origins": list,
-    "docs_dir": str,
-    "state_dir": str,
-    "verify_timeout": (int, float),
-    "docker_timeout": (int, float),
-    "access_log": bool,
-    "default_profile": str,
-    "profiles": dict,
-    "gateway": dict,
-}
-PROFILE_TYPES: dict[str, type | tuple] = {
-    "image": str,
-    "command": list,
-    "user": str,
-    "hostname": str,
-    "workdir": str,
-    "environment": dict,
-    "runtime": (str, type(None)),
-    "network": str,
-    "pids_limit": int,
-    "memory": (str, int),
-    "cpu": (int, float),
-    "read_only": bool,
-    "tmpfs": dict,
-    "log_max_size": str,
-    "gateway": bool,
-    "pool_size": int,
-    "lifetime": (int, float),
-    "idle_timeout": (int, float),
-}
-PROFILE_REQUIRED = ("image", "command")
+#: Key paths whose mappings merge key by key when a layer is laid over another.
+SECTIONS = {("limits",), ("gateway",), ("profiles",), ("profiles", "*")}
+INTERNAL = {"internal": True}
 
 
-class Profile(dict):
-    """One sandbox profile (a dict with attribute access and inherited defaults filled in)."""
-
-    def __getattr__(self, name: str) -> Any:
-        try:
-            return self[name]
-        except KeyError as exc:
-            raise AttributeError(name) from exc
+def _positive(what: str = "a positive number") -> dict:
+    return {"min": 1e-9, "why": f"expected {what}"}
 
 
+@dataclass(frozen=True)
+class Profile:
+    """One sandbox profile: what a session of it runs (resources are `Config.limits`)."""
+
+    image: str
+    command: list[str]
+    user: str
+    hostname: str
+    workdir: str
+    environment: dict[str, str] = field(default_factory=dict)
+    runtime: str | None = None
+    gateway: bool = False
+    pool_size: int | None = field(default=None, metadata={"min": 0})
+    lifetime: float | None = field(default=None, metadata=_positive())
+    idle_timeout: float | None = field(default=None, metadata=_positive())
+    name: str = field(default="", metadata=INTERNAL)
+
+
+@dataclass(frozen=True)
+class GatewaySettings:
+    """The `gateway:` section: how the Docker API gateway (sandbox/gateway) reaches the engine."""
+
+    engine_socket: str
+    state_dir: str
+    mirror: str
+    runtime: str
+    network_internal: bool
+    build_network: str
+    port_wait: float = field(metadata={"min": 0})
+    max_connections: int = field(metadata={"min": 1})
+    block_host: bool
+    subnet_pool: str
+    subnet_prefix: int = field(metadata={"min": 8, "max": 30})
+    sandbox_gid: int = field(metadata={"min": 0})
+    session_cgroups: bool
+    disk_interval: float = field(metadata=_positive())
+    http: dict[str, float]
+    instance: str = field(default="", metadata=INTERNAL)  # this server's instance id, set at start
+
+
+@dataclass
 class Config:
-    """The validated service configuration; `raw` is the merged dict, `profiles` the Profile objects."""
+    """The validated service configuration."""
 
-    def __init__(self, raw: dict, source: str) -> None:
-        self.raw = raw
-        self.source = source
-        self.instance_id = ""  # set by the app at start-up
-        self.profiles: dict[str, Profile] = {}
-        for name, prof in raw["profiles"].items():
-            p = Profile(
-                user="1000:1000",
-                hostname="sandbox",
-                workdir="/home/learner",
-                environment={},
-                runtime=None,
-                network="none",
-                pids_limit=128,
-                memory="256m",
-                cpu=0.5,
-                read_only=True,
-                tmpfs={},
-                log_max_size="1m",
-                gateway=False,
-            )
-            p.update(prof)
-            p.setdefault("pool_size", raw["pool_size"])
-            p.setdefault("lifetime", raw["lifetime"])
-            p.setdefault("idle_timeout", raw["idle_timeout"])
-            p["name"] = name
-            self.profiles[name] = p
-
-    def __getattr__(self, name: str) -> Any:
-        raw = self.__dict__.get("raw", {})
-        if name in raw:
-            return raw[name]
-        raise AttributeError(name)
+    max_sessions: int = field(metadata={"min": 1})
+    max_sessions_per_client: int = field(metadata={"min": 1})
+    lifetime: float = field(metadata=_positive())
+    idle_timeout: float = field(metadata=_positive())
+    reap_interval: float = field(metadata=_positive())
+    pool_size: int = field(metadata={"min": 0})
+    output_rate: int = field(metadata={"min": 1024, "why": "at least 1024 bytes per second"})
+    output_burst: int = field(metadata={"min": 1024, "why": "at least 1024 bytes"})
+    allowed_origins: list[str]
+    docs_dir: str
+    state_dir: str
+    verify_timeout: float = field(metadata=_positive())
+    docker_timeout: float = field(metadata=_positive())
+    access_log: bool
+    default_profile: str
+    limits: Limits
+    gateway: GatewaySettings
+    profiles: dict[str, Profile]
+    source: str = field(default="", metadata=INTERNAL)
+    instance_id: str = field(default="", metadata=INTERNAL)  # set by the app at start-up
 
     @property
     def docs_path(self) -> Path:
         """The docs folder, relative paths taken from the repository root."""
-        p = Path(self.raw["docs_dir"])
+        p = Path(self.docs_dir)
         return p if p.is_absolute() else ROOT / p
 
     @property
     def state_path(self) -> Path:
         """The state folder (instance lock files live in `<state>/sandbox-instances`)."""
-        if self.raw["state_dir"]:
-            return Path(self.raw["state_dir"])
+        if self.state_dir:
+            return Path(self.state_dir)
         if os.environ.get("ATLAS_STATE_DIR"):
             return Path(os.environ["ATLAS_STATE_DIR"])
         if os.geteuid() == 0:
@@ -130,63 +119,154 @@ class Config:
         return Path(xdg) / "container-atlas"
 
 
-def _parse_env_value(text: str) -> Any:
-    try:
-        return yaml.safe_load(text) if text != "" else ""
-    except yaml.YAMLError:
-        return text
+class ConfigError(AtlasError):
+    """The sandbox configuration is invalid; carries every problem, one located line each."""
+
+    def __init__(self, problems: list[ConfigProblem]) -> None:
+        self.problems = problems
+        super().__init__("invalid sandbox configuration:\n" + "\n".join(str(p) for p in problems))
 
 
-def _apply_env(raw: dict, environ: dict[str, str]) -> None:
-    for key, value in sorted(environ.items()):
-        if not key.startswith(ENV_PREFIX):
-            continue
-        path = [p.lower() for p in key[len(ENV_PREFIX) :].split("__")]
-        node = raw
-        for part in path[:-1]:
-            node = node.setdefault(part, {})
-            if not isinstance(node, dict):
-                raise AtlasError(f"environment {key}: '{part}' is not a section")
-        node[path[-1]] = _parse_env_value(value)
-
-
-def _type_name(t: type | tuple) -> str:
-    types = t if isinstance(t, tuple) else (t,)
-    return " or ".join("null" if x is type(None) else x.__name__ for x in types)
-
-
-def _check(raw: dict, source: str) -> list[str]:
+def _rules(cfg: Config, where: Located, fallback: Where) -> list[ConfigProblem]:
+    """Rules across keys: values each fine alone but impossible together."""
     problems = []
 
-    def bad_type(where: str, value: Any, t: type | tuple) -> bool:
-        types = t if isinstance(t, tuple) else (t,)
-        if isinstance(value, bool) and bool not in types:
-            return True
-        return not isinstance(value, types)
+    def bad(path: tuple[str, ...], message: str) -> None:
+        problems.append(locate(where, path, fallback).problem(".".join(path), message))
 
-    for key, value in raw.items():
-        if key not in TOP_TYPES:
-            problems.append(f"{source}: {key}: unknown key (known: {', '.join(sorted(TOP_TYPES))})")
-        elif bad_type(key, value, TOP_TYPES[key]):
-            problems.append(f"{source}: {key}: expected {_type_name(TOP_TYPES[key])}, got {value!r}")
-    for name, prof in (raw.get("profiles") or {}).items():
-        if not isinstance(prof, dict):
-            problems.append(f"{source}: profiles.{name}: expected a mapping")
-            continue
-        for key in PROFILE_REQUIRED:
-            if key not in prof:
-                problems.append(f"{source}: profiles.{name}.{key}: missing")
-        for key, value in prof.items():
-            where = f"profiles.{name}.{key}"
-            if key not in PROFILE_TYPES:
-                problems.append(f"{source}: {where}: unknown key (known: {', '.join(sorted(PROFILE_TYPES))})")
-            elif bad_type(where, value, PROFILE_TYPES[key]):
-                problems.append(
-                    f"{source}: {where}: expected {_type_name(PROFILE_TYPES[key])}, got {value!r}"
-                )
-    if not problems and raw.get("default_profile") not in raw.get("profiles", {}):
-        problems.append(f"{source}: default_profile: '{raw.get('default_profile')}' is not a profile")
+    lim = cfg.limits
+    if lim.memory < MIN_MEMORY:
+        bad(("limits", "memory"), f"{lim.memory} bytes is less than a shell needs (at least 32m)")
+    if lim.pids < MIN_PIDS:
+        bad(("limits", "pids"), f"{lim.pids} processes are fewer than a shell needs (at least {MIN_PIDS})")
+    for key in ("cpu", "session_cpus"):
+        if getattr(lim, key) <= 0:
+            bad(("limits", key), "expected a positive number of cores")
+    for key in ("containers", "images", "volumes", "networks", "image_disk", "build_context"):
+        if getattr(lim, key) < 0:
+            bad(("limits", key), "cannot be negative")
+    for key, each in (("session_memory", "memory"), ("session_pids", "pids"), ("session_cpus", "cpu")):
+        if getattr(lim, key) < getattr(lim, each):
+            bad(
+                ("limits", key),
+                f"the whole session gets less than one container ({each}: {getattr(lim, each)})",
+            )
+    if cfg.max_sessions_per_client > cfg.max_sessions:
+        bad(("max_sessions_per_client",), f"larger than max_sessions ({cfg.max_sessions})")
+    if cfg.default_profile not in cfg.profiles:
+        hint = _did_you_mean(cfg.default_profile, cfg.profiles)
+        bad(("default_profile",), f"'{cfg.default_profile}' is not a profile{hint}")
+    pooled = 0
+    for name, prof in cfg.profiles.items():
+        if prof.gateway and prof.pool_size:
+            bad(
+                ("profiles", name, "pool_size"),
+                "a gateway profile cannot be pooled (its socket is per session); use 0",
+            )
+        pooled += _resolved(cfg, prof, name).pool_size or 0
+        if not prof.command:
+            bad(("profiles", name, "command"), "expected a command, e.g. [/bin/bash, -i]")
+    if pooled > cfg.max_sessions:
+        bad(
+            ("pool_size",),
+            f"the profiles' warm pools hold {pooled} containers, more than max_sessions ({cfg.max_sessions})",
+        )
+    gw = cfg.gateway
+    try:
+        pool = ipaddress.ip_network(gw.subnet_pool)
+        if gw.subnet_prefix <= pool.prefixlen:
+            bad(
+                ("gateway", "subnet_prefix"),
+                f"/{gw.subnet_prefix} does not fit in subnet_pool {gw.subnet_pool}",
+            )
+    except ValueError as exc:
+        bad(("gateway", "subnet_pool"), f"not an address range: {exc}")
+    problems += _check_http(gw.http, where, fallback)
     return problems
+
+
+def _check_http(http: dict[str, float], where: Located, fallback: Where) -> list[ConfigProblem]:
+    from sandbox.gateway.server import Limits as HttpLimits  # the gateway's own declaration
+
+    known = [f.name for f in fields(HttpLimits)]
+    problems = []
+    for key, value in http.items():
+        path = ("gateway", "http", key)
+        if key not in known:
+            hint = _did_you_mean(key, known) or f" (known: {', '.join(known)})"
+            problems.append(locate(where, path, fallback).problem(".".join(path), "unknown key" + hint))
+        elif value <= 0:
+            problems.append(
+                locate(where, path, fallback).problem(".".join(path), "expected a positive number")
+            )
+    return problems
+
+
+def _did_you_mean(word: str, choices: Any) -> str:
+    from atlas.kb.problems import did_you_mean
+
+    return did_you_mean(word, list(choices))
+
+
+def _env_layer(environ: dict[str, str]) -> tuple[dict, Located]:
+    layer: dict = {}
+    where: Located = {}
+    for name, text in sorted(environ.items()):
+        if not name.startswith(ENV_PREFIX):
+            continue
+        path = tuple(p.lower() for p in name[len(ENV_PREFIX) :].split("__"))
+        try:
+            value = yaml.safe_load(text) if text != "" else ""
+        except yaml.YAMLError:
+            value = text
+        node = layer
+        for i, part in enumerate(path[:-1]):
+            node = node.setdefault(part, {})
+            where.setdefault(path[: i + 1], Where(name))
+        node[path[-1]] = value
+        where[path] = Where(name)
+    return layer, where
+
+
+def _layers(path: str | os.PathLike | None, overrides: dict | None, environ: dict[str, str]):
+    raw, where, problems = read_yaml(DEFAULT_PATH, str(DEFAULT_PATH))
+    source = str(DEFAULT_PATH)
+    if path is not None and Path(path).resolve() != DEFAULT_PATH:
+        source = str(path)
+        layer, layer_where, more = read_yaml(Path(path), source)
+        problems += more
+        merge(raw, where, layer, layer_where, SECTIONS)
+    layer, layer_where = _env_layer(environ)
+    merge(raw, where, layer, layer_where, SECTIONS)
+    if overrides:
+        merge(raw, where, overrides, {(k,): Where("overrides") for k in overrides}, SECTIONS)
+    return raw, where, problems, source
+
+
+def check_config(
+    path: str | os.PathLike | None = None,
+    overrides: dict | None = None,
+    environ: dict[str, str] | None = None,
+) -> tuple[Config | None, list[ConfigProblem]]:
+    """The configuration and every problem found (the Config is None when there are problems)."""
+    env = dict(os.environ if environ is None else environ)
+    raw, where, problems, source = _layers(path, overrides, env)
+    fallback = Where(source)
+    cfg = build(Config, raw, where, fallback, problems) if not problems else None
+    if cfg is None:
+        return None, problems
+    cfg.source = source
+    problems += _rules(cfg, where, fallback)
+    cfg.profiles = {name: _resolved(cfg, prof, name) for name, prof in cfg.profiles.items()}
+    return (None if problems else cfg), problems
+
+
+def _resolved(cfg: Config, prof: Profile, name: str) -> Profile:
+    """The profile with its name and the top-level values it inherits (gateway profiles: no pool)."""
+    pool = prof.pool_size if prof.pool_size is not None else (0 if prof.gateway else cfg.pool_size)
+    lifetime = cfg.lifetime if prof.lifetime is None else prof.lifetime
+    idle = cfg.idle_timeout if prof.idle_timeout is None else prof.idle_timeout
+    return replace(prof, name=name, pool_size=pool, lifetime=lifetime, idle_timeout=idle)
 
 
 def load_config(
@@ -194,36 +274,22 @@ def load_config(
     overrides: dict | None = None,
     environ: dict[str, str] | None = None,
 ) -> Config:
-    """Load the configuration: defaults file, then `path` (if given), then environment, then overrides."""
-    defaults = yaml.safe_load(DEFAULT_PATH.read_text(encoding="utf-8"))
-    raw = copy.deepcopy(defaults)
-    source = str(DEFAULT_PATH)
-    if path is not None and Path(path).resolve() != DEFAULT_PATH:
-        source = str(path)
-        try:
-            data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
-        except OSError as exc:
-            raise AtlasError(f"{path}: cannot read the sandbox configuration: {exc}") from exc
-        except yaml.YAMLError as exc:
-            raise AtlasError(f"{path}: invalid YAML: {exc}") from exc
-        if not isinstance(data, dict):
-            raise AtlasError(f"{path}: the sandbox configuration must be a mapping")
-        profiles = data.pop("profiles", None)
-        raw.update(data)
-        if profiles is not None:
-            if not isinstance(profiles, dict):
-                raise AtlasError(f"{path}: profiles: expected a mapping")
-            for name, prof in profiles.items():
-                base = raw["profiles"].get(name, {})
-                raw["profiles"][name] = {**base, **(prof or {})}
-    _apply_env(raw, dict(os.environ if environ is None else environ))
-    for key, value in (overrides or {}).items():
-        if key == "profiles":
-            for name, prof in value.items():
-                raw["profiles"][name] = {**raw["profiles"].get(name, {}), **prof}
-        else:
-            raw[key] = value
-    problems = _check(raw, source)
-    if problems:
-        raise AtlasError("invalid sandbox configuration:\n" + "\n".join(problems))
-    return Config(raw, source)
+    """Load the configuration: config.yaml, then `path` (if given), the environment, then overrides."""
+    cfg, problems = check_config(path, overrides, environ)
+    if cfg is None:
+        raise ConfigError(problems)
+    return cfg
+
+
+def gateway_settings(
+    gateway: dict | None = None, limits: dict | None = None, instance: str = ""
+) -> tuple[GatewaySettings, Limits]:
+    """The declared gateway settings and limits with `gateway`/`limits` keys changed (checked like the
+    file); for tools and tests that run a GatewayManager without the service."""
+    cfg = load_config(None, overrides={"gateway": gateway or {}, "limits": limits or {}})
+    return replace(cfg.gateway, instance=instance), cfg.limits
+
+
+def validate_config(path: str | os.PathLike | None = None) -> list[ConfigProblem]:
+    """Every problem of the configuration `./atlas serve` would load (config.yaml, `path`, environment)."""
+    return check_config(path)[1]

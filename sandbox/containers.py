@@ -9,6 +9,7 @@ file (other tools, tests of other components) are left alone.
 
 from __future__ import annotations
 
+import copy
 import fcntl
 import logging
 import os
@@ -21,16 +22,14 @@ import docker
 import docker.errors
 
 from sandbox.config import Config, Profile
+from sandbox.labels import INSTANCE, MANAGED, PROFILE, SESSION
+from sandbox.limits import HARDENING, Limits
 
 log = logging.getLogger("sandbox")
 
-MANAGED = "org.container-atlas.managed"
-INSTANCE = "org.container-atlas.instance"
-SESSION = "org.container-atlas.session"
-PROFILE = "org.container-atlas.profile"
 
 #: Keys a gateway's open() may add to the container create call, besides mounts/binds/environment.
-GATEWAY_PASSTHROUGH = ("network_mode", "extra_hosts", "group_add", "dns", "sysctls")
+GATEWAY_PASSTHROUGH = ("network_mode", "extra_hosts", "group_add", "dns", "sysctls", "cgroup_parent")
 
 
 def new_session_id() -> str:
@@ -43,12 +42,12 @@ def docker_client(timeout: float = 60) -> docker.DockerClient:
     return docker.from_env(timeout=int(timeout), max_pool_size=64)
 
 
-def _nano_cpus(cpu: float) -> int:
-    return int(float(cpu) * 1_000_000_000)
+def create_kwargs(profile: Profile, limits: Limits, instance_id: str, session_id: str) -> dict[str, Any]:
+    """The hardened keyword arguments of `containers.create` for one session of `profile`.
 
-
-def create_kwargs(profile: Profile, instance_id: str, session_id: str) -> dict[str, Any]:
-    """The hardened keyword arguments of `containers.create` for one session of `profile`."""
+    Resources come from `limits` (config.yaml `limits:`), the lock-down from `limits.HARDENING`. Tests
+    that need a learner's container build it with this function too, so they test what learners get.
+    """
     kw: dict[str, Any] = dict(
         image=profile.image,
         command=list(profile.command),
@@ -60,17 +59,13 @@ def create_kwargs(profile: Profile, instance_id: str, session_id: str) -> dict[s
         stdin_open=True,
         detach=True,
         labels={MANAGED: "true", INSTANCE: instance_id, SESSION: session_id, PROFILE: profile.name},
-        cap_drop=["ALL"],
-        security_opt=["no-new-privileges"],
-        read_only=bool(profile.read_only),
-        tmpfs=dict(profile.tmpfs),
-        pids_limit=int(profile.pids_limit),
-        mem_limit=profile.memory,
-        memswap_limit=profile.memory,
-        nano_cpus=_nano_cpus(profile.cpu),
-        network_mode=profile.network,
-        log_config={"type": "json-file", "config": {"max-size": profile.log_max_size, "max-file": "1"}},
-        init=False,
+        tmpfs=limits.tmpfs_mounts(),
+        pids_limit=limits.pids,
+        mem_limit=limits.memory,
+        memswap_limit=limits.memory,
+        nano_cpus=limits.nano_cpus,
+        log_config=limits.docker_log_config(),
+        **copy.deepcopy(HARDENING),
     )
     if profile.runtime:
         kw["runtime"] = profile.runtime
@@ -181,7 +176,7 @@ def start_container(
     extra: dict[str, Any] | None = None,
 ) -> str:
     """Create and start one sandbox container; returns its id (removed again if start fails)."""
-    kw = create_kwargs(profile, config.instance_id, session_id)
+    kw = create_kwargs(profile, config.limits, config.instance_id, session_id)
     if extra:
         apply_gateway(kw, extra)
     kw.pop("detach")

@@ -34,16 +34,12 @@ class BuildHandlers:
         self._check_context(sess, req)
         labels = json.loads(req.arg("labels") or "{}") or {}
         labels.update(sess.labels)
-        cpu_quota = self.budget.nano_cpus * 100_000 // 1_000_000_000
         req.set_arg("cachefrom", None)  # cache sources could be another sandbox's images
         req.set_arg("pull", None)  # base images come through the gateway's own pull (the mirror only)
         for key, value in (
             ("labels", json.dumps(labels)),
             ("networkmode", self.build_network(sess)),  # type: ignore[attr-defined]
-            ("memory", str(self.budget.memory)),
-            ("memswap", str(self.budget.memory)),
-            ("cpuperiod", "100000"),
-            ("cpuquota", str(cpu_quota)),
+            *self.budget.build_params().items(),  # memory, memswap, cpuperiod, cpuquota (sandbox/limits.py)
             ("rm", "1"),
             ("forcerm", "1"),
         ):

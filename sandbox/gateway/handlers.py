@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import docker
 
 from . import errors, policy
@@ -13,19 +15,24 @@ from .resources import ResourceHandlers
 from .server import Forward, Reply
 from .session import Session
 
+if TYPE_CHECKING:
+    from sandbox.config import GatewaySettings
+
 
 class Handlers(ObjectHandlers, ResourceHandlers, ImageHandlers, BuildHandlers):
     """Every route handler of policy.ROUTES, bound to one engine client and one configuration."""
 
-    def __init__(self, api: docker.APIClient, manager: object, cfg: dict, budget: policy.Budget) -> None:
+    def __init__(
+        self, api: docker.APIClient, manager: object, cfg: GatewaySettings, budget: policy.Budget
+    ) -> None:
         self.api = api
         self.manager = manager
         self.budget = budget
-        self.runtime = cfg.get("runtime", "runc")
-        self.mirror = cfg.get("mirror", "127.0.0.1:5000")
-        self.internal = bool(cfg.get("network_internal", False))
-        self._build_network = cfg.get("build_network", "session")
-        self.port_wait = float(cfg.get("port_wait", 3.0))
+        self.runtime = cfg.runtime
+        self.mirror = cfg.mirror
+        self.internal = cfg.network_internal
+        self._build_network = cfg.build_network
+        self.port_wait = cfg.port_wait
 
     def build_network(self, sess: Session) -> str:
         """Network of build containers: the session's own network unless configured otherwise."""

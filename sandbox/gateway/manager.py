@@ -9,10 +9,13 @@ import shutil
 import socket
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import docker
 import docker.errors
 from docker.types import Mount
+
+from sandbox.limits import Budget, declared_limits
 
 from . import network, policy
 from .handlers import Handlers
@@ -20,6 +23,9 @@ from .ports import PortForwarder, listen_unix
 from .relay import Acceptor
 from .server import Limits, Proxy
 from .session import SESSION_ID, Session, load_saved
+
+if TYPE_CHECKING:
+    from sandbox.config import GatewaySettings
 
 log = logging.getLogger(__name__)
 SANDBOX_DIR = "/run/atlas-gateway"
@@ -37,34 +43,34 @@ def default_state_dir() -> Path:
 class GatewayManager:
     """Opens, serves and closes per-session gateways.
 
-    config keys (all optional): engine_socket, state_dir, mirror, runtime, instance, network_internal,
-    build_network ("session" | "none" | ...), port_wait (seconds `start` waits for a published port to
-    listen, 3), max_connections (per session, 64), block_host (iptables rule, see network.py, true),
-    subnet_pool ("10.213.0.0/16"), subnet_prefix (26),
-    budget (see policy.Budget), limits (see server.Limits).
+    `settings` is the `gateway:` section of sandbox/config.yaml (sandbox.config.GatewaySettings, every key
+    documented there); `limits` is its `limits:` section (the budget of each session; default: the
+    declared one).
     """
 
-    def __init__(self, docker_client: docker.DockerClient, config: dict) -> None:
-        cfg = dict(config or {})
+    def __init__(
+        self, docker_client: docker.DockerClient, settings: GatewaySettings, limits: Budget | None = None
+    ) -> None:
+        cfg = settings
         self.client = docker_client
         self.api = docker_client.api
-        self.engine_socket = cfg.get("engine_socket", "/var/run/docker.sock")
-        self.state_dir = Path(cfg.get("state_dir") or default_state_dir() / "gateway")
+        self.engine_socket = cfg.engine_socket
+        self.state_dir = Path(cfg.state_dir or default_state_dir() / "gateway")
         self.state_dir.mkdir(parents=True, exist_ok=True)
-        self.instance = str(cfg.get("instance", ""))
-        self.internal = bool(cfg.get("network_internal", False))
-        self.budget = policy.Budget.from_config(cfg.get("budget", {}))
-        self.proxy = Proxy(self.engine_socket, Limits(**cfg.get("limits", {})), self.budget.build_context)
+        self.instance = cfg.instance
+        self.internal = cfg.network_internal
+        self.budget = limits or declared_limits()
+        self.proxy = Proxy(self.engine_socket, Limits(**cfg.http), self.budget.build_context)
         self.handlers = Handlers(self.api, self, cfg, self.budget)
         self.acceptor = Acceptor()
         self.ports = PortForwarder(self.acceptor)
         self.sessions: dict[str, Session] = {}
         self._lock = threading.RLock()
-        self.max_connections = int(cfg.get("max_connections", 64))
-        self.block_host = bool(cfg.get("block_host", True))
+        self.max_connections = cfg.max_connections
+        self.block_host = cfg.block_host
         self._firewall_ready = False
-        self.subnet_pool = str(cfg.get("subnet_pool", "10.213.0.0/16"))
-        self.subnet_prefix = int(cfg.get("subnet_prefix", 26))
+        self.subnet_pool = cfg.subnet_pool
+        self.subnet_prefix = cfg.subnet_prefix
 
     # -- image names the session created (engine names, `atlas-<id>.` prefix; kept for crash clean-up) --
     def own_tags(self, sess: Session, tags: list[str]) -> None:

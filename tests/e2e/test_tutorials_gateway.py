@@ -17,6 +17,9 @@ import pytest
 from realparts import need
 from test_tutorials_source import SLUGS, Tutorial, load_tutorials
 
+from sandbox.config import gateway_settings, load_config
+from sandbox.containers import apply_gateway, create_kwargs
+
 pytestmark = [pytest.mark.docker, pytest.mark.registry, pytest.mark.slow]
 
 DOCKER_IMAGE = "container-atlas/docker:latest"
@@ -26,27 +29,19 @@ PREVIEW = re.compile(r'data-atlas-preview="(\d+)"')
 
 
 class Sandbox:
-    """A learner container like the service starts: non-root, read-only root, tmpfs home, no network."""
+    """A learner container exactly as the service starts it (sandbox.containers.create_kwargs: non-root,
+    read-only root, tmpfs home, no network, the configured limits), running `sleep infinity`."""
 
-    def __init__(self, client, image: str, labels: dict, extra: dict | None = None) -> None:
-        extra = extra or {}
+    def __init__(self, client, profile: str, sid: str, opened: dict | None = None, **extra) -> None:
+        cfg = load_config(None)
+        kw = create_kwargs(cfg.profiles[profile], cfg.limits, "tutorials", sid)
+        if opened:
+            apply_gateway(kw, opened)
+        kw["labels"]["org.container-atlas.test"] = "tutorials"
+        image = kw.pop("image")
+        kw.pop("command")
         self.client = client
-        self.container = client.containers.run(
-            image,
-            command=["sleep", "infinity"],
-            detach=True,
-            user="1000:1000",
-            read_only=True,
-            tmpfs={"/home/learner": "size=64m,uid=1000,gid=1000", "/tmp": "size=64m"},
-            network_mode="none",
-            cap_drop=["ALL"],
-            security_opt=["no-new-privileges"],
-            pids_limit=128,
-            mem_limit="256m",
-            nano_cpus=500_000_000,
-            labels=labels,
-            **extra,
-        )
+        self.container = client.containers.run(image, ["sleep", "infinity"], **kw, **extra)
 
     def sh(self, script: str) -> tuple[int, str]:
         """Run `script` with sh as the learner, as sandbox/checks.py runs a check; exit code and stdout."""
@@ -100,9 +95,10 @@ def gateway(docker_client, tmp_path):
     """A GatewayManager of our own (its own state folder and instance id), shut down after the test."""
     from sandbox.gateway.manager import GatewayManager
 
-    mgr = GatewayManager(
-        docker_client, {"state_dir": str(tmp_path / "gw"), "instance": f"tut-{uuid.uuid4().hex[:8]}"}
+    settings, limits = gateway_settings(
+        {"state_dir": str(tmp_path / "gw")}, instance=f"tut-{uuid.uuid4().hex[:8]}"
     )
+    mgr = GatewayManager(docker_client, settings, limits)
     yield mgr
     mgr.shutdown()
 
@@ -118,12 +114,9 @@ def test_docker_tutorial_steps_pass_their_checks(slug, docker_client, local_regi
     tut = load_tutorials()[slug]
     sid = f"tut{uuid.uuid4().hex[:10]}"
     spec = gateway.open(sid)
-    labels = {"org.container-atlas.test": "tutorials", "org.container-atlas.session": sid}
     sb = None
     try:
-        extra = {k: spec[k] for k in ("mounts", "environment", "sysctls")}
-        extra["entrypoint"] = ["/usr/local/bin/atlas-docker-entry"]
-        sb = Sandbox(docker_client, DOCKER_IMAGE, labels, extra)
+        sb = Sandbox(docker_client, "docker", sid, spec, entrypoint=["/usr/local/bin/atlas-docker-entry"])
         _walk(sb, tut)
     finally:
         if sb:
@@ -139,8 +132,7 @@ def test_shell_tutorial_steps_pass_their_checks(docker_client) -> None:
         f"image {SHELL_IMAGE}", bool(docker_client.images.list(name=SHELL_IMAGE.split(":")[0])), "./atlas up"
     )
     sid = f"tut{uuid.uuid4().hex[:10]}"
-    sb = Sandbox(docker_client, SHELL_IMAGE, {"org.container-atlas.test": "tutorials",
-                                              "org.container-atlas.session": sid})  # fmt: skip
+    sb = Sandbox(docker_client, "shell", sid)
     try:
         _walk(sb, load_tutorials()["containers"])
     finally:
@@ -162,10 +154,8 @@ def test_two_learners_run_the_same_tutorial_at_once(docker_client, local_registr
             sid = f"tut{uuid.uuid4().hex[:10]}"
             spec = gateway.open(sid)
             sids.append(sid)
-            extra = {k: spec[k] for k in ("mounts", "environment", "sysctls")}
-            extra["entrypoint"] = ["/usr/local/bin/atlas-docker-entry"]
-            labels = {"org.container-atlas.test": "tutorials", "org.container-atlas.session": sid}
-            sandboxes.append(Sandbox(docker_client, DOCKER_IMAGE, labels, extra))
+            entry = ["/usr/local/bin/atlas-docker-entry"]
+            sandboxes.append(Sandbox(docker_client, "docker", sid, spec, entrypoint=entry))
         for sb in sandboxes:
             transcript = sb.type_step(code)
             ok, out = _check(sb, tut, "run-httpd")

@@ -138,8 +138,11 @@ def test_budget_is_forced_on_containers(docker_client, strict):
     assert code == 0, out
     try:
         hc = docker_client.api.inspect_container(f"atlas-{strict.sid}.budget")["HostConfig"]
-        assert hc["Memory"] == 256 * 2**20 and hc["MemorySwap"] == 256 * 2**20
-        assert hc["PidsLimit"] == 128 and hc["NanoCpus"] == 500_000_000 and hc["Runtime"] == "runsc"
+        budget = strict.manager.budget  # config.yaml `limits:`
+        assert hc["Memory"] == budget.memory and hc["MemorySwap"] == budget.memory
+        assert (
+            hc["PidsLimit"] == budget.pids and hc["NanoCpus"] == budget.nano_cpus and hc["Runtime"] == "runsc"
+        )
         assert hc["NetworkMode"] == f"atlas-{strict.sid}"
     finally:
         strict.sh("docker rm -f budget")

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 import pytest
 from realparts import need
 
+from sandbox.config import gateway_settings, load_config
+from sandbox.containers import apply_gateway, create_kwargs
 from sandbox.gateway import GatewayManager
 from sandbox.gateway.policy import LABEL_ORIGIN, LABEL_SESSION
 
@@ -98,32 +100,15 @@ def leftovers(client, sid: str) -> list[str]:
 
 
 def start_sandbox(client, manager: GatewayManager, sid: str) -> Sandbox:
-    """Open the session's gateway and start its sandbox with the service's hardening."""
+    """Open the session's gateway and start its sandbox exactly as the service does (create_kwargs and
+    apply_gateway: the same hardening, limits and gateway mounts), running `sleep infinity`."""
     extra = manager.open(sid)
-    container = client.containers.run(
-        SANDBOX_IMAGE,
-        ["sleep", "infinity"],
-        detach=True,
-        name=f"atlas-test-sbx-{sid}",
-        user="1000:1000",
-        cap_drop=["ALL"],
-        security_opt=["no-new-privileges"],
-        read_only=True,
-        tmpfs={"/home/learner": "size=64m,uid=1000,gid=1000", "/tmp": "size=64m,mode=1777"},
-        network_mode="none",
-        pids_limit=128,
-        mem_limit="256m",
-        memswap_limit="256m",
-        nano_cpus=500_000_000,
-        mounts=extra["mounts"],
-        environment=extra["environment"],
-        sysctls=extra["sysctls"],
-        labels={
-            "org.container-atlas.managed": "true",
-            LABEL_SESSION: sid,
-            "org.container-atlas.test": "gateway",
-        },
-    )
+    kw = create_kwargs(load_config(None).profiles["docker"], manager.budget, manager.instance, sid)
+    apply_gateway(kw, extra)
+    kw["labels"]["org.container-atlas.test"] = "gateway"
+    image = kw.pop("image")
+    kw.pop("command")
+    container = client.containers.run(image, ["sleep", "infinity"], name=f"atlas-test-sbx-{sid}", **kw)
     return Sandbox(sid, container, manager)
 
 
@@ -139,14 +124,18 @@ def stop_sandbox(client, box: Sandbox) -> list[str]:
     return leftovers(client, box.sid)
 
 
-def make_manager(client, tmp_path_factory, **config) -> GatewayManager:
-    """A GatewayManager with its own state folder."""
+def make_manager(client, tmp_path_factory, budget=None, limits=None, **gateway) -> GatewayManager:
+    """A GatewayManager with its own state folder; `gateway` changes keys of config.yaml's `gateway:`
+    section, `budget` keys of its `limits:` section, `limits` the gateway's HTTP limits (`gateway.http`).
+    Checked like the configuration file (a typo fails)."""
     need(
         "docker CLI on the host", shutil.which("docker") is not None, "tests drive sandboxes with docker exec"
     )
     require_images(client, SANDBOX_IMAGE, "busybox")
     state = tmp_path_factory.mktemp("gateway-state")
-    return GatewayManager(client, {"state_dir": str(state), "instance": "test", **config})
+    gateway = {"state_dir": str(state), "http": limits or {}, **gateway}
+    settings, session_limits = gateway_settings(gateway, budget, instance="test")
+    return GatewayManager(client, settings, session_limits)
 
 
 @pytest.fixture(scope="module")

@@ -10,6 +10,8 @@ import pytest
 import requests
 from test_sandbox_support import module_sandbox_server  # noqa: F401 - fixture
 
+from sandbox.config import load_config
+
 pytestmark = [pytest.mark.docker]
 
 
@@ -38,8 +40,9 @@ def test_echo_resize_and_identity(runtime_server):
         assert re.search("Read-only file system|Permission denied", out)
         ctr = srv.docker.containers.get(_cid(srv, s))
         hc = ctr.attrs["HostConfig"]
-        assert hc["ReadonlyRootfs"] and hc["CapDrop"] == ["ALL"] and hc["PidsLimit"] == 128
-        assert hc["Memory"] == hc["MemorySwap"] == 256 * 1024 * 1024
+        limits = load_config(None).limits  # the server runs with the declared limits
+        assert hc["ReadonlyRootfs"] and hc["CapDrop"] == ["ALL"] and hc["PidsLimit"] == limits.pids
+        assert hc["Memory"] == hc["MemorySwap"] == limits.memory and hc["NanoCpus"] == limits.nano_cpus
         assert hc["NetworkMode"] == "none" and "no-new-privileges" in hc["SecurityOpt"]
         assert not hc.get("Binds") and not ctr.attrs.get("Mounts")
         assert ctr.attrs["Config"]["Labels"]["org.container-atlas.session"] == s["id"]

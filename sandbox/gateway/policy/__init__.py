@@ -10,14 +10,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+# Re-exported (policy.LABEL_*, policy.Budget); their one home is sandbox/labels.py, sandbox/limits.py.
+from sandbox.labels import DEFAULT_NETWORK as LABEL_DEFAULT  # noqa: F401
+from sandbox.labels import INSTANCE as LABEL_INSTANCE  # noqa: F401
+from sandbox.labels import MANAGED as LABEL_MANAGED  # noqa: F401
+from sandbox.labels import ORIGIN as LABEL_ORIGIN  # noqa: F401
+from sandbox.labels import SESSION as LABEL_SESSION  # noqa: F401
+from sandbox.limits import Budget  # noqa: F401
+
 from ..errors import PREFIX, Denied, HttpError, NotFound  # noqa: F401 - re-exported: policy.Denied, policy.NotFound
 
 MIN_API_VERSION = (1, 30)
-LABEL_MANAGED = "org.container-atlas.managed"
-LABEL_SESSION = "org.container-atlas.session"
-LABEL_INSTANCE = "org.container-atlas.instance"
-LABEL_DEFAULT = "org.container-atlas.default-network"  # the session's own network (never pruned)
-LABEL_ORIGIN = "org.container-atlas.origin"  # "gateway": created through the gateway (not the sandbox itself)
 
 CAP_ALLOWLIST = frozenset(
     {
@@ -141,34 +144,6 @@ def check_version(version: str) -> None:
             raise HttpError(400, f"the API version in the request path (v{version}) is malformed")
         if (int(major), int(minor)) < MIN_API_VERSION:
             raise Denied(f"API version {version} is too old; use 1.30 or newer")
-
-
-@dataclass
-class Budget:
-    """The per-session limits: resources of each container, and counts."""
-
-    memory: int = 256 * 1024 * 1024
-    nano_cpus: int = 500_000_000
-    pids: int = 128
-    containers: int = 10
-    images: int = 20
-    volumes: int = 10
-    networks: int = 5
-    image_disk: int = 2 * 1024**3
-    build_context: int = 64 * 1024 * 1024
-    # Totals of the whole session (its sandbox and everything it runs or builds), see cgroups.py/disk.py.
-    session_memory: int = 1024 * 1024 * 1024
-    session_cpus: float = 1.0
-    session_pids: int = 512
-    session_disk: int = 2 * 1024**3
-
-    @classmethod
-    def from_config(cls, cfg: dict) -> Budget:
-        """Budget from the gateway's `budget` config mapping (unknown keys are an error)."""
-        unknown = set(cfg) - set(cls.__dataclass_fields__)
-        if unknown:
-            raise ValueError(f"gateway budget: unknown keys {sorted(unknown)}")
-        return cls(**cfg)
 
 
 @dataclass
