@@ -78,8 +78,8 @@ def build_site_step(kb_dir: Path = KB_DIR, out_dir: Path = SITE_DIR) -> str:
         return Skipped("inputs unchanged since the last build")
     try:
         from atlas.sitegen.publish import build_site
-    except ImportError as exc:
-        return Skipped(f"atlas.sitegen.publish is not available yet ({exc})")
+    except ImportError as exc:  # a broken generator is a failed step, never a skipped one
+        raise AtlasError(f"cannot load the site generator (atlas.sitegen.publish): {exc}") from exc
     with output_to(step_log("site")):
         build_site(kb_dir=kb_dir, out_dir=out_dir, strict=True, site_url=site_url)
     write_atomic(stamp, want + "\n")
@@ -90,8 +90,8 @@ def _wheels_step() -> str:
     """The networkx + atlasgraph wheels for the in-browser Python (atlas/provision/wheels.py)."""
     try:
         from atlas.provision import wheels
-    except ImportError as exc:
-        return Skipped(f"atlas.provision.wheels is not available ({exc})")
+    except ImportError as exc:  # a failed step, never a skipped one
+        raise AtlasError(f"cannot load the wheels step (atlas.provision.wheels): {exc}") from exc
     return wheels.install()
 
 

@@ -55,7 +55,7 @@ def run_step(name: str, title: str, func: Callable[[], str | None]) -> str:
         if isinstance(exc, AtlasError) and not isinstance(exc, SetupError | MissingPrerequisite):
             log = step_log(name)
             command = f"{title} (log: {log})" if log.is_file() else title
-            raise SetupError(name, command, str(exc)) from exc
+            raise SetupError(name, command, hint=str(exc)) from exc  # the error's own words, in full
         raise
     took = time.monotonic() - started
     detail = f"skipped: {result}" if isinstance(result, Skipped) else result
