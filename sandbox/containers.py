@@ -9,7 +9,6 @@ file (other tools, tests of other components) are left alone.
 
 from __future__ import annotations
 
-import copy
 import fcntl
 import logging
 import os
@@ -65,7 +64,7 @@ def create_kwargs(profile: Profile, limits: Limits, instance_id: str, session_id
         memswap_limit=limits.memory,
         nano_cpus=limits.nano_cpus,
         log_config=limits.docker_log_config(),
-        **copy.deepcopy(HARDENING),
+        **{key: list(v) if isinstance(v, tuple) else v for key, v in HARDENING.items()},
     )
     if profile.runtime:
         kw["runtime"] = profile.runtime

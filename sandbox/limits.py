@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
+from types import MappingProxyType
 from typing import Annotated, Any
 
 #: A size in bytes; config.yaml may write Docker's suffixes: 512m, 2g, 64k (binary units).
@@ -32,14 +34,16 @@ SIZE_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)i?b?\s*$", re.I)
 MIN_MEMORY = 32 * 1024**2
 MIN_PIDS = 16  # bash, the docker CLI, a verify check (`timeout sh -c ...`) and a pipe or two
 
-#: Never configurable: how a learner's own container is locked down (see create_kwargs).
-HARDENING: dict[str, Any] = {
-    "cap_drop": ["ALL"],
-    "security_opt": ["no-new-privileges"],
-    "read_only": True,
-    "network_mode": "none",
-    "init": False,
-}
+#: Never configurable: how a learner's own container is locked down (see create_kwargs). Read-only.
+HARDENING: Mapping[str, Any] = MappingProxyType(
+    {
+        "cap_drop": ("ALL",),
+        "security_opt": ("no-new-privileges",),
+        "read_only": True,
+        "network_mode": "none",
+        "init": False,
+    }
+)
 
 
 def parse_size(value: object) -> int:
@@ -119,7 +123,7 @@ Budget = Limits
 LIMIT_FIELDS = tuple(f.name for f in fields(Limits))
 
 
-@functools.cache
+@functools.cache  # read once per process: the configuration does not change while the service runs
 def declared_limits() -> Limits:
     """The limits of the default configuration (sandbox/config.yaml and ATLAS_SANDBOX_* variables)."""
     from sandbox.config import load_config  # config imports this module

@@ -57,6 +57,8 @@ class GzipCache:
         return body
 
 
+# Shared by every request on purpose: one bounded cache of gzipped site files per process (the files are
+# the same for everyone; GzipCache locks its own dict and evicts beyond _CACHE_BYTES).
 _gzip_cache = GzipCache()
 
 

@@ -29,7 +29,7 @@ from sandbox.sessions import Session, SessionManager
 log = logging.getLogger("sandbox")
 
 bp = Blueprint("terminal", __name__)
-sock = Sock()
+sock = Sock()  # flask-sock's route registry for this blueprint; it holds no per-request state
 
 NUDGE = b"\x0c"  # Ctrl-L: readline redraws the prompt (and full-screen programs redraw themselves)
 MAX_INPUT = 64 * 1024
