@@ -1,25 +1,16 @@
-"""Where set-up keeps what it downloads, builds and runs: the state directory.
-
-`/var/lib/container-atlas` when root, else `$XDG_STATE_HOME/container-atlas`
-(`~/.local/state/container-atlas`); `ATLAS_STATE_DIR` overrides both.
-"""
+"""Set-up's state directory (where it is: `atlas.statedir`), created on use; pid and atomic files."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
+from atlas.statedir import state_dir_path
+
 
 def state_dir() -> Path:
-    """Return the state directory (created if missing)."""
-    env = os.environ.get("ATLAS_STATE_DIR")
-    if env:
-        path = Path(env)
-    elif os.geteuid() == 0:
-        path = Path("/var/lib/container-atlas")
-    else:
-        base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
-        path = Path(base) / "container-atlas"
+    """Return the state directory (created if missing; where: `atlas.statedir`)."""
+    path = state_dir_path()
     try:
         path.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
