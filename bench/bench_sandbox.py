@@ -19,7 +19,6 @@ import json
 import os
 import select
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -33,6 +32,7 @@ import docker
 import requests
 import websocket
 import yaml
+from atlas.localports import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -45,12 +45,6 @@ def pct(values: list[float], p: float) -> float:
 
 def fmt(values: list[float]) -> str:
     return f"p50 {pct(values, 50) * 1000:7.1f} ms   p95 {pct(values, 95) * 1000:7.1f} ms   (n={len(values)})"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def mem_available() -> int:

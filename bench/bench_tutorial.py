@@ -29,7 +29,7 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "tests" / "support"))
 
 from realparts import CHROMIUM_ARGS as ARGS  # noqa: E402
 from realparts import free_port as _free_port  # noqa: E402

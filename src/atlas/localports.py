@@ -1,4 +1,4 @@
-"""The one check that a listening port is free, shared by `./atlas up` and `./atlas serve`."""
+"""Local TCP ports: the one check that a port is free (`./atlas up`, `./atlas serve`), and picking one."""
 
 from __future__ import annotations
 
@@ -24,3 +24,10 @@ def check_port(host: str, port: int) -> None:
             raise AtlasError(
                 f"cannot listen on {host}:{port}: {exc.strerror}; see --host and --port"
             ) from exc
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A TCP port that is free on `host` right now (the kernel picks it; tests, benches, the gateway)."""
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind((host, 0))
+        return s.getsockname()[1]

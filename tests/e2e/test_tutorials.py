@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 from realparts import free_port, need
-from test_tutorials_source import SLUGS, Tutorial, load_tutorials
+from tutorial_pages import SLUGS, Tutorial, load_tutorials
 
 pytestmark = [pytest.mark.playwright]
 

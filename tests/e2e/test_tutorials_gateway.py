@@ -15,7 +15,7 @@ import uuid
 
 import pytest
 from realparts import need
-from test_tutorials_source import SLUGS, Tutorial, load_tutorials
+from tutorial_pages import SLUGS, Tutorial, load_tutorials
 
 from sandbox.config import gateway_settings, load_config
 from sandbox.containers import apply_gateway, create_kwargs

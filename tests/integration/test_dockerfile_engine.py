@@ -15,7 +15,7 @@ import threading
 
 import docker.errors
 import pytest
-from test_gateway_harness import require_images
+from gateway_harness import require_images
 
 from sandbox.gateway.policy import dockerfile as df
 

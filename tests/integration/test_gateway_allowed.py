@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from test_gateway_harness import box, gateway, require_images  # noqa: F401 - fixtures
+from gateway_harness import box, gateway, require_images  # noqa: F401 - fixtures
 
 pytestmark = [pytest.mark.docker, pytest.mark.registry, pytest.mark.slow]
 

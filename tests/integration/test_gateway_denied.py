@@ -9,7 +9,7 @@ from __future__ import annotations
 import secrets
 
 import pytest
-from test_gateway_harness import leftovers, make_manager, start_sandbox, stop_sandbox
+from gateway_harness import leftovers, make_manager, start_sandbox, stop_sandbox
 
 pytestmark = [pytest.mark.docker]
 PREFIX = "denied by the Container Atlas sandbox policy: "

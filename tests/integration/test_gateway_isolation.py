@@ -8,8 +8,8 @@ import subprocess
 import sys
 
 import pytest
+from gateway_harness import gateway, start_sandbox, stop_sandbox  # noqa: F401 - fixture
 from realparts import need
-from test_gateway_harness import gateway, start_sandbox, stop_sandbox  # noqa: F401 - fixture
 
 pytestmark = [pytest.mark.docker]
 SERVE = "sh -c 'while true; do echo from-a | nc -l -p 80; done'"

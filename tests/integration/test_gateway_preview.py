@@ -7,8 +7,8 @@ import time
 
 import pytest
 from flask import Flask
+from gateway_harness import gateway  # noqa: F401 - fixture
 from realparts import run
-from test_gateway_harness import gateway  # noqa: F401 - fixture
 
 from sandbox.gateway.preview import create_preview_blueprint
 

@@ -9,8 +9,8 @@ import threading
 import time
 
 import pytest
+from gateway_harness import make_manager
 from realparts import run
-from test_gateway_harness import make_manager
 
 pytestmark = [pytest.mark.docker]
 

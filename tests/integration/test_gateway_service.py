@@ -6,8 +6,8 @@ from __future__ import annotations
 import time
 
 import pytest
+from gateway_harness import SANDBOX_IMAGE, leftovers, require_images
 from realparts import run
-from test_gateway_harness import SANDBOX_IMAGE, leftovers, require_images
 
 pytestmark = [pytest.mark.docker]
 

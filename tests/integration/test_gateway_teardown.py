@@ -6,7 +6,7 @@ import secrets
 
 import docker.errors
 import pytest
-from test_gateway_harness import leftovers, make_manager, start_sandbox
+from gateway_harness import leftovers, make_manager, start_sandbox
 
 pytestmark = [pytest.mark.docker]
 MAKE_EVERYTHING = [

@@ -6,8 +6,8 @@ import re
 from pathlib import Path
 
 import pytest
+from gateway_harness import box, gateway, require_images  # noqa: F401 - fixtures
 from realparts import ROOT
-from test_gateway_harness import box, gateway, require_images  # noqa: F401 - fixtures
 
 pytestmark = [pytest.mark.docker, pytest.mark.registry, pytest.mark.slow]
 FENCE = re.compile(r"^(`{3,})run([^\n]*)\n(.*?)^\1", re.S | re.M)

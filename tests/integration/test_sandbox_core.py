@@ -1,4 +1,4 @@
-# ruff: noqa: F811 - the sandbox_server fixture is imported from test_sandbox_support
+# ruff: noqa: F811 - the sandbox_server fixture is imported from sandbox_server
 """The sandbox service against the real engine: terminal, hardening, limits — under runc and runsc."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ import time
 
 import pytest
 import requests
-from test_sandbox_support import module_sandbox_server  # noqa: F401 - fixture
+from sandbox_server import module_sandbox_server  # noqa: F401 - fixture
 
 from sandbox.config import load_config
 

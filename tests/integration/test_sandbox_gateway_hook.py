@@ -1,4 +1,4 @@
-# ruff: noqa: F811 - the sandbox_server fixture is imported from test_sandbox_support
+# ruff: noqa: F811 - the sandbox_server fixture is imported from sandbox_server
 """The service's hook for the Docker API gateway: a `docker` session gets its own socket, and loses it."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import docker.errors
 import pytest
 import requests
 from realparts import need
-from test_sandbox_support import sandbox_server  # noqa: F401 - fixture
+from sandbox_server import sandbox_server  # noqa: F401 - fixture
 
 pytestmark = [pytest.mark.docker]
 

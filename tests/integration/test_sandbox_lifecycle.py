@@ -1,4 +1,4 @@
-# ruff: noqa: F811 - the sandbox_server fixture is imported from test_sandbox_support
+# ruff: noqa: F811 - the sandbox_server fixture is imported from sandbox_server
 """Session lifecycle against the real engine: auth, Origin, limits, reaping, crash recovery, load, flood."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import time
 import pytest
 import requests
 import websocket
-from test_sandbox_support import PROMPT, Term, sandbox_server  # noqa: F401 - fixture
+from sandbox_server import PROMPT, Term, sandbox_server  # noqa: F401 - fixture
 
 pytestmark = [pytest.mark.docker]
 

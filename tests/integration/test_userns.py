@@ -106,7 +106,7 @@ def test_the_learners_uid_cannot_either(remapped_engine):
 def test_the_sandbox_user_reaches_its_own_gateway_socket_and_no_one_else_may(
     remapped_engine, tmp_path_factory
 ):
-    from test_gateway_harness import make_manager
+    from gateway_harness import make_manager
 
     manager = make_manager(remapped_engine, tmp_path_factory, engine_socket=_engine_socket())
     sid = "u" + secrets.token_hex(5)

@@ -9,13 +9,13 @@ in CI (CI=true) a missing part is a failure, locally it is a skip with the reaso
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 from pathlib import Path
 
 import pytest
+from atlas.localports import free_port  # noqa: F401 - tests import it from here
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 OUR_LABEL = "org.container-atlas.managed"
 #: Flags for Debian's Chromium under Playwright (tests and benchmarks): no background traffic.
@@ -37,13 +37,6 @@ def need(what: str, ok: bool, reason: str = "") -> None:
     if IN_CI:
         pytest.fail(f"CI=true and {msg}", pytrace=False)
     pytest.skip(msg)
-
-
-def free_port() -> int:
-    """A free TCP port on loopback."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def run(cmd: list[str], **kw) -> subprocess.CompletedProcess:

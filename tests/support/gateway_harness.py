@@ -1,7 +1,7 @@
 """Shared plumbing for the gateway tests: a real GatewayManager, real hardened sandbox containers with
 the real docker CLI inside (image container-atlas/docker), and a leak check after every session.
 
-Other test_gateway_*.py modules import the fixtures from here (`from test_gateway_harness import ...`).
+Other test_gateway_*.py modules import the fixtures from here (`from gateway_harness import ...`).
 """
 
 from __future__ import annotations
