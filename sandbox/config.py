@@ -18,6 +18,7 @@ from typing import Any
 
 import yaml
 from atlas.errors import AtlasError
+from atlas.statedir import state_dir_path
 
 from sandbox.configschema import ConfigProblem, Located, Where, build, locate, merge, read_yaml
 from sandbox.limits import MIN_MEMORY, MIN_PIDS, Limits
@@ -111,12 +112,7 @@ class Config:
         """The state folder (instance lock files live in `<state>/sandbox-instances`)."""
         if self.state_dir:
             return Path(self.state_dir)
-        if os.environ.get("ATLAS_STATE_DIR"):
-            return Path(os.environ["ATLAS_STATE_DIR"])
-        if os.geteuid() == 0:
-            return Path("/var/lib/container-atlas")
-        xdg = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
-        return Path(xdg) / "container-atlas"
+        return state_dir_path()  # the one rule: atlas.statedir
 
 
 class ConfigError(AtlasError):
@@ -293,3 +289,14 @@ def gateway_settings(
 def validate_config(path: str | os.PathLike | None = None) -> list[ConfigProblem]:
     """Every problem of the configuration `./atlas serve` would load (config.yaml, `path`, environment)."""
     return check_config(path)[1]
+
+
+def require_valid_config(path: str | os.PathLike | None = None) -> str:
+    """A one-line summary of a valid configuration; ConfigError listing every problem otherwise
+    (the `config` step of `./atlas setup`, `up` and `test`)."""
+    cfg = load_config(path)
+    lim = cfg.limits
+    return (
+        f"profiles {', '.join(sorted(cfg.profiles))}; each container {lim.memory // 2**20} MiB, "
+        f"{lim.cpu:g} CPU, {lim.pids} processes"
+    )

@@ -1,4 +1,4 @@
-"""The site's inputs checked (`./atlas check`): the KB and the tutorials, every problem located.
+"""The inputs checked (`./atlas check`): the KB, the tutorials and sandbox/config.yaml, every problem located.
 
 The same check runs before every site build (`./atlas build`, `./atlas up`), whose error lists
 the same `path:line:column: field: message` lines, so a problem reads the same wherever it shows.
@@ -26,8 +26,15 @@ def check_inputs(kb_dir: Path, docs_dir: Path = DOCS_DIR) -> tuple[LoadedKB, Ser
     kb, kb_problems = check_kb(Path(kb_dir))
     ids = {e.data.get("id") for e in kb.entries if e.data is not None}
     series = load_series(Path(docs_dir), ids if not errors_of(kb_problems) else None, _root(docs_dir))
-    problems = sorted(kb_problems + series.problems, key=lambda p: p.sort_key)
+    problems = sorted(kb_problems + series.problems + _sandbox_config(), key=lambda p: p.sort_key)
     return kb, series, problems
+
+
+def _sandbox_config() -> list[Problem]:
+    """Problems of sandbox/config.yaml (and ATLAS_SANDBOX_* variables), located the same way."""
+    from sandbox.config import validate_config
+
+    return list(validate_config())
 
 
 def valid_catalog(kb_dir: Path, docs_dir: Path = DOCS_DIR) -> dict:

@@ -328,3 +328,60 @@ def test_real_docs_checks_load():
 
     checks = load_checks(ROOT / "docs")
     assert all("/" in cid for cid in checks)
+
+
+@pytest.fixture
+def bad_default_config(tmp_path, monkeypatch):
+    """sandbox/config.yaml with a typo (a copy, put in its place), and the located line it must give."""
+    from sandbox import config
+
+    for name in [n for n in os.environ if n.startswith("ATLAS_SANDBOX_")]:
+        monkeypatch.delenv(name)
+    bad = tmp_path / "config.yaml"
+    text = DEFAULT_PATH.read_text()
+    line = next(n for n, t in enumerate(text.splitlines(), 1) if t.startswith("max_sessions_per_client:"))
+    bad.write_text(text.replace("max_sessions_per_client:", "max_sessions_per_cleint:"))
+    monkeypatch.setattr(config, "DEFAULT_PATH", bad)
+    return f"{bad}:{line}:1: max_sessions_per_cleint: unknown key (did you mean 'max_sessions_per_client'?)"
+
+
+def test_atlas_check_and_build_report_a_bad_config_located(bad_default_config, tmp_path, capsys):
+    from atlas.cli import main
+
+    assert main(["check"]) == 1
+    assert bad_default_config in capsys.readouterr().out
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "index.html").write_text("previous site")
+    assert main(["build", "--out", str(site)]) == 1
+    assert bad_default_config in capsys.readouterr().err
+    assert (site / "index.html").read_text() == "previous site"  # the previous site stays
+
+
+def test_atlas_setup_up_and_test_stop_at_the_config_step(bad_default_config):
+    """`./atlas setup`, `up` and `test` all run the set-up steps; the first one checks the config."""
+    from atlas.errors import SetupError
+    from atlas.provision.setup import _config_step
+    from atlas.provision.steps import run_step
+
+    with pytest.raises(SetupError) as exc:
+        run_step("config", "sandbox configuration", _config_step)
+    assert bad_default_config in str(exc.value)
+
+
+def test_atlas_build_names_a_bad_environment_variable(tmp_path):
+    """The real `./atlas build` in a subprocess, with a bad ATLAS_SANDBOX_* variable: named, located."""
+    import subprocess
+
+    env = {**os.environ, "ATLAS_SANDBOX_LIMITS__MEMORY": "1m"}
+    proc = subprocess.run(
+        [str(ROOT / "atlas"), "build", "--out", str(tmp_path / "site")],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    want = "ATLAS_SANDBOX_LIMITS__MEMORY: limits.memory: 1048576 bytes is less than a shell needs"
+    assert want in proc.stderr
+    assert not (tmp_path / "site").exists()

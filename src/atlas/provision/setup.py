@@ -95,6 +95,13 @@ def _wheels_step() -> str:
     return wheels.install()
 
 
+def _config_step() -> str:
+    """The sandbox configuration, checked first: a typo is reported located before anything runs."""
+    from sandbox.config import require_valid_config
+
+    return require_valid_config()
+
+
 def setup(skip_install: bool = False) -> None:
     """Run every set-up step; raise SetupError/MissingPrerequisite naming the step that failed."""
     if not packages.can_install():
@@ -102,6 +109,7 @@ def setup(skip_install: bool = False) -> None:
     started = time.monotonic()
     print(f"atlas: set-up (state in {state_dir()})", flush=True)
     with _setup_lock():
+        run_step("config", "sandbox configuration (sandbox/config.yaml)", _config_step)
         run_step("packages", "system packages", lambda: packages.ensure(skip_install))
         changed: dict[str, bool] = {}
 
