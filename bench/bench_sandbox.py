@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import select
 import shutil
 import statistics
@@ -32,9 +31,10 @@ import docker
 import requests
 import websocket
 import yaml
-from atlas.localports import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests" / "support"))
+from server_process import ServerProcess  # noqa: E402 - the tests' own helper, after the path above
 
 
 def pct(values: list[float], p: float) -> float:
@@ -103,23 +103,17 @@ class Bench:
         defaults = yaml.safe_load((ROOT / "sandbox" / "config.yaml").read_text())["profiles"]["shell"]
         cfg["profiles"]["warm"] = {**defaults, **cfg["profiles"]["warm"]}
         (self.tmp / "config.yaml").write_text(yaml.safe_dump(cfg))
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        env = {**os.environ, "ATLAS_STATE_DIR": str(self.tmp / "state")}
-        self.log = open(self.tmp / "server.log", "w")  # noqa: SIM115
-        cmd = [sys.executable, "-m", "sandbox.serve", "--port", str(self.port),
+        cmd = [sys.executable, "-m", "sandbox.serve", "--port", "{port}",
                "--site", str(self.tmp / "site"), "--config", str(self.tmp / "config.yaml")]  # fmt: skip
-        self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT)
-        self.instance = ""
-        end = time.monotonic() + 60
-        while time.monotonic() < end:
-            try:
-                self.instance = requests.get(self.url + "/healthz", timeout=2).json()["instance"]
-                break
-            except (requests.RequestException, ValueError, KeyError):
-                time.sleep(0.1)
-        else:
-            raise SystemExit("server did not start:\n" + (self.tmp / "server.log").read_text())
+        self.server = ServerProcess(
+            cmd, self.tmp / "server.log", {"ATLAS_STATE_DIR": str(self.tmp / "state")}
+        )
+        self.port, self.url = self.server.port, self.server.url
+        if not self.server.start(
+            lambda: bool(requests.get(self.url + "/healthz", timeout=2).json()["instance"])
+        ):
+            raise SystemExit("server did not start:\n" + self.server.output(200))
+        self.instance = requests.get(self.url + "/healthz", timeout=5).json()["instance"]
         self.http = requests.Session()
 
     def pool_ready(self, profile: str) -> int:
@@ -152,12 +146,7 @@ class Bench:
         return dt
 
     def stop(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-        self.log.close()
+        self.server.stop(timeout=60)
         client = docker.from_env()
         for c in client.containers.list(
             all=True, filters={"label": f"org.container-atlas.instance={self.instance}"}

@@ -17,22 +17,19 @@ when the sandbox service cannot start, so page weights are still measured).
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "support"))
 
 from realparts import CHROMIUM_ARGS as ARGS  # noqa: E402
-from realparts import free_port as _free_port  # noqa: E402
+from server_process import ServerProcess  # noqa: E402
 
 PAGES = {
     "home": "/",
@@ -42,17 +39,6 @@ PAGES = {
 }
 PROMPT = re.compile(r"\$\s*$")
 MB = 1024 * 1024
-
-
-def _wait(url: str, proc: subprocess.Popen, timeout: float = 90) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and proc.poll() is None:
-        try:
-            with urllib.request.urlopen(url, timeout=2) as r:
-                return r.status == 200
-        except OSError:
-            time.sleep(0.2)
-    return False
 
 
 def _site() -> Path:
@@ -66,37 +52,20 @@ def _site() -> Path:
     return out
 
 
-def start_server(tmp: Path) -> tuple[str, subprocess.Popen, bool]:
+def start_server(tmp: Path) -> tuple[str, ServerProcess, bool]:
     """Start `atlas serve` (live=True) or, when it cannot start, a static server (live=False)."""
     site = _site()
-    port = _free_port()
-    env = {**os.environ, "ATLAS_STATE_DIR": str(tmp / "state")}
-    log = (tmp / "serve.log").open("w")
-    cmd = [sys.executable, "-m", "atlas.cli", "serve", "--site", str(site), "--port", str(port)]
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    if _wait(url + "/healthz", proc):
-        return url, proc, True
-    stop(proc)
+    cmd = [sys.executable, "-m", "atlas.cli", "serve", "--site", str(site), "--port", "{port}"]
+    srv = ServerProcess(cmd, tmp / "serve.log", {"ATLAS_STATE_DIR": str(tmp / "state")})
+    if srv.start("/healthz"):
+        return srv.url, srv, True
+    srv.stop()
     print("bench: atlas serve did not start (see below); measuring page weight on a static server")
-    print("\n".join((tmp / "serve.log").read_text(errors="replace").splitlines()[-10:]))
-    port = _free_port()
-    cmd = [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory", str(site)]
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    _wait(url + "/", proc)
-    return url, proc, False
-
-
-def stop(proc: subprocess.Popen) -> None:
-    """Terminate, wait, kill."""
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+    print(srv.output(10))
+    cmd = [sys.executable, "-m", "http.server", "{port}", "--bind", "127.0.0.1", "--directory", str(site)]
+    srv = ServerProcess(cmd, tmp / "static.log")
+    srv.start("/")
+    return srv.url, srv, False
 
 
 def page_weight(browser, url: str) -> tuple[int, int]:
@@ -192,7 +161,7 @@ def main(argv: list[str] | None = None) -> int:
             browser.close()
     finally:
         if proc:
-            stop(proc)
+            proc.stop()
         shutil.rmtree(tmp, ignore_errors=True)
     return 0
 

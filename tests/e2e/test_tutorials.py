@@ -13,14 +13,13 @@ import json
 import os
 import re
 import shutil
-import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
-from realparts import free_port, need
+from realparts import need
+from server_process import ServerProcess
 from tutorial_pages import SLUGS, Tutorial, load_tutorials
 
 pytestmark = [pytest.mark.playwright]
@@ -44,55 +43,13 @@ SANDBOX_CASES = [(s, "en") for s in SLUGS if s != "ecosystem-map"] + [("first-co
 
 
 # -- the servers (the site is built once per session by tests/e2e/conftest.py: `built_site`) --------
-class Server:
-    """A server subprocess: started, polled until it answers, stopped (terminate → wait → kill)."""
-
-    def __init__(self, cmd: list[str], probe: str, log: Path, env: dict | None = None) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log = log
-        self._out = log.open("w")
-        cmd = [c.replace("{port}", str(self.port)) for c in cmd]
-        self.proc = subprocess.Popen(
-            cmd, cwd=ROOT, stdout=self._out, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})}
-        )
-        self.ok = self._wait(probe)
-
-    def _wait(self, probe: str, timeout: float = 90) -> bool:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                return False
-            try:
-                with urllib.request.urlopen(self.url + probe, timeout=2) as r:
-                    if r.status == 200:
-                        return True
-            except (OSError, ValueError):
-                time.sleep(0.2)
-        return False
-
-    def output(self) -> str:
-        """The last lines the server printed."""
-        return "\n".join(self.log.read_text(errors="replace").splitlines()[-40:])
-
-    def stop(self) -> None:
-        """Terminate, wait, kill if needed."""
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self._out.close()
-
-
 @pytest.fixture(scope="module")
 def live_server(built_site, docker_client, tmp_path_factory):
     """`atlas serve` (site + sandbox API) on a free port, with its own state folder."""
     state = tmp_path_factory.mktemp("atlas-state")
     cmd = [sys.executable, "-m", "atlas.cli", "serve", "--site", str(built_site), "--port", "{port}"]
-    srv = Server(cmd, "/healthz", state / "server.log", {"ATLAS_STATE_DIR": str(state)})
+    srv = ServerProcess(cmd, state / "server.log", {"ATLAS_STATE_DIR": str(state)})
+    srv.ok = srv.start("/healthz")
     try:
         if not srv.ok:
             print(srv.output())

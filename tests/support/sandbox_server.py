@@ -20,7 +20,7 @@ import pytest
 import requests
 import websocket
 import yaml
-from realparts import ROOT, free_port
+from server_process import ServerProcess
 
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07|\r")
 PROMPT = "learner@sandbox"
@@ -151,6 +151,7 @@ class Server:
         self.config_path.write_text(yaml.safe_dump(base))
         self.env = {**os.environ, "ATLAS_STATE_DIR": str(workdir / "state"), **(env or {})}
         self.instances: list[str] = []
+        self.server: ServerProcess | None = None
         self.proc: subprocess.Popen | None = None
         self.port = 0
         self.log = workdir / "server.log"
@@ -160,26 +161,24 @@ class Server:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self, wait_pool: bool = True) -> Server:
-        """Start and wait until /healthz answers (and the warm pool is full)."""
-        self.port = free_port()
-        cmd = [sys.executable, "-m", "sandbox.serve", "--port", str(self.port), "--site", str(self.site),
+        """Start on a new free port and wait until /healthz answers (and the warm pool is full)."""
+        cmd = [sys.executable, "-m", "sandbox.serve", "--port", "{port}", "--site", str(self.site),
                "--config", str(self.config_path)]  # fmt: skip
-        with open(self.log, "a") as logf:
-            self.proc = subprocess.Popen(cmd, cwd=ROOT, env=self.env, stdout=logf, stderr=subprocess.STDOUT)
-        end = time.monotonic() + 60
-        while time.monotonic() < end:
-            if self.proc.poll() is not None:
-                pytest.fail(f"server exited with {self.proc.returncode}:\n{self.output()}")
-            try:
-                h = requests.get(self.url + "/healthz", timeout=2).json()
-                if h["instance"] not in self.instances:
-                    self.instances.append(h["instance"])
-                if not wait_pool or all(n >= self.pool_target(p) for p, n in h["pool"].items()):
-                    return self
-            except (requests.RequestException, ValueError):
-                pass
-            time.sleep(0.1)
-        pytest.fail(f"server did not become ready:\n{self.output()}")
+        self.server = ServerProcess(cmd, self.log, self.env)
+        self.port = self.server.port
+
+        def ready() -> bool:
+            h = requests.get(self.url + "/healthz", timeout=2).json()
+            if h["instance"] not in self.instances:
+                self.instances.append(h["instance"])
+            return not wait_pool or all(n >= self.pool_target(p) for p, n in h["pool"].items())
+
+        if not self.server.start(ready, timeout=60):
+            code = self.server.proc.poll() if self.server.proc else None
+            why = f"server exited with {code}" if code is not None else "server did not become ready"
+            pytest.fail(f"{why}:\n{self.output()}")
+        self.proc = self.server.proc
+        return self
 
     def pool_target(self, profile: str) -> int:
         for line in requests.get(self.url + "/metrics", timeout=5).text.splitlines():
@@ -192,17 +191,8 @@ class Server:
 
     def stop(self, sig: str = "term") -> None:
         """terminate -> wait -> kill (or kill -9 at once with sig='kill')."""
-        if not self.proc or self.proc.poll() is not None:
-            return
-        if sig == "kill":
-            self.proc.kill()
-        else:
-            self.proc.terminate()
-        try:
-            self.proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait(timeout=10)
+        if self.server is not None:
+            self.server.stop(kill=sig == "kill", timeout=30)
 
     def containers(self, instance: str | None = None) -> list:
         """Containers labelled with this server's instance(s) (also those only its state dir knows)."""
