@@ -7,12 +7,14 @@ from dataclasses import fields
 from pathlib import Path
 
 import pytest
+import yaml
 from atlas.errors import AtlasError
 
 from sandbox.checks import load_checks
 from sandbox.config import DEFAULT_PATH, ROOT, ConfigError, gateway_settings, load_config, validate_config
 from sandbox.containers import create_kwargs
 from sandbox.gateway.policy import check_container_create
+from sandbox.limits import parse_size
 from sandbox.terminal import origin_allowed
 
 
@@ -20,7 +22,9 @@ def test_defaults_documented_and_loaded():
     cfg = load_config(None, environ={})
     shell = cfg.profiles["shell"]
     assert cfg.lifetime == 3600 and cfg.idle_timeout == 600
-    assert cfg.limits.pids == 128 and cfg.limits.memory == 256 * 2**20 and cfg.limits.cpu == 0.5
+    plain = yaml.safe_load(DEFAULT_PATH.read_text())["limits"]  # the file read without the schema
+    assert cfg.limits.memory == parse_size(plain["memory"]) and cfg.limits.cpu == plain["cpu"]
+    assert cfg.limits.pids == plain["pids"] and cfg.limits.image_disk == parse_size(plain["image_disk"])
     assert shell.pool_size == cfg.pool_size and cfg.profiles["docker"].pool_size == 0
     assert cfg.profiles["docker"].user == shell.user  # the docker profile shares the shell's keys (<<:)
     lines = DEFAULT_PATH.read_text().splitlines()
@@ -189,7 +193,7 @@ def test_subnet_prefix_must_fit_the_pool(tmp_path):
 def test_duplicate_key_and_yaml_syntax(tmp_path):
     path, problems = _problems(tmp_path, "pool_size: 1\npool_size: 2\n")
     assert problems == [f"{path}:2:1: pool_size: written twice"]
-    path, problems = _problems(tmp_path, "limits:\n  memory: [256m\n")
+    path, problems = _problems(tmp_path, "limits:\n  memory: [512m\n")
     assert len(problems) == 1 and problems[0].startswith(f"{path}:3:1: (syntax): not valid YAML")
 
 
@@ -221,7 +225,7 @@ def test_create_kwargs_are_hardened():
     assert kw["cap_drop"] == ["ALL"] and kw["security_opt"] == ["no-new-privileges"]
     assert kw["read_only"] is True and kw["network_mode"] == "none"
     assert kw["mem_limit"] == kw["memswap_limit"] == cfg.limits.memory
-    assert kw["nano_cpus"] == 500_000_000 and kw["pids_limit"] == 128
+    assert kw["nano_cpus"] == int(cfg.limits.cpu * 10**9) and kw["pids_limit"] == cfg.limits.pids
     assert kw["user"] == "1000:1000" and "privileged" not in kw and "volumes" not in kw
     assert kw["labels"] == {
         "org.container-atlas.managed": "true",
