@@ -31,9 +31,12 @@ log = logging.getLogger("sandbox")
 
 def _make_gateway(client: Any, config: Config) -> Any:
     """The Docker API gateway for `gateway: true` profiles; a failure stops the start (never hidden)."""
-    from sandbox.gateway import GatewayManager
-
     needing = ", ".join(sorted(p.name for p in config.profiles.values() if p.gateway))
+    try:
+        from sandbox.gateway import GatewayManager
+    except ImportError as exc:
+        msg = f"profile(s) {needing} need sandbox.gateway, which cannot be imported: {exc}"
+        raise AtlasError(msg) from exc
     try:
         state_dir = config.gateway.state_dir or str(config.state_path / "gateway")
         settings = replace(config.gateway, instance=config.instance_id, state_dir=state_dir)

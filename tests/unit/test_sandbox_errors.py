@@ -53,3 +53,12 @@ def test_unexpected_exception_is_a_500_without_its_text(app):
 def test_no_service_module_shadows_the_docker_sdk_not_found():
     assert sessions.docker.errors.NotFound is docker.errors.NotFound
     assert not hasattr(sessions, "NotFound") and not hasattr(sessions, "ApiError")
+
+
+def test_a_gateway_that_cannot_start_stops_the_service(tmp_path):
+    """Profiles with `gateway: true` need the gateway: its failure is an error naming them, not a warning."""
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    config = {"docs_dir": str(tmp_path / "docs"), "gateway": {"state_dir": str(blocker / "gateway")}}
+    with pytest.raises(AtlasError, match=r"gateway could not start .*profile\(s\) docker need it"):
+        create_app(config, site_dir=tmp_path, start=False)
