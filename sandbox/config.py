@@ -2,7 +2,8 @@
 
 The schema is declared here as dataclasses (`Config`, `Profile`, `GatewaySettings`; the `limits:`
 section is `sandbox.limits.Limits`); the defaults are written only in sandbox/config.yaml.
-`load_config(path)` lays the layers over each other and checks every value: an unknown key (with a
+`load_config(path)` lays the layers over each other and checks every value (types and ranges here,
+rules across keys in sandbox/configrules.py): an unknown key (with a
 "did you mean"), a wrong type or an impossible value raises `ConfigError`, whose lines read
 `config.yaml:12:3: limits.memory: ...` or `ATLAS_SANDBOX_MAX_SESSIONS: max_sessions: ...`.
 `validate_config(path)` returns the same problems as a list (for `./atlas build/up/test`).
@@ -10,18 +11,17 @@ section is `sandbox.limits.Limits`); the defaults are written only in sandbox/co
 
 from __future__ import annotations
 
-import ipaddress
 import os
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
 
 import yaml
 from atlas.errors import AtlasError
 from atlas.statedir import state_dir_path
 
-from sandbox.configschema import ConfigProblem, Located, Where, build, locate, merge, read_yaml
-from sandbox.limits import MIN_MEMORY, MIN_PIDS, Limits
+from sandbox.configrules import cross_key_problems
+from sandbox.configschema import ConfigProblem, Located, Where, build, merge, read_yaml
+from sandbox.limits import Limits
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -123,87 +123,6 @@ class ConfigError(AtlasError):
         super().__init__("invalid sandbox configuration:\n" + "\n".join(str(p) for p in problems))
 
 
-def _rules(cfg: Config, where: Located, fallback: Where) -> list[ConfigProblem]:
-    """Rules across keys: values each fine alone but impossible together."""
-    problems = []
-
-    def bad(path: tuple[str, ...], message: str) -> None:
-        problems.append(locate(where, path, fallback).problem(".".join(path), message))
-
-    lim = cfg.limits
-    if lim.memory < MIN_MEMORY:
-        bad(("limits", "memory"), f"{lim.memory} bytes is less than a shell needs (at least 32m)")
-    if lim.pids < MIN_PIDS:
-        bad(("limits", "pids"), f"{lim.pids} processes are fewer than a shell needs (at least {MIN_PIDS})")
-    for key in ("cpu", "session_cpus"):
-        if getattr(lim, key) <= 0:
-            bad(("limits", key), "expected a positive number of cores")
-    for key in ("containers", "images", "volumes", "networks", "image_disk", "build_context"):
-        if getattr(lim, key) < 0:
-            bad(("limits", key), "cannot be negative")
-    for key, each in (("session_memory", "memory"), ("session_pids", "pids"), ("session_cpus", "cpu")):
-        if getattr(lim, key) < getattr(lim, each):
-            bad(
-                ("limits", key),
-                f"the whole session gets less than one container ({each}: {getattr(lim, each)})",
-            )
-    if cfg.max_sessions_per_client > cfg.max_sessions:
-        bad(("max_sessions_per_client",), f"larger than max_sessions ({cfg.max_sessions})")
-    if cfg.default_profile not in cfg.profiles:
-        hint = _did_you_mean(cfg.default_profile, cfg.profiles)
-        bad(("default_profile",), f"'{cfg.default_profile}' is not a profile{hint}")
-    pooled = 0
-    for name, prof in cfg.profiles.items():
-        if prof.gateway and prof.pool_size:
-            bad(
-                ("profiles", name, "pool_size"),
-                "a gateway profile cannot be pooled (its socket is per session); use 0",
-            )
-        pooled += _resolved(cfg, prof, name).pool_size or 0
-        if not prof.command:
-            bad(("profiles", name, "command"), "expected a command, e.g. [/bin/bash, -i]")
-    if pooled > cfg.max_sessions:
-        bad(
-            ("pool_size",),
-            f"the profiles' warm pools hold {pooled} containers, more than max_sessions ({cfg.max_sessions})",
-        )
-    gw = cfg.gateway
-    try:
-        pool = ipaddress.ip_network(gw.subnet_pool)
-        if gw.subnet_prefix <= pool.prefixlen:
-            bad(
-                ("gateway", "subnet_prefix"),
-                f"/{gw.subnet_prefix} does not fit in subnet_pool {gw.subnet_pool}",
-            )
-    except ValueError as exc:
-        bad(("gateway", "subnet_pool"), f"not an address range: {exc}")
-    problems += _check_http(gw.http, where, fallback)
-    return problems
-
-
-def _check_http(http: dict[str, float], where: Located, fallback: Where) -> list[ConfigProblem]:
-    from sandbox.gateway.server import Limits as HttpLimits  # the gateway's own declaration
-
-    known = [f.name for f in fields(HttpLimits)]
-    problems = []
-    for key, value in http.items():
-        path = ("gateway", "http", key)
-        if key not in known:
-            hint = _did_you_mean(key, known) or f" (known: {', '.join(known)})"
-            problems.append(locate(where, path, fallback).problem(".".join(path), "unknown key" + hint))
-        elif value <= 0:
-            problems.append(
-                locate(where, path, fallback).problem(".".join(path), "expected a positive number")
-            )
-    return problems
-
-
-def _did_you_mean(word: str, choices: Any) -> str:
-    from atlas.kb.problems import did_you_mean
-
-    return did_you_mean(word, list(choices))
-
-
 def _env_layer(environ: dict[str, str]) -> tuple[dict, Located]:
     layer: dict = {}
     where: Located = {}
@@ -239,6 +158,14 @@ def _layers(path: str | os.PathLike | None, overrides: dict | None, environ: dic
     return raw, where, problems, source
 
 
+def _resolved(cfg: Config, prof: Profile, name: str) -> Profile:
+    """The profile with its name and the top-level values it inherits (gateway profiles: no pool)."""
+    pool = prof.pool_size if prof.pool_size is not None else (0 if prof.gateway else cfg.pool_size)
+    lifetime = cfg.lifetime if prof.lifetime is None else prof.lifetime
+    idle = cfg.idle_timeout if prof.idle_timeout is None else prof.idle_timeout
+    return replace(prof, name=name, pool_size=pool, lifetime=lifetime, idle_timeout=idle)
+
+
 def check_config(
     path: str | os.PathLike | None = None,
     overrides: dict | None = None,
@@ -252,17 +179,9 @@ def check_config(
     if cfg is None:
         return None, problems
     cfg.source = source
-    problems += _rules(cfg, where, fallback)
+    problems += cross_key_problems(cfg, where, fallback)
     cfg.profiles = {name: _resolved(cfg, prof, name) for name, prof in cfg.profiles.items()}
     return (None if problems else cfg), problems
-
-
-def _resolved(cfg: Config, prof: Profile, name: str) -> Profile:
-    """The profile with its name and the top-level values it inherits (gateway profiles: no pool)."""
-    pool = prof.pool_size if prof.pool_size is not None else (0 if prof.gateway else cfg.pool_size)
-    lifetime = cfg.lifetime if prof.lifetime is None else prof.lifetime
-    idle = cfg.idle_timeout if prof.idle_timeout is None else prof.idle_timeout
-    return replace(prof, name=name, pool_size=pool, lifetime=lifetime, idle_timeout=idle)
 
 
 def load_config(
