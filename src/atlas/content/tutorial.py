@@ -15,7 +15,8 @@ Front matter (every field declared here, once)::
         expect: '^web'                   # Python regex searched in its stdout
         hint: {en: ..., zh: ...}
 
-Rules across pages (the learning path, en/zh agreement) are in `series.py`.
+The body's rules (headings, check placeholders, ```run blocks) are in `tutorial_body.py`; rules
+across pages (the learning path, en/zh agreement) in `series.py`.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from atlas.content import frontmatter
+from atlas.content.tutorial_body import RunBlock, check_body, scan_body
 from atlas.kb.load import LocDict, LocList
 from atlas.kb.problems import START, Mark, Problem, Report, did_you_mean, one_of, type_name
 
@@ -33,10 +35,6 @@ PROFILES = ("shell", "docker", "none")
 CHECK_FIELDS = ("run", "expect", "hint")
 LANGS = ("en", "zh")
 STEP_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
-_FENCE_OPEN = re.compile(r"^(```+|~~~+)\s*(\w*)(.*)$")
-_ATTR = re.compile(r'(\w+)="([^"]*)"')
-_HEADING = re.compile(r"^##\s+.*\{#([\w-]+)\}\s*$")
-_PLACEHOLDER = re.compile(r'data-atlas-(?:check|quiz)="([^"]+)"')
 
 
 @dataclass(frozen=True)
@@ -47,16 +45,6 @@ class CheckSpec:
     run: str
     expect: str
     hint: dict[str, str]
-
-
-@dataclass
-class RunBlock:
-    """One ```run block of the body: its code, profile, step id ("<slug>/<step>" or None), line."""
-
-    code: str
-    profile: str
-    step: str | None
-    line: int
 
 
 @dataclass
@@ -105,7 +93,7 @@ def read_tutorial(path: Path, shown: str, problems: list[Problem]) -> Tutorial:
     tut = Tutorial(slug, lang, shown)
     page = frontmatter.parse(path.read_text(encoding="utf-8"), report)
     tut.body = page.body
-    _scan_body(tut, page.body_line)
+    scan_body(tut, page.body_line)
     if not page.has_front_matter:
         report.error(START, "file", "a tutorial starts with front matter between '---' lines (title, ...)")
         return tut
@@ -128,7 +116,7 @@ def read_tutorial(path: Path, shown: str, problems: list[Problem]) -> Tutorial:
     tut.teaches = _texts(meta, "teaches", report)
     _read_steps(tut, report)
     _read_checks(tut, report)
-    _check_body(tut, report)
+    check_body(tut, report)
     return tut
 
 
@@ -247,78 +235,3 @@ def _read_checks(tut: Tutorial, report: Report) -> None:
             if sid not in checks:
                 mark = steps.item_mark(i) if isinstance(steps, LocList) else tut.mark("steps")
                 report.error(mark, f"steps[{i}]", f"step without a check: add checks.{sid}")
-
-
-def _scan_body(tut: Tutorial, first_line: int) -> None:
-    """Collect the ```run blocks, `## ... {#id}` headings and check placeholders of the body."""
-    fence: str | None = None
-    block: RunBlock | None = None
-    lines: list[str] = []
-    for n, line in enumerate(tut.body.splitlines(), start=first_line):
-        if fence is None:
-            m = _FENCE_OPEN.match(line.strip())
-            if m:
-                fence = m.group(1)
-                if m.group(2) == "run":
-                    attrs = dict(_ATTR.findall(m.group(3)))
-                    block, lines = RunBlock("", attrs.get("profile", "shell"), attrs.get("step"), n), []
-                continue
-            h = _HEADING.match(line)
-            if h:
-                tut.headings.append((h.group(1), n))
-            tut.placeholders += [(p, n) for p in _PLACEHOLDER.findall(line)]
-        elif line.strip().startswith(fence) and not line.strip().strip(fence[0]):
-            if block is not None:
-                block.code = "\n".join(lines)
-                tut.blocks.append(block)
-            fence, block = None, None
-        elif block is not None:
-            lines.append(line)
-
-
-def _check_body(tut: Tutorial, report: Report) -> None:
-    """The body agrees with the front matter: headings, placeholders, run blocks."""
-    ids = tut.step_ids
-    steps = tut.meta.get("steps")
-    anchors = [a for a, _ in tut.headings if a in ids]
-    if anchors != ids:
-        for i, sid in enumerate(ids):
-            if sid not in anchors:
-                mark = steps.item_mark(i) if isinstance(steps, LocList) else tut.mark("steps")
-                report.error(mark, f"steps[{i}]", f"no heading '## ... {{#{sid}}}' for this step in the page")
-        if set(anchors) == set(ids):
-            report.error(
-                tut.mark("steps"),
-                "steps",
-                f"the page's step headings come in another order: {', '.join(anchors)}",
-            )
-    wanted = [f"{tut.slug}/{s}" for s in ids]
-    placed = [p for p, _ in tut.placeholders]
-    for i, cid in enumerate(wanted):
-        if cid not in placed:
-            mark = steps.item_mark(i) if isinstance(steps, LocList) else tut.mark("steps")
-            report.error(mark, f"steps[{i}]", f'no check placeholder data-atlas-check="{cid}" in the page')
-    for cid, line in tut.placeholders:
-        if cid not in wanted:
-            report.error(Mark(line, 1), "body", f"placeholder '{cid}' names no step of this page")
-    for b in tut.blocks:
-        if b.step is not None and b.step not in wanted:
-            hint = did_you_mean(b.step, wanted)
-            report.error(
-                Mark(b.line, 1),
-                "run.step",
-                f"```run block names step '{b.step}', which is not in steps{hint}",
-            )
-        if tut.profile and b.profile != tut.profile:
-            report.error(
-                Mark(b.line, 1),
-                "run.profile",
-                f"```run block has profile '{b.profile}' on a {tut.profile} page",
-            )
-    if tut.profile in ("shell", "docker"):
-        for i, sid in enumerate(ids):
-            if sid in tut.checks and not tut.blocks_of(sid):
-                mark = steps.item_mark(i) if isinstance(steps, LocList) else tut.mark("steps")
-                report.error(
-                    mark, f"steps[{i}]", f'no ```run block with step="{tut.slug}/{sid}" for this step'
-                )
