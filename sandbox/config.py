@@ -177,11 +177,11 @@ def check_config(
     fallback = Where(source)
     cfg = build(Config, raw, where, fallback, problems) if not problems else None
     if cfg is None:
-        return None, problems
+        return None, sorted(problems, key=lambda p: p.sort_key)
     cfg.source = source
     problems += cross_key_problems(cfg, where, fallback)
     cfg.profiles = {name: _resolved(cfg, prof, name) for name, prof in cfg.profiles.items()}
-    return (None if problems else cfg), problems
+    return (None if problems else cfg), sorted(problems, key=lambda p: p.sort_key)
 
 
 def load_config(
