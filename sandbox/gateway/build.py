@@ -11,6 +11,7 @@ import tarfile
 from . import policy
 from .httpio import Request
 from .policy import Denied, NotFound
+from .policy import commit as commit_policy
 from .server import Forward
 from .session import Session, normalize, split_ref
 
@@ -106,7 +107,8 @@ class BuildHandlers:
             repo, _, tag = target.rpartition(":")
             req.set_arg("repo", repo)
             req.set_arg("tag", tag)
-        body = req.json()
+        body = commit_policy.parse(req.body)  # the new image's Config, canonical fields only
+        commit_policy.check_commit(body, req.args("changes"))
         body["Labels"] = {**(body.get("Labels") or {}), **sess.labels}
         req.body = json.dumps(body).encode()
 

@@ -11,6 +11,7 @@ from .build import BuildHandlers
 from .httpio import Request
 from .images import ImageHandlers
 from .objects import ObjectHandlers
+from .policy import bodies, query
 from .resources import ResourceHandlers
 from .server import Forward, Reply
 from .session import Session
@@ -43,7 +44,11 @@ class Handlers(ObjectHandlers, ResourceHandlers, ImageHandlers, BuildHandlers):
         route, params = policy.match(req.method, req.path)
         req.params = params
         try:
+            req.query = query.rebuild(req.method, req.path, req.query)  # typed, allow-listed parameters
+            raw = req.body
             action = getattr(self, f"h_{route.handler}")(req, sess)
+            if isinstance(action, Forward):
+                bodies.seal(route, action.req, raw)  # only a body the handler rebuilt reaches the engine
         except Exception as exc:  # noqa: BLE001 - every refusal and failure: errors.answer, in learner names
             return Reply(*errors.answer(exc, sess.outer_text))
         if isinstance(action, Forward):

@@ -12,7 +12,8 @@ import docker.errors
 from . import policy
 from .errors import Malformed
 from .httpio import HttpError, Request
-from .policy import Denied, NotFound
+from .policy import Denied, NotFound, container_create, jsondecode
+from .policy import exec as exec_policy
 from .server import Forward
 from .session import PortMap, Session, id_prefix, reserved
 
@@ -155,8 +156,11 @@ class ObjectHandlers:
 
     def h_container_create(self, req: Request, sess: Session) -> Forward:
         """POST /containers/create: the policy's checks, then labels, budget, network and ports."""
-        body = req.json()
-        refs = policy.check_container_create(body, self.budget, self.runtime)
+        body = container_create.parse(req.body)  # canonical fields only: the learner's bytes stay here
+        cgroup = getattr(sess, "cgroup_parent", "")  # every container of the session under its cgroup
+        refs = policy.check_container_create(
+            body, self.budget, self.runtime, cgroup_parent=cgroup if isinstance(cgroup, str) else ""
+        )
         body["Image"] = self.image(sess, body.get("Image") or "")["_ref"]  # type: ignore[attr-defined]
         hc = body["HostConfig"]
         name = req.arg("name").lstrip("/")
@@ -171,7 +175,10 @@ class ObjectHandlers:
         eps = nc.get("EndpointsConfig") or {}
         for key in list(eps):
             net = sess.network if key in {"bridge", "default"} else self.network(sess, key)["Name"]
-            eps[net] = eps.pop(key) or {}
+            ep = eps.pop(key) or {}
+            if ep.get("Links"):
+                ep["Links"] = [self._link(sess, link) for link in ep["Links"]]
+            eps[net] = ep
         if name and mode not in {"none"} and not mode.startswith("container:"):  # DNS: `web` finds `web`
             ep = eps.setdefault(mode, {})
             ep["Aliases"] = list(dict.fromkeys([*(ep.get("Aliases") or []), name]))
@@ -179,10 +186,7 @@ class ObjectHandlers:
         for key in ("PidMode", "IpcMode", "NetworkMode"):
             if str(hc.get(key) or "").startswith("container:"):
                 hc[key] = "container:" + self.container(sess, hc[key].split(":", 1)[1])
-        hc["Links"] = [
-            f"{self.container(sess, link.split(':')[0].lstrip('/'))}:{link.split(':')[-1].lstrip('/')}"
-            for link in hc.get("Links") or []
-        ] or None
+        hc["Links"] = [self._link(sess, link) for link in hc.get("Links") or []] or None
         hc["VolumesFrom"] = [
             ":".join([self.container(sess, vf.split(":")[0]), *vf.split(":")[1:]])
             for vf in hc.get("VolumesFrom") or []
@@ -213,6 +217,10 @@ class ObjectHandlers:
             return obj
 
         return Forward(req, "json", on_json=created)
+
+    def _link(self, sess: Session, link: str) -> str:
+        """`--link name[:alias]` with the session's container ID for `name`."""
+        return f"{self.container(sess, link.split(':')[0].lstrip('/'))}:{link.split(':')[-1].lstrip('/')}"
 
     def _map_ports(self, sess: Session, hc: dict, ports: list[tuple[str, str]]) -> list[tuple[int, str, int]]:
         pending: list[tuple[int, str, int]] = []
@@ -269,7 +277,7 @@ class ObjectHandlers:
 
     def h_container_start(self, req: Request, sess: Session) -> Forward:
         """POST /containers/{id}/start: no host config; waits for published ports to listen."""
-        if req.json():
+        if jsondecode.loads(req.body):
             raise Denied("a start request may not carry a host configuration")
         req.body = b""
         fwd = self.h_container(req, sess)
@@ -334,7 +342,9 @@ class ObjectHandlers:
     def h_exec_create(self, req: Request, sess: Session) -> Forward:
         """POST /containers/{id}/exec: no privileged exec; the exec id becomes the session's."""
         cid = self.container(sess, req.params["container"])
-        policy.check_exec_create(req.json())
+        body = exec_policy.parse_create(req.body)
+        policy.check_exec_create(body)
+        req.body = json.dumps(body).encode()
         req.path = f"/containers/{cid}/exec"
 
         def created(status: int, obj: object) -> object:
@@ -354,6 +364,7 @@ class ObjectHandlers:
 
     def h_exec_start(self, req: Request, sess: Session) -> Forward:
         """POST /exec/{id}/start: the hijacked stream, relayed both ways."""
+        req.body = json.dumps(exec_policy.parse_start(req.body)).encode()
         fwd = self.h_exec(req, sess)
         fwd.mode = "hijack"
         return fwd

@@ -9,7 +9,7 @@ import docker
 from . import network, policy
 from .httpio import Request
 from .objects import add_label_filter
-from .policy import Denied, NotFound
+from .policy import Denied, NotFound, networks, volumes
 from .server import Forward, Reply
 from .session import Session
 
@@ -29,7 +29,7 @@ class ResourceHandlers:
 
     def h_network_create(self, req: Request, sess: Session) -> Forward:
         """POST /networks/create: a plain bridge with a range and bridge name of the gateway."""
-        body = req.json()
+        body = networks.parse_create(req.body)
         policy.check_network_create(body, self.internal)
         self._limit("networks", sess)
         body["Labels"] = {**(body.get("Labels") or {}), **sess.labels}
@@ -56,11 +56,13 @@ class ResourceHandlers:
     def h_network_connect(self, req: Request, sess: Session) -> Forward:
         """POST /networks/{id}/connect|disconnect: the session's network and container."""
         info = self.network(sess, req.params["network"])
-        body = req.json()
+        body = networks.parse_connect(req.body, disconnect=req.path.endswith("/disconnect"))
         body["Container"] = cid = self.container(sess, str(body.get("Container") or ""))
         if req.path.endswith("/connect"):  # DNS on that network finds the container by its name
             name = self.api.inspect_container(cid)["Name"].lstrip("/").removeprefix(sess.prefix)
             ep = body.get("EndpointConfig") or {}
+            if ep.get("Links"):
+                ep["Links"] = [self._link(sess, link) for link in ep["Links"]]  # type: ignore[attr-defined]
             ep["Aliases"] = list(dict.fromkeys([*(ep.get("Aliases") or []), name]))
             body["EndpointConfig"] = ep
         req.body = json.dumps(body).encode()
@@ -75,7 +77,7 @@ class ResourceHandlers:
 
     def h_volume_create(self, req: Request, sess: Session) -> Forward:
         """POST /volumes/create: local driver, no options, a name no other session holds."""
-        body = req.json()
+        body = volumes.parse_create(req.body)
         policy.check_volume_create(body)
         if body.get("Name"):
             if self.volume(sess, body["Name"]) is None:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import copy
+import json
 
 import pytest
 
 from sandbox.gateway import policy
 from sandbox.gateway.build import dockerfile_images
 from sandbox.gateway.policy import Budget, Denied, NotFound, check_container_create
+from sandbox.gateway.policy.container_create import parse
 from sandbox.gateway.session import normalize, split_ref
 
 BASE = {"Image": "busybox", "HostConfig": {}}
@@ -18,6 +20,7 @@ def create(hc: dict, runtime: str = "runc", **top) -> tuple[dict, policy.CreateR
     body = copy.deepcopy(BASE)
     body["HostConfig"].update(hc)
     body.update(top)
+    body = parse(json.dumps(body).encode())  # as the gateway does: the learner's JSON, decoded strictly
     refs = check_container_create(body, Budget(), runtime)
     return body, refs
 

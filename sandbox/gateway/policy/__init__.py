@@ -1,8 +1,9 @@
 """The sandbox policy of the Docker API gateway, in one declarative module.
 
 `ROUTES` lists every Engine API endpoint a sandbox may call (anything else is denied); each names the
-handler that applies the ownership rules. The pure checks below (`check_container_create`, ...) decide
-what a request may ask for and rewrite it to the session's budget. docs/sandbox-policy.md explains it.
+handler that applies the ownership rules. Each request body has a typed model and its rules in its own
+module (container_create, networks, volumes, exec, commit; query strings in query.py, all decoded by
+jsondecode + schema). docs/sandbox-policy.md explains it.
 """
 
 from __future__ import annotations
@@ -146,187 +147,17 @@ def check_version(version: str) -> None:
             raise Denied(f"API version {version} is too old; use 1.30 or newer")
 
 
-@dataclass
-class CreateRefs:
-    """Names a container create refers to, which the handler must check for ownership."""
+# The rules of each request body live in their own modules (re-exported here for callers and tests).
+from .container_create import CreateRefs, check_container_create, check_security_opts  # noqa: E402
+from .exec import check_exec_create  # noqa: E402
+from .networks import check_network_create  # noqa: E402
+from .volumes import check_volume_create  # noqa: E402
 
-    volumes: list[str] = field(default_factory=list)
-    containers: list[str] = field(default_factory=list)
-    networks: list[str] = field(default_factory=list)
-    ports: list[tuple[str, str]] = field(default_factory=list)  # (container port "80/tcp", asked host port)
-
-
-def _host_mode(value: str | None, what: str, refs: CreateRefs) -> None:
-    if not value or value in {"private", "shareable", "none", "default", "bridge"}:
-        return
-    if value == "host":
-        raise Denied(f"--{what} host is not allowed (it shares the host's {what} namespace)")
-    if value.startswith("container:"):
-        refs.containers.append(value.split(":", 1)[1])
-        return
-    if what != "network":
-        raise Denied(f"--{what} {value} is not allowed")
-
-
-def check_security_opts(opts: list[str]) -> list[str]:
-    """Security options may only tighten: no-new-privileges and the default AppArmor profile."""
-    for opt in opts:
-        key, _, value = opt.replace(":", "=", 1).partition("=")
-        if key == "no-new-privileges" and value in {"", "true", "1"}:
-            continue
-        if key == "apparmor" and value == "docker-default":
-            continue
-        if key in {"seccomp", "apparmor", "systempaths"} and value == "unconfined":
-            raise Denied(f"--security-opt {opt} is not allowed (it removes a protection)")
-        if key == "label" and value == "disable":
-            raise Denied(f"--security-opt {opt} is not allowed (it removes a protection)")
-        raise Denied(f"--security-opt {opt} is not allowed (only no-new-privileges may be added)")
-    return opts
-
-
-def check_container_create(
-    body: dict, budget: Budget, runtime: str, caps: frozenset = CAP_ALLOWLIST
-) -> CreateRefs:
-    """Check and rewrite a container-create body in place; return what it refers to."""
-    hc = body.get("HostConfig") or {}
-    body["HostConfig"] = hc
-    refs = CreateRefs()
-    if hc.get("Privileged"):
-        raise Denied("privileged containers are not allowed")
-    _host_mode(hc.get("PidMode"), "pid", refs)
-    _host_mode(hc.get("IpcMode"), "ipc", refs)
-    _host_mode(hc.get("UTSMode"), "uts", refs)
-    _host_mode(hc.get("NetworkMode"), "network", refs)
-    if hc.get("UsernsMode"):
-        raise Denied(f"--userns {hc['UsernsMode']} is not allowed")
-    if hc.get("CgroupnsMode") == "host":
-        raise Denied("--cgroupns host is not allowed")
-    if hc.get("CgroupParent") or hc.get("Cgroup"):
-        raise Denied("--cgroup-parent is not allowed")
-    if hc.get("Devices") or hc.get("DeviceRequests") or hc.get("DeviceCgroupRules"):
-        raise Denied("devices are not allowed in the sandbox")
-    bad_caps = sorted({c.upper().removeprefix("CAP_") for c in hc.get("CapAdd") or []} - caps - {"ALL"})
-    if "ALL" in {c.upper() for c in hc.get("CapAdd") or []} or bad_caps:
-        raise Denied(
-            f"--cap-add {(bad_caps or ['ALL'])[0]} is not allowed (allowed: {', '.join(sorted(caps))})"
-        )
-    check_security_opts(hc.get("SecurityOpt") or [])
-    if hc.get("MaskedPaths") is not None or hc.get("ReadonlyPaths") is not None:
-        raise Denied("changing masked or read-only /proc paths is not allowed")
-    if hc.get("Sysctls"):
-        raise Denied(f"--sysctl {next(iter(hc['Sysctls']))} is not allowed")
-    if hc.get("Runtime") and hc["Runtime"] != runtime:
-        raise Denied(f"--runtime {hc['Runtime']} is not allowed; containers here run with {runtime}")
-    hc["Runtime"] = runtime
-    if hc.get("OomKillDisable") or (hc.get("OomScoreAdj") or 0) < 0:
-        raise Denied("disabling the OOM killer is not allowed")
-    if hc.get("Ulimits"):
-        raise Denied("--ulimit is not allowed")
-    if hc.get("StorageOpt") or hc.get("VolumeDriver"):
-        raise Denied("storage and volume driver options are not allowed")
-    if hc.get("PublishAllPorts"):
-        raise Denied("-P is not available; publish each port with -p HOSTPORT:CONTAINERPORT")
-    log = hc.get("LogConfig") or {}
-    if log.get("Type", "") not in LOG_DRIVERS:
-        raise Denied(f"--log-driver {log['Type']} is not allowed")
-    hc["LogConfig"] = DEFAULT_LOG
-    _check_mounts(hc, refs)
-    # Resources: forced to the session's budget (a smaller request is kept).
-    mem = hc.get("Memory") or 0
-    hc["Memory"] = min(mem, budget.memory) if mem > 0 else budget.memory
-    hc["MemorySwap"] = hc["Memory"]
-    hc["MemoryReservation"] = min(hc.get("MemoryReservation") or 0, hc["Memory"])
-    cpus = hc.get("NanoCpus") or 0
-    hc["NanoCpus"] = min(cpus, budget.nano_cpus) if cpus > 0 else budget.nano_cpus
-    hc["CpuQuota"], hc["CpuPeriod"] = 0, 0
-    pids = hc.get("PidsLimit") or 0
-    hc["PidsLimit"] = min(pids, budget.pids) if pids > 0 else budget.pids
-    for key, bindings in (hc.get("PortBindings") or {}).items():
-        for b in bindings or [{}]:
-            refs.ports.append((key, (b or {}).get("HostPort") or ""))
-    for key in (body.get("NetworkingConfig") or {}).get("EndpointsConfig") or {}:
-        refs.networks.append(key)
-    for link in hc.get("Links") or []:
-        refs.containers.append(link.split(":")[0].lstrip("/"))
-    for vf in hc.get("VolumesFrom") or []:
-        refs.containers.append(vf.split(":")[0])
-    return refs
-
-
-def _check_mounts(hc: dict, refs: CreateRefs) -> None:
-    for bind in hc.get("Binds") or []:
-        source = bind.split(":")[0]
-        if source.startswith("/") or source.startswith(".") or "/" in source:
-            raise Denied(f"bind mounts of host paths are not allowed ({source}); use a named volume")
-        refs.volumes.append(source)
-    for mount in hc.get("Mounts") or []:
-        kind = mount.get("Type", "volume")
-        if kind == "bind" or kind == "npipe":
-            raise Denied(
-                f"bind mounts of host paths are not allowed ({mount.get('Source')}); use a named volume"
-            )
-        if kind == "volume":
-            opts = mount.get("VolumeOptions") or {}
-            if (opts.get("DriverConfig") or {}).get("Name") or (opts.get("DriverConfig") or {}).get(
-                "Options"
-            ):
-                raise Denied("volume driver options are not allowed")
-            if mount.get("Source"):
-                refs.volumes.append(mount["Source"])
-        elif kind != "tmpfs":
-            raise Denied(f"mounts of type {kind} are not allowed")
-
-
-def check_volume_create(body: dict) -> None:
-    """Volumes: the local driver without options (options can bind a host path)."""
-    if body.get("Driver") not in (None, "", "local"):
-        raise Denied(f"volume driver {body['Driver']} is not allowed")
-    if body.get("DriverOpts"):
-        raise Denied("volume driver options are not allowed (they can mount host paths)")
-
-
-def check_network_create(body: dict, internal: bool) -> None:
-    """Networks: plain bridge networks without driver options."""
-    if body.get("Driver") not in (None, "", "bridge"):
-        raise Denied(f"network driver {body['Driver']} is not allowed; use bridge")
-    if body.get("Options"):
-        raise Denied("network driver options are not allowed")
-    if (
-        body.get("Ingress")
-        or body.get("ConfigFrom")
-        or body.get("ConfigOnly")
-        or body.get("Scope") == "swarm"
-    ):
-        raise Denied("swarm networks are not available")
-    if (body.get("IPAM") or {}).get("Driver") not in (None, "", "default"):
-        raise Denied("IPAM drivers are not allowed")
-    if (body.get("IPAM") or {}).get("Config"):
-        raise Denied("--subnet, --ip-range and --gateway are not available; each network gets its own range")
-    body["Driver"] = "bridge"
-    body["CheckDuplicate"] = True
-    if internal:
-        body["Internal"] = True
-
-
-BUILD_DENIED_PARAMS = {
-    "remote": "building from a URL is not available; send a local context",
-    "cgroupparent": "--cgroup-parent is not allowed",
-    "isolation": "--isolation is not allowed",
-    "session": "BuildKit sessions are not available",
-}
-BUILD_FORCED = (
-    "networkmode",
-    "memory",
-    "memswap",
-    "cpuquota",
-    "cpuperiod",
-    "cpusetcpus",
-    "shmsize",
-    "ulimits",
-)
-
-
-def check_exec_create(body: dict) -> None:
-    """Exec: no privileged processes."""
-    if body.get("Privileged"):
-        raise Denied("privileged exec is not allowed")
+__all__ = [
+    "CreateRefs",
+    "check_container_create",
+    "check_exec_create",
+    "check_network_create",
+    "check_security_opts",
+    "check_volume_create",
+]

@@ -1,0 +1,213 @@
+"""POST /containers/create: the body's model (engine_types.CONTAINER_CREATE) and the rules applied to it.
+
+`parse` decodes the learner's bytes into canonical fields (400 on unknown, duplicate or case-variant
+keys); `check_container_create` refuses what the sandbox does not allow (403 with the reason), forces
+the session's budget and runtime, and returns the names the body refers to (which the handler resolves
+in the session's own view). The handler then serialises the checked dict — never the learner's bytes.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ..errors import Denied
+from . import CAP_ALLOWLIST, DEFAULT_LOG, LOG_DRIVERS, Budget
+from .engine_types import CONTAINER_CREATE
+from .jsondecode import loads
+from .labels import check_labels
+from .schema import decode_body
+
+
+@dataclass
+class CreateRefs:
+    """Names a container create refers to, which the handler must check for ownership."""
+
+    volumes: list[str] = field(default_factory=list)
+    containers: list[str] = field(default_factory=list)
+    networks: list[str] = field(default_factory=list)
+    ports: list[tuple[str, str]] = field(default_factory=list)  # (container port "80/tcp", asked host port)
+
+
+def parse(body: bytes) -> dict:
+    """The create body as canonical fields (HostConfig always present)."""
+    data = decode_body(CONTAINER_CREATE, loads(body))
+    data["HostConfig"] = data.get("HostConfig") or {}
+    return data
+
+
+def host_mode(value: str | None, what: str, refs: CreateRefs) -> None:
+    """--pid/--ipc/--uts/--network: never the host's namespace; `container:<name>` is a reference."""
+    if not value or value in {"private", "shareable", "none", "default", "bridge"}:
+        return
+    if value == "host":
+        raise Denied(f"--{what} host is not allowed (it shares the host's {what} namespace)")
+    if value.startswith("container:"):
+        refs.containers.append(value.split(":", 1)[1])
+        return
+    if what != "network":
+        raise Denied(f"--{what} {value} is not allowed")
+
+
+def check_security_opts(opts: list[str]) -> list[str]:
+    """Security options may only tighten: no-new-privileges and the default AppArmor profile."""
+    for opt in opts:
+        key, _, value = opt.replace(":", "=", 1).partition("=")
+        if key == "no-new-privileges" and value in {"", "true", "1"}:
+            continue
+        if key == "apparmor" and value == "docker-default":
+            continue
+        if key in {"seccomp", "apparmor", "systempaths"} and value == "unconfined":
+            raise Denied(f"--security-opt {opt} is not allowed (it removes a protection)")
+        if key == "label" and value == "disable":
+            raise Denied(f"--security-opt {opt} is not allowed (it removes a protection)")
+        raise Denied(f"--security-opt {opt} is not allowed (only no-new-privileges may be added)")
+    return opts
+
+
+def check_caps(add: list[str], caps: frozenset) -> None:
+    """--cap-add: only capabilities of the allow-list (never ALL)."""
+    names = {c.upper().removeprefix("CAP_") for c in add}
+    bad = sorted(names - caps - {"ALL"})
+    if "ALL" in names or bad:
+        raise Denied(f"--cap-add {(bad or ['ALL'])[0]} is not allowed (allowed: {', '.join(sorted(caps))})")
+
+
+def check_isolation(hc: dict, runtime: str) -> None:
+    """Namespaces, cgroups, devices, /proc paths, sysctls, runtime, OOM, ulimits, drivers, -P."""
+    if hc.get("Privileged"):
+        raise Denied("privileged containers are not allowed")
+    if hc.get("UsernsMode"):
+        raise Denied(f"--userns {hc['UsernsMode']} is not allowed")
+    if hc.get("CgroupnsMode") == "host":
+        raise Denied("--cgroupns host is not allowed")
+    if hc.get("CgroupParent") or hc.get("Cgroup"):
+        raise Denied("--cgroup-parent is not allowed")
+    if hc.get("Devices") or hc.get("DeviceRequests") or hc.get("DeviceCgroupRules"):
+        raise Denied("devices are not allowed in the sandbox")
+    if hc.get("MaskedPaths") is not None or hc.get("ReadonlyPaths") is not None:
+        raise Denied("changing masked or read-only /proc paths is not allowed")
+    if hc.get("Sysctls"):
+        raise Denied(f"--sysctl {next(iter(hc['Sysctls']))} is not allowed")
+    if hc.get("Runtime") and hc["Runtime"] != runtime:
+        raise Denied(f"--runtime {hc['Runtime']} is not allowed; containers here run with {runtime}")
+    if hc.get("OomKillDisable") or (hc.get("OomScoreAdj") or 0) < 0:
+        raise Denied("disabling the OOM killer is not allowed")
+    if hc.get("Ulimits"):
+        raise Denied("--ulimit is not allowed")
+    if hc.get("StorageOpt") or hc.get("VolumeDriver"):
+        raise Denied("storage and volume driver options are not allowed")
+    if hc.get("PublishAllPorts"):
+        raise Denied("-P is not available; publish each port with -p HOSTPORT:CONTAINERPORT")
+    log = hc.get("LogConfig") or {}
+    if log.get("Type", "") not in LOG_DRIVERS:
+        raise Denied(f"--log-driver {log['Type']} is not allowed")
+
+
+def check_mounts(hc: dict, refs: CreateRefs, budget: Budget) -> None:
+    """-v and --mount: named volumes and tmpfs only (tmpfs sizes clamped); no host paths."""
+    for bind in hc.get("Binds") or []:
+        source = bind.split(":")[0]
+        if source.startswith("/") or source.startswith(".") or "/" in source:
+            raise Denied(f"bind mounts of host paths are not allowed ({source}); use a named volume")
+        refs.volumes.append(source)
+    for mount in hc.get("Mounts") or []:
+        kind = mount.get("Type") or "volume"
+        if kind in {"bind", "npipe"}:
+            raise Denied(
+                f"bind mounts of host paths are not allowed ({mount.get('Source')}); use a named volume"
+            )
+        if kind == "volume":
+            check_labels((mount.get("VolumeOptions") or {}).get("Labels"), "--mount volume-label")
+            if mount.get("Source"):
+                refs.volumes.append(mount["Source"])
+        elif kind == "tmpfs":
+            opts = mount.get("TmpfsOptions") or {}
+            size = opts.get("SizeBytes") or 0
+            opts["SizeBytes"] = size if 0 < size <= budget.tmpfs_size else budget.tmpfs_size
+            mount["TmpfsOptions"] = opts
+        else:
+            raise Denied(f"mounts of type {kind} are not allowed")
+
+
+SIZE = re.compile(r"([0-9]+)([kmg]?)", re.IGNORECASE)
+
+
+def clamp_tmpfs_options(target: str, options: str, limit: int) -> str:
+    """`--tmpfs /t:opts`: the options with one `size=` of at most `limit` bytes (added when missing).
+
+    The kernel takes the last `size=` and also accepts `nr_blocks=` and percentages of RAM; the
+    sandbox accepts `size=<n>[k|m|g]` only, and sends exactly one."""
+    kept, size = [], limit
+    for opt in (o.strip() for o in options.split(",")):
+        name, _, value = opt.partition("=")
+        name = name.strip().lower()
+        if name == "nr_blocks":
+            raise Denied(f"--tmpfs {target}: nr_blocks is not available; use size=<n>[k|m|g]")
+        if name != "size":
+            if opt:
+                kept.append(opt)
+            continue
+        m = SIZE.fullmatch(value.strip())
+        if not m:
+            raise Denied(f"--tmpfs {target}: size={value} is not understood; use size=<n>[k|m|g]")
+        asked = int(m.group(1)) * 1024 ** " kmg".index(m.group(2).lower() or " ")
+        size = asked if 0 < asked <= limit else limit
+    return ",".join([*kept, f"size={size}"])
+
+
+def clamp_resources(hc: dict, budget: Budget, cgroup_parent: str) -> None:
+    """Memory, CPU, pids, shm: forced to the session's budget (a smaller request is kept)."""
+    mem = hc.get("Memory") or 0
+    hc["Memory"] = min(mem, budget.memory) if mem > 0 else budget.memory
+    hc["MemorySwap"] = hc["Memory"]
+    hc["MemoryReservation"] = max(0, min(hc.get("MemoryReservation") or 0, hc["Memory"]))
+    cpus = hc.get("NanoCpus") or 0
+    hc["NanoCpus"] = min(cpus, budget.nano_cpus) if cpus > 0 else budget.nano_cpus
+    shares = hc.get("CpuShares") or 0
+    if shares:
+        hc["CpuShares"] = max(2, min(shares, budget.cpu_shares))
+    pids = hc.get("PidsLimit") or 0
+    hc["PidsLimit"] = min(pids, budget.pids) if pids > 0 else budget.pids
+    shm = hc.get("ShmSize") or 0
+    hc["ShmSize"] = min(shm, budget.shm_size) if shm > 0 else budget.shm_size
+    hc["Tmpfs"] = {
+        t: clamp_tmpfs_options(t, o or "", budget.tmpfs_size) for t, o in (hc.get("Tmpfs") or {}).items()
+    }
+    if not hc["Tmpfs"]:
+        del hc["Tmpfs"]
+    if cgroup_parent:
+        hc["CgroupParent"] = cgroup_parent
+
+
+def check_container_create(
+    body: dict, budget: Budget, runtime: str, caps: frozenset = CAP_ALLOWLIST, cgroup_parent: str = ""
+) -> CreateRefs:
+    """Check and rewrite a canonical create body (see `parse`) in place; return what it refers to."""
+    hc = body.get("HostConfig") or {}
+    body["HostConfig"] = hc
+    refs = CreateRefs()
+    check_isolation(hc, runtime)
+    host_mode(hc.get("PidMode"), "pid", refs)
+    host_mode(hc.get("IpcMode"), "ipc", refs)
+    host_mode(hc.get("UTSMode"), "uts", refs)
+    host_mode(hc.get("NetworkMode"), "network", refs)
+    check_caps(hc.get("CapAdd") or [], caps)
+    check_security_opts(hc.get("SecurityOpt") or [])
+    check_labels(body.get("Labels"))
+    hc["Runtime"] = runtime
+    hc["LogConfig"] = DEFAULT_LOG
+    check_mounts(hc, refs, budget)
+    clamp_resources(hc, budget, cgroup_parent)
+    for key, bindings in (hc.get("PortBindings") or {}).items():
+        for b in bindings or [{}]:
+            refs.ports.append((key, (b or {}).get("HostPort") or ""))
+    for key, ep in ((body.get("NetworkingConfig") or {}).get("EndpointsConfig") or {}).items():
+        refs.networks.append(key)
+        for link in (ep or {}).get("Links") or []:
+            refs.containers.append(link.split(":")[0].lstrip("/"))
+    for link in hc.get("Links") or []:
+        refs.containers.append(link.split(":")[0].lstrip("/"))
+    for vf in hc.get("VolumesFrom") or []:
+        refs.containers.append(vf.split(":")[0])
+    return refs

@@ -1,0 +1,43 @@
+"""POST /containers/{id}/exec and /exec/{id}/start: the bodies' models and rules."""
+
+from __future__ import annotations
+
+from ..errors import Denied
+from .engine_types import STRS, B, S
+from .jsondecode import loads
+from .schema import UINT64, Int, ListOf, StrSlice, Struct, decode_body
+
+EXEC_CREATE = Struct(
+    "ExecConfig",
+    {
+        "User": S,
+        "Privileged": B,
+        "Tty": B,
+        "ConsoleSize": ListOf(Int(UINT64), length=2),
+        "AttachStdin": B,
+        "AttachStderr": B,
+        "AttachStdout": B,
+        "Detach": B,
+        "DetachKeys": S,
+        "Env": STRS,
+        "WorkingDir": S,
+        "Cmd": StrSlice(),
+    },
+)
+EXEC_START = Struct("ExecStartCheck", {"Detach": B, "Tty": B, "ConsoleSize": ListOf(Int(UINT64), length=2)})
+
+
+def parse_create(body: bytes) -> dict:
+    """The exec-create body as canonical fields."""
+    return decode_body(EXEC_CREATE, loads(body))
+
+
+def parse_start(body: bytes) -> dict:
+    """The exec-start body as canonical fields."""
+    return decode_body(EXEC_START, loads(body))
+
+
+def check_exec_create(body: dict) -> None:
+    """Exec: no privileged processes."""
+    if body.get("Privileged"):
+        raise Denied("privileged exec is not allowed")
