@@ -8,8 +8,8 @@ from pathlib import Path
 from atlas.provision import registry
 from atlas.provision.engine import client
 from atlas.provision.steps import note, run, step_log
+from sandbox.labels import BUILD_HASH as HASH_LABEL  # the labels' one home
 
-HASH_LABEL = "org.container-atlas.build-hash"
 _CLIENT = None
 
 
