@@ -75,7 +75,8 @@ class Limits:
     tmpfs_size: Size = _declared("tmpfs_size")  # each tmpfs mount (default and most)
     shm_size: Size = _declared("shm_size")  # /dev/shm of each container (default and most)
     cpu_shares: int = _declared("cpu_shares")  # the most CpuShares (CPU weight) a container gets
-    log_max_size: str = _declared("log_max_size")  # json-file log of each container
+    log_max_size: str = _declared("log_max_size")  # json-file log of each container: size of a file
+    log_max_files: int = _declared("log_max_files")  # ... and how many files it rotates through
     containers: int = _declared("containers")  # a docker sandbox's containers at once
     images: int = _declared("images")  # ... its images
     volumes: int = _declared("volumes")  # ... its volumes
@@ -114,7 +115,14 @@ class Limits:
 
     def docker_log_config(self) -> dict:
         """The docker-py `log_config` of a learner's container."""
-        return {"type": "json-file", "config": {"max-size": self.log_max_size, "max-file": "1"}}
+        return {"type": "json-file", "config": self._log_options()}
+
+    def engine_log_config(self) -> dict:
+        """The Engine API `HostConfig.LogConfig` of every container a learner starts."""
+        return {"Type": "json-file", "Config": self._log_options()}
+
+    def _log_options(self) -> dict[str, str]:
+        return {"max-size": self.log_max_size, "max-file": str(self.log_max_files)}
 
 
 #: The gateway's name for the limits it enforces on a session (one class, one declaration).
