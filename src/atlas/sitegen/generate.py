@@ -13,12 +13,12 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from jinja2.bccache import Bucket, BytecodeCache
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
+from atlas.cjk import join_wrapped
 from atlas.content import wikilinks
 from atlas.content.mentions import Mention, scan_mentions
 from atlas.content.series import Series, load_series
@@ -209,40 +209,6 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
     return files
 
 
-class _MemoryBytecodeCache(BytecodeCache):
-    """Compiled Jinja templates kept in memory across the per-language builds of one process."""
-
-    def __init__(self) -> None:
-        self.store: dict[str, bytes] = {}
-
-    def load_bytecode(self, bucket: Bucket) -> None:
-        if bucket.key in self.store:
-            bucket.bytecode_from_string(self.store[bucket.key])
-
-    def dump_bytecode(self, bucket: Bucket) -> None:
-        self.store[bucket.key] = bucket.bytecode_to_string()
-
-
-_BYTECODE = _MemoryBytecodeCache()
-
-
-def on_env(env: Any, config: MkDocsConfig, files: Files) -> Any:
-    """Give templates a per-build cache for page parts that are identical across generated pages."""
-    cache: dict[str, Any] = {}
-
-    def cache_get(key: str) -> Any:
-        return cache.get(key)
-
-    def cache_set(key: str, value: Any) -> Any:
-        cache[key] = value
-        return value
-
-    env.globals["atlas_cache_get"] = cache_get
-    env.globals["atlas_cache_set"] = cache_set
-    env.bytecode_cache = _BYTECODE  # the second language's build reuses compiled templates
-    return env
-
-
 _SEARCH_DIALOG = '<div class="md-search" data-md-component="search" role="dialog">'
 
 
@@ -306,6 +272,7 @@ def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -
             html = html.replace(MARKERS[1], render_lists.learning_path(model, lang, series, here))
         if MARKERS[2] in html:
             html = html.replace(MARKERS[2], render_lists.categories_index(model, lang))
+        html = join_wrapped(html)  # hand-written pages: no space between two wrapped Chinese characters
     if "data-atlas-run" in html:
         page.meta["atlas_run"] = True
     if "data-atlas-pyrun" in html:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from mkdocs.plugins import event_priority
 
-from atlas.sitegen import generate
+from atlas.sitegen import generate, templates
 
 
 @event_priority(50)
@@ -48,7 +48,7 @@ def on_page_context(context, page, config, nav):
 
 def on_env(env, config, files):
     """Template helpers (a per-build cache for repeated page parts)."""
-    return generate.on_env(env, config, files)
+    return templates.on_env(env, config, files)
 
 
 def on_post_page(output, page, config):
