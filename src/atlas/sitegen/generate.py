@@ -27,6 +27,9 @@ from atlas.sitegen.layout import graph_layout
 from atlas.sitegen.model import SiteModel
 from atlas.sitegen.strings import t
 
+# One build at a time per process: MkDocs loads hooks.py by path and calls it once per language, so
+# what the hooks share within a build (catalog, model, tutorials, mentions) lives here; build_site
+# sets it with preload() and clears it after the build.
 _state: dict[str, Any] = {"catalog": None, "model": None, "kb": None}
 MARKERS = ("<!-- atlas:map -->", "<!-- atlas:learning-path -->", "<!-- atlas:categories -->")
 

@@ -24,6 +24,8 @@ class _MemoryBytecodeCache(BytecodeCache):
         self.store[bucket.key] = bucket.bytecode_to_string()
 
 
+# Process-wide on purpose: compiled templates depend only on the theme files, so the second
+# language's build (and the next build in the same process) reuses them.
 _BYTECODE = _MemoryBytecodeCache()
 
 
