@@ -158,6 +158,27 @@ def test_new_profile_missing_keys_are_named(tmp_path):
     assert f"{path}:2:3: profiles.web.user: missing" in problems
 
 
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("limits:\n  cpu: 0\n", "limits.cpu: expected a positive number of cores"),
+        ("limits:\n  session_cpus: -1\n", "limits.session_cpus: expected a positive number of cores"),
+        ("limits:\n  images: -1\n", "limits.images: cannot be negative"),
+        ("limits:\n  build_context: -5\n", "limits.build_context: cannot be negative"),
+    ],
+)
+def test_impossible_limits(tmp_path, text, message):
+    path, problems = _problems(tmp_path, text)
+    assert f"{path}:2:3: {message}" in problems
+
+
+def test_unreadable_config_file_is_named(tmp_path):
+    missing = tmp_path / "nope.yaml"
+    with pytest.raises(ConfigError) as exc:
+        load_config(missing, environ={})
+    assert str(exc.value.problems[0]).startswith(f"{missing}: (file): cannot read the file")
+
+
 def test_session_totals_below_one_container(tmp_path):
     path, problems = _problems(tmp_path, "limits:\n  session_memory: 128m\n")
     assert problems == [
