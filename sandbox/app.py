@@ -23,7 +23,7 @@ from sandbox import api, site, terminal
 from sandbox.checks import load_checks
 from sandbox.config import ROOT, Config, load_config
 from sandbox.containers import docker_client
-from sandbox.errors import ServiceError
+from sandbox.errors import ServiceError, to_response
 from sandbox.sessions import SessionManager
 
 log = logging.getLogger("sandbox")
@@ -51,12 +51,7 @@ def _make_gateway(client: Any, config: Config) -> Any:
 def _map_errors(app: Flask) -> None:
     """The one place where errors become HTTP answers: JSON `{"error", "field"}` for the API."""
 
-    @app.errorhandler(ServiceError)
-    def _service_error(exc: ServiceError):
-        resp = jsonify(exc.body())
-        resp.status_code = exc.status
-        resp.headers.update(exc.headers())
-        return resp
+    app.register_error_handler(ServiceError, to_response)
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):

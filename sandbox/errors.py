@@ -1,9 +1,10 @@
 """The sandbox service's errors: one base, `ServiceError`, under the project's `AtlasError`.
 
 Every refusal the service gives a client is a `ServiceError` carrying the HTTP status, a message a
-person understands and the request field at fault. The Flask app turns them into JSON in one place
-(`sandbox.app`, `{"error": message, "field": field, ...extra}`); the Docker API gateway's own errors
-(`sandbox.gateway.errors`) subclass `ServiceError` too and are answered Docker-style by its proxy.
+person understands and the request field at fault. One function turns them into HTTP, `to_response`
+(`{"error": message, "field": field, ...extra}`), registered by `sandbox.app`; the Docker API gateway's
+own errors (`sandbox.gateway.errors`) subclass `ServiceError` too and are answered Docker-style by its
+proxy.
 """
 
 from __future__ import annotations
@@ -67,7 +68,26 @@ class TooManyRequests(ServiceError):
     status = 429
 
 
+class BadGateway(ServiceError):
+    """502: something in the sandbox the service forwards to (a learner's published port) did not answer."""
+
+    status = 502
+
+
 class Unavailable(ServiceError):
     """503: the service cannot serve this now (full, shutting down, engine or gateway failing)."""
 
     status = 503
+
+
+def to_response(exc: ServiceError) -> Any:
+    """THE mapping of a ServiceError to HTTP: status, `{"error", "field", ...extra}`, Retry-After.
+
+    Registered as the Flask error handler by the app (and by blueprints that can be mounted alone).
+    """
+    from flask import jsonify
+
+    resp = jsonify(exc.body())
+    resp.status_code = exc.status
+    resp.headers.update(exc.headers())
+    return resp

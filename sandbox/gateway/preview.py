@@ -15,7 +15,9 @@ from __future__ import annotations
 import http.client
 from collections.abc import Callable, Iterator
 
-from flask import Blueprint, Response, current_app, jsonify, redirect, request
+from flask import Blueprint, Response, current_app, redirect, request
+
+from sandbox.errors import BadGateway, Forbidden, NotFoundError, ServiceError, Unauthorized, to_response
 
 HOP = {
     "connection",
@@ -59,6 +61,7 @@ def create_preview_blueprint(
 ) -> Blueprint:
     """A blueprint proxying `/preview/<session>/<port>/<path>` to the session's published port."""
     bp = Blueprint("atlas_preview", __name__)
+    bp.register_error_handler(ServiceError, to_response)  # also when mounted without sandbox.app
     check_token = check_token or session_token_ok
 
     @bp.route("/preview/<session_id>/<int:port>", methods=METHODS)
@@ -73,18 +76,18 @@ def create_preview_blueprint(
         from_query = request.args.get("token", "")
         token = from_query or request.cookies.get(cookie_name(session_id), "") or auth.removeprefix("Bearer ")
         if not token:
-            return _error(401, "a session token is needed (?token=...)")
+            raise Unauthorized("a session token is needed (?token=...)", field="token")
         if not check_token(session_id, token):
-            return _error(403, "wrong session token for this preview")
+            raise Forbidden("wrong session token for this preview", field="token")
         if request.headers.get("Service-Worker", "").lower() == "script":
-            return _error(
-                403, "previews cannot register service workers on the site's origin", field="Service-Worker"
+            raise Forbidden(
+                "previews cannot register service workers on the site's origin", field="Service-Worker"
             )
         gateway = current_app.extensions.get("atlas_gateway")
         host_port = gateway.host_port(session_id, port) if gateway else None
         if host_port is None:
-            return _error(
-                404, f"nothing is published on port {port} in this sandbox (docker run -p {port}:...)"
+            raise NotFoundError(
+                f"nothing is published on port {port} in this sandbox (docker run -p {port}:...)"
             )
         query = "&".join(
             p for p in request.query_string.decode().split("&") if p and not p.startswith("token=")
@@ -98,7 +101,7 @@ def create_preview_blueprint(
             upstream = conn.getresponse()
         except OSError as exc:
             conn.close()
-            return _error(502, f"port {port} in the sandbox did not answer: {exc}")
+            raise BadGateway(f"port {port} in the sandbox did not answer: {exc}") from exc
         prefix = f"/preview/{session_id}/{port}"
         out_headers = []
         for k, v in upstream.getheaders():
@@ -128,11 +131,3 @@ def _stream(upstream: http.client.HTTPResponse, conn: http.client.HTTPConnection
             yield data
     finally:
         conn.close()
-
-
-def _error(status: int, message: str, field: str | None = None) -> Response:
-    if field is None and status in (401, 403):
-        field = "token"
-    resp = jsonify({"error": message, "field": field})
-    resp.status_code = status
-    return resp
