@@ -288,6 +288,19 @@ def test_each_limit_value_is_written_once():
                 assert value not in text, f"{path.relative_to(ROOT)} repeats the limit {value}"
 
 
+def test_tests_and_benches_build_learner_containers_like_the_service():
+    """No test or bench hardens a learner container by hand (their options would drift from the
+    service's): they call sandbox.containers.create_kwargs, as the service does."""
+    here = Path(__file__).resolve()
+    by_hand = [
+        str(path.relative_to(ROOT))
+        for folder in ("tests", "bench")
+        for path in sorted((ROOT / folder).rglob("*.py"))
+        if path.resolve() != here and ("cap_drop=" in path.read_text() or "tmpfs={" in path.read_text())
+    ]
+    assert by_hand == []
+
+
 def test_gateway_settings_for_tools_are_checked():
     settings, limits = gateway_settings({"runtime": "runsc"}, {"containers": 2}, instance="t1")
     assert settings.runtime == "runsc" and settings.instance == "t1" and limits.containers == 2
