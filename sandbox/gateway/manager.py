@@ -13,11 +13,12 @@ from typing import TYPE_CHECKING
 
 import docker
 import docker.errors
+from atlas.statedir import state_dir_path
 from docker.types import Mount
 
 from sandbox.limits import Budget, declared_limits
 
-from . import network, policy
+from . import cgroups, disk, network, policy, userns
 from .handlers import Handlers
 from .ports import PortForwarder, listen_unix
 from .relay import Acceptor
@@ -32,12 +33,8 @@ SANDBOX_DIR = "/run/atlas-gateway"
 
 
 def default_state_dir() -> Path:
-    """$ATLAS_STATE_DIR, /var/lib/container-atlas as root, else $XDG_STATE_HOME/container-atlas."""
-    if os.environ.get("ATLAS_STATE_DIR"):
-        return Path(os.environ["ATLAS_STATE_DIR"])
-    if os.geteuid() == 0:
-        return Path("/var/lib/container-atlas")
-    return Path(os.environ.get("XDG_STATE_HOME", Path.home() / ".local/state")) / "container-atlas"
+    """The project's state directory (the one rule: `atlas.statedir`)."""
+    return state_dir_path()
 
 
 class GatewayManager:
@@ -71,6 +68,34 @@ class GatewayManager:
         self._firewall_ready = False
         self.subnet_pool = cfg.subnet_pool
         self.subnet_prefix = cfg.subnet_prefix
+        self.sandbox_gid = cfg.sandbox_gid
+        self._socket_gid: int | None = None
+        self.cgroup_problem = cgroups.probe() if cfg.session_cgroups else "disabled in config"
+        if self.cgroup_problem:
+            log.error(
+                "gateway: sessions run WITHOUT total memory/CPU/pids limits (each container is still "
+                "limited): %s",
+                self.cgroup_problem,
+            )
+        self.disk = disk.DiskWatcher(
+            self.api,
+            lambda: list(self.sessions.values()),
+            self.budget.session_disk,
+            self.session_images,
+            cfg.disk_interval,
+        )
+        self.disk.start()
+
+    def session_images(self, sess: Session) -> list[dict]:
+        """Every image `sess` caused (tagged, untagged, failed builds), as /images/json entries."""
+        own = getattr(self.handlers, "session_images", None)  # helper S1's, when it exists
+        return own(sess) if own else disk.session_images(self.api, sess)
+
+    def socket_gid(self) -> int:
+        """The host group of the sandbox user (remapped when the engine uses userns-remap)."""
+        if self._socket_gid is None:
+            self._socket_gid = userns.host_gid(self.api.info(), self.sandbox_gid)
+        return self._socket_gid
 
     # -- image names the session created (engine names, `atlas-<id>.` prefix; kept for crash clean-up) --
     def own_tags(self, sess: Session, tags: list[str]) -> None:
@@ -107,8 +132,12 @@ class GatewayManager:
         if session_id in self.sessions:
             raise ValueError(f"gateway: session {session_id} is already open")
         sess = Session(session_id, self.instance, self.state_dir / session_id)
-        sess.dir.mkdir(mode=0o755, exist_ok=True)
-        os.chmod(sess.dir, 0o755)
+        sess.dir.mkdir(mode=0o700, exist_ok=True)
+        os.chmod(sess.dir, 0o700)  # until its sockets belong to the sandbox's group (userns.restrict)
+        if not self.cgroup_problem:
+            b = self.budget
+            cg = cgroups.SessionCgroup(session_id, b.session_memory, b.session_cpus, b.session_pids)
+            sess.cgroup_parent = cg.create()
         sess.network = f"atlas-{session_id}"
         with contextlib.suppress(docker.errors.NotFound):  # a leftover of a crash with this id: start clean
             stale = self.api.inspect_network(sess.network)
@@ -133,6 +162,7 @@ class GatewayManager:
         sess.listeners.append(sock)
         self.sessions[session_id] = sess
         self.ports.open(sess)
+        userns.restrict(sess.dir, [sess.dir / "docker.sock", sess.dir / "ctl.sock"], self.socket_gid())
         self.acceptor.add(sock, lambda conn: self._serve(sess, conn), f"atlas-gw-{session_id}")
         return {
             "mounts": [
@@ -142,6 +172,7 @@ class GatewayManager:
             "environment": {"DOCKER_HOST": "unix:///var/run/docker.sock", "ATLAS_GATEWAY_DIR": SANDBOX_DIR},
             # Lets the forwarder listen on ports below 1024 (docker run -p 80:80) as the learner.
             "sysctls": {"net.ipv4.ip_unprivileged_port_start": "0"},
+            **({"cgroup_parent": sess.cgroup_parent} if sess.cgroup_parent else {}),
         }
 
     def _serve(self, sess: Session, conn: socket.socket) -> None:
@@ -158,15 +189,32 @@ class GatewayManager:
             return
         sess.conns.add(conn)
         try:
-            self.proxy.serve(conn, lambda req: self.handlers.dispatch(req, sess), sess.big_slots)
+            self.proxy.serve(conn, lambda req: self._dispatch(req, sess), sess.big_slots)
         finally:
             sess.conns.discard(conn)
+
+    def _dispatch(self, req, sess: Session):
+        """The policy's answer to one request; requests that make a session grow while it is over its
+        disk budget are refused (measured again first: the learner may have removed something)."""
+        route, _ = policy.match(req.method, req.path)
+        growing = disk.grows(route.handler, req.path, req.method)
+        if growing and self.disk.refusal(sess.id):
+            self.disk.check(sess)
+            if self.disk.refusal(sess.id):
+                raise policy.Denied(self.disk.refusal(sess.id))
+        action = self.handlers.dispatch(req, sess)
+        if growing:
+            self.disk.poke()
+        return action
 
     def close(self, session_id: str) -> None:
         """Stop serving a session and remove everything it created; shared images stay."""
         sess = self.sessions.pop(session_id, None)
+        self.disk.forget(session_id)
         if sess is None:
-            self._remove_objects(session_id, load_saved(self.state_dir / session_id).get("tags", []))
+            saved = load_saved(self.state_dir / session_id)
+            self._remove_objects(session_id, saved.get("tags", []), set(saved.get("image_ids", [])))
+            self._remove_cgroup(session_id)
             shutil.rmtree(self.state_dir / session_id, ignore_errors=True)
             return
         sess.closed = True
@@ -177,7 +225,16 @@ class GatewayManager:
             with contextlib.suppress(OSError):
                 conn.shutdown(socket.SHUT_RDWR)
         self._remove_objects(session_id, list(sess.tags), sess.image_ids)
+        self._remove_cgroup(session_id)
         shutil.rmtree(sess.dir, ignore_errors=True)
+
+    def _remove_cgroup(self, session_id: str) -> None:
+        """Remove the session's cgroup (its containers are gone by now; busy ones are logged)."""
+        if self.cgroup_problem:
+            return
+        left = cgroups.SessionCgroup(session_id, 0, 0, 0).remove()
+        if left:
+            log.warning("gateway: cgroups of session %s still busy, not removed: %s", session_id, left)
 
     def _remove_objects(self, session_id: str, tags: list[str], image_ids: set[str] | None = None) -> None:
         flt = {"label": [f"{policy.LABEL_SESSION}={session_id}", f"{policy.LABEL_ORIGIN}=gateway"]}
@@ -226,9 +283,13 @@ class GatewayManager:
         for sid in sorted(dead):
             log.info("gateway: removing leftovers of session %s", sid)
             self.close(sid)
+        if not self.cgroup_problem:  # cgroups left empty by a crash (busy ones belong to live sandboxes)
+            for sid in cgroups.stale(live):
+                cgroups.SessionCgroup(sid, 0, 0, 0).remove(wait=0)
 
     def shutdown(self) -> None:
         """Close every open session and stop the acceptor thread."""
+        self.disk.stop()
         for sid in list(self.sessions):
             self.close(sid)
         self.acceptor.stop()

@@ -1,0 +1,198 @@
+"""Budgets that hold for the whole session: memory, pids, CPU and disk, whatever the learner combines.
+
+Each attack runs from inside a real sandbox (the docker CLI through the gateway) and is judged on the
+host: the session's cgroup files, the engine's view of the containers, another session's timing.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+
+import pytest
+from gateway_harness import make_manager, start_sandbox, stop_sandbox
+from realparts import need
+
+from sandbox.gateway import cgroups
+
+pytestmark = [pytest.mark.docker]
+MiB = 1024 * 1024
+CG = cgroups.ROOT
+
+
+def _need_v1() -> None:
+    need("cgroup v1 memory/cpu/pids controllers", cgroups.version() == 1, "these checks read v1 files")
+    need("root (to create cgroups)", cgroups.probe() == "", cgroups.probe())
+
+
+def _read(ctrl: str, sid: str, name: str) -> str:
+    return (CG / ctrl / cgroups.PARENT / sid / name).read_text().strip()
+
+
+def _ok(box, cmd: str, timeout: int = 120) -> str:
+    code, out = box.sh(cmd, timeout)
+    assert code == 0, f"{cmd}: {out}"
+    return out
+
+
+def _cgroup_parent(client, box, name: str) -> str:
+    cid = _ok(box, f"docker inspect -f '{{{{.Id}}}}' {name}").strip()
+    return client.api.inspect_container(cid)["HostConfig"]["CgroupParent"]
+
+
+@pytest.fixture
+def session(docker_client, tmp_path_factory, request):
+    """A sandbox whose gateway has the budget given by `@pytest.mark.parametrize(... indirect)`."""
+    _need_v1()
+    manager = make_manager(docker_client, tmp_path_factory, **getattr(request, "param", {}))
+    box = start_sandbox(docker_client, manager, "q" + secrets.token_hex(5))
+    try:
+        yield box
+    finally:
+        left = stop_sandbox(docker_client, box)
+        manager.shutdown()
+        assert left == []
+        assert [d for d in cgroups.SessionCgroup(box.sid, 0, 0, 0).dirs() if d.exists()] == []
+
+
+BUDGET = {
+    "budget": {
+        "session_memory": 200 * MiB,
+        "session_pids": 100,
+        "session_cpus": 1.0,
+        "memory": 128 * MiB,
+        "pids": 64,
+    }
+}
+
+
+@pytest.mark.parametrize("session", [BUDGET], indirect=True)
+def test_session_cgroup_holds_the_sandbox_and_its_containers(docker_client, session):
+    box = session
+    assert int(_read("memory", box.sid, "memory.limit_in_bytes")) == 200 * MiB
+    assert int(_read("memory", box.sid, "memory.memsw.limit_in_bytes")) == 200 * MiB
+    assert _read("pids", box.sid, "pids.max") == "100"
+    assert _read("cpu", box.sid, "cpu.cfs_quota_us") == "100000"
+    box.container.reload()
+    assert box.container.attrs["HostConfig"]["CgroupParent"] == f"/atlas/{box.sid}"
+    _ok(box, "docker run -d --name inner busybox sleep 600")
+    assert _cgroup_parent(docker_client, box, "inner") == f"/atlas/{box.sid}"
+    _ok(box, "docker run -d --name asks --cgroup-parent / busybox sleep 600 || true")
+    # Whatever the learner asks for, nothing escapes the session's cgroup (refused or overridden).
+    names = _ok(box, "docker ps -a --format '{{.Names}}'").split()
+    if "asks" in names:
+        assert _cgroup_parent(docker_client, box, "asks") == f"/atlas/{box.sid}"
+
+
+def _memory_limit_hit(sid: str) -> bool:
+    """The kernel refused the session memory or OOM-killed a process in it (the kill is counted in the
+    victim's own cgroup, below the session's)."""
+    base = CG / "memory" / cgroups.PARENT / sid
+    fails = int(_read("memory", sid, "memory.failcnt")) + int(_read("memory", sid, "memory.memsw.failcnt"))
+    kills = 0
+    for path in [base, *(p for p in base.iterdir() if p.is_dir())]:
+        oom = dict(line.split() for line in (path / "memory.oom_control").read_text().splitlines())
+        kills += int(oom.get("oom_kill", 0))
+    return fails > 0 or kills > 0
+
+
+@pytest.mark.parametrize("session", [BUDGET], indirect=True)
+def test_three_memory_hogs_share_the_session_total(session):
+    box = session
+    hold = "sh -c 'dd if=/dev/zero bs=80M count=1 | sleep 600'"  # dd holds its 80 MiB buffer
+    for i in range(3):  # each fits its own 128 MiB; together they would be 240 MiB
+        box.sh(f"docker run -d --name hog{i} busybox {hold}")
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and not _memory_limit_hit(box.sid):
+        time.sleep(0.5)
+    peak = int(_read("memory", box.sid, "memory.max_usage_in_bytes"))
+    assert _memory_limit_hit(box.sid), "the session total was never reached"
+    assert peak <= 200 * MiB
+    assert peak > 150 * MiB, f"peak {peak // MiB} MiB: the hogs were not counted together"
+
+
+@pytest.mark.parametrize("session", [BUDGET], indirect=True)
+def test_fork_bomb_across_two_containers_stops_at_the_session_pids(session):
+    box = session
+    # The inner shell forks until it fails (and dies); its orphans live on under the outer one.
+    bomb = """sh -c 'sleep 600 & sh -c "for i in \\$(seq 300); do sleep 300 & done"; wait'"""
+    for i in range(2):  # each container may have 64 pids alone; together 128 > the session's 100
+        _ok(box, f"docker run -d --name bomb{i} busybox {bomb}")
+    time.sleep(6)
+    base = CG / "pids" / cgroups.PARENT / box.sid
+    current = int(_read("pids", box.sid, "pids.current"))
+    ids = [_ok(box, f"docker inspect -f '{{{{.Id}}}}' bomb{i}").strip() for i in range(2)]
+    per_container = [int((base / cid / "pids.current").read_text()) for cid in ids]
+    assert current <= 100
+    assert current >= 90, f"only {current} pids: the bombs did not run"
+    assert min(per_container) < 60, f"{per_container}: a bomb stopped below its own limit (the session's)"
+
+
+def _loop_seconds(box, cmd: str) -> float:
+    start = time.monotonic()
+    _ok(box, cmd, timeout=300)
+    return time.monotonic() - start
+
+
+LOOP = "docker run --rm --cpus 0.5 busybox sh -c 'i=0; while [ $i -lt 150000 ]; do i=$((i+1)); done'"
+
+
+def test_cpu_hog_of_one_session_does_not_starve_another(docker_client, tmp_path_factory):
+    _need_v1()
+    manager = make_manager(docker_client, tmp_path_factory, budget={"session_cpus": 1.0})
+    hog = start_sandbox(docker_client, manager, "h" + secrets.token_hex(5))
+    quiet = start_sandbox(docker_client, manager, "w" + secrets.token_hex(5))
+    try:
+        base = min(_loop_seconds(quiet, LOOP) for _ in range(2))
+        for i in range(4):  # 4 x 0.5 CPU with the largest weight the engine takes
+            _ok(hog, f"docker run -d --name spin{i} --cpu-shares 262144 busybox sh -c 'while :; do :; done'")
+        time.sleep(2)
+        before = {b.sid: _cpu_seconds(b.sid) for b in (hog, quiet)}
+        loaded = _loop_seconds(quiet, LOOP)
+        spent = {b.sid: _cpu_seconds(b.sid) - before[b.sid] for b in (hog, quiet)}
+    finally:
+        assert stop_sandbox(docker_client, hog) == []
+        assert stop_sandbox(docker_client, quiet) == []
+        manager.shutdown()
+    assert loaded < 3 * base + 1, f"the quiet loop took {loaded:.1f}s under load, {base:.1f}s without"
+    # The hog really competed (it got at least as much CPU as the quiet loop), within its 1-CPU quota.
+    assert spent[hog.sid] > spent[quiet.sid], f"CPU seconds while the loop ran: {spent}"
+    assert spent[hog.sid] < 1.2 * loaded + 0.5, f"the hog session used {spent} in {loaded:.1f}s (> 1 CPU)"
+
+
+def _cpu_seconds(sid: str) -> float:
+    """CPU time used so far by everything in the session's cgroup."""
+    return int((CG / "cpuacct" / cgroups.PARENT / sid / "cpuacct.usage").read_text()) / 1e9
+
+
+DISK = {"budget": {"session_disk": 200 * MiB}, "disk_interval": 1.0}
+
+
+@pytest.mark.parametrize("session", [DISK], indirect=True)
+def test_writing_past_the_disk_budget_stops_the_container_and_refuses_more(docker_client, session):
+    box = session
+    _ok(box, "docker run -d --name filler busybox sh -c 'dd if=/dev/zero of=/big bs=1M count=300; sleep 600'")
+    cid = _ok(box, "docker inspect -f '{{.Id}}' filler").strip()
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and docker_client.api.inspect_container(cid)["State"]["Running"]:
+        time.sleep(0.5)
+    assert not docker_client.api.inspect_container(cid)["State"]["Running"], "the filler was not stopped"
+    code, out = box.sh("docker run --rm busybox true")
+    assert code != 0 and "disk budget" in out, out
+    code, out = box.sh("docker volume create more")
+    assert code != 0 and "disk budget" in out, out
+    _ok(box, "docker rm filler")  # freeing the space lets the learner go on
+    _ok(box, "docker run --rm busybox true")
+
+
+@pytest.mark.parametrize("session", [DISK], indirect=True)
+def test_volume_writes_count_against_the_disk_budget(docker_client, session):
+    box = session
+    _ok(box, "docker volume create data")
+    code, _ = box.sh("docker run --rm -v data:/d busybox dd if=/dev/zero of=/d/big bs=1M count=250")
+    deadline = time.monotonic() + 30
+    code, out = 0, ""
+    while time.monotonic() < deadline and code == 0:
+        code, out = box.sh("docker run --rm busybox true")
+        time.sleep(1)
+    assert code != 0 and "volumes 2" in out, out
