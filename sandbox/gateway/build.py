@@ -1,16 +1,24 @@
-"""Gateway handlers for `docker build` (context size, Dockerfile images, forced labels and limits) and
-`docker commit`."""
+"""Gateway handlers for `docker build` and `docker commit`.
+
+A build is parsed, checked and rebuilt, never forwarded as sent: the query through the typed model of
+policy/buildquery.py (which also forces labels, network and limits), the context through
+buildcontext.py (streamed from disk, bounded, normalised, re-packed), the Dockerfile through
+policy/dockerfile.py (read like the engine's classic builder; every base image resolved in the
+session's view and replaced by the session's lineage image, see lineage.py), and the engine receives
+the new context with the Dockerfile the policy rendered.
+"""
 
 from __future__ import annotations
 
 import io
 import json
 import re
-import tarfile
 
-from . import policy
+from . import lineage, policy
+from .buildcontext import Bounds, read_context
+from .errors import Denied, NotFound
 from .httpio import Request
-from .policy import Denied, NotFound
+from .policy import buildquery, dockerfile
 from .policy import commit as commit_policy
 from .server import Forward
 from .session import Session, normalize, split_ref
@@ -22,31 +30,38 @@ class BuildHandlers:
     budget: policy.Budget
 
     def h_image_build(self, req: Request, sess: Session) -> Forward:
-        """POST /build: tags must be free, context checked, labels/limits/network forced."""
-        for param, reason in policy.BUILD_DENIED_PARAMS.items():
-            if req.arg(param):
-                raise Denied(reason)
-        if req.arg("version") == "2":
-            raise Denied("BuildKit is not available; the classic builder is used (DOCKER_BUILDKIT=0)")
-        if req.arg("ulimits") not in ("", "null", "[]"):
-            raise Denied("--ulimit is not allowed")
-        tags = [self._claim(sess, normalize(t)) for t in req.args("t")]  # type: ignore[attr-defined]
-        req.query = [(k, v) for k, v in req.query if k != "t"] + [("t", t) for t in tags]
-        self._check_context(sess, req)
-        labels = json.loads(req.arg("labels") or "{}") or {}
-        labels.update(sess.labels)
-        req.set_arg("cachefrom", None)  # cache sources could be another sandbox's images
-        req.set_arg("pull", None)  # base images come through the gateway's own pull (the mirror only)
-        for key, value in (
-            ("labels", json.dumps(labels)),
-            ("networkmode", self.build_network(sess)),  # type: ignore[attr-defined]
-            *self.budget.build_params().items(),  # memory, memswap, cpuperiod, cpuquota (sandbox/limits.py)
-            ("rm", "1"),
-            ("forcerm", "1"),
-        ):
-            req.set_arg(key, value)
+        """POST /build: typed query, checked context and Dockerfile, per-session cache lineage."""
+        query = buildquery.parse(req.query)
+        query.tags = [self._claim(sess, normalize(t)) for t in query.tags]  # type: ignore[attr-defined]
+        self._room(sess)  # type: ignore[attr-defined]  # every build makes an image, tagged or not
+        body = req.body_file if req.body_file is not None else io.BytesIO(req.body)
+        ctx = read_context(body, query.dockerfile, Bounds.for_upload(self.budget.build_context))
+        try:
+            plan = dockerfile.read(ctx.dockerfile, query.buildargs, lambda ref, line: self._base(sess, ref))
+            bases = {
+                s.image_id: lineage.lineage_image(self.api, sess.id, sess.labels, s.image_id)  # type: ignore[attr-defined]
+                for s in plan.stages
+                if s.stage < 0
+            }
+            text = plan.render(bases)
+        except BaseException:
+            ctx.close()
+            raise
+        if req.body_file is not None:
+            req.body_file.close()
+        req.body_file, req.body = ctx.finish(text), b""
+        query.dockerfile = ctx.dockerfile_path
+        req.query = query.forward(
+            sess.labels,
+            self.build_network(sess),  # type: ignore[attr-defined]
+            self.budget,
+            getattr(sess, "cgroup_parent", ""),
+        )
+        req.headers = {"content-type": "application/x-tar"}
         built: dict[str, str] = {}
-        hide = StepHider(len(sess.labels))
+        shown = [ins.original.strip() for ins in plan.parsed.instructions]
+        hide = StepHider(len({**query.labels, **sess.labels}), shown)
+        tags = query.tags
 
         def line(obj: dict) -> dict | None:
             if isinstance(obj.get("aux"), dict) and obj["aux"].get("ID"):
@@ -57,45 +72,28 @@ class BuildHandlers:
             return hide(obj)
 
         def done(ok: bool) -> list[dict]:
+            if built.get("id"):
+                sess.image_ids.add(built["id"])
             if ok:
-                if built.get("id"):
-                    sess.image_ids.add(built["id"])
-                self._own(sess, tags)
+                self._own(sess, tags)  # type: ignore[attr-defined]
             return []
 
         return Forward(req, "stream", on_line=line, on_end=done)
 
-    def _check_context(self, sess: Session, req: Request) -> None:
-        """Find the Dockerfile in the context; check its FROM/COPY --from images and ADD sources."""
-        name = req.arg("dockerfile") or "Dockerfile"
-        name = name[2:] if name.startswith("./") else name
-        plain = False
+    def _base(self, sess: Session, ref: str) -> tuple[str, list[str]]:
+        """(image ID, Env) of an image a build of `sess` reads: one it may see, pulled from the mirror
+        when it has no such name yet; NotFound/Denied otherwise."""
         try:
-            with tarfile.open(fileobj=io.BytesIO(req.body), mode="r:*") as tar:
-                member = tar.extractfile(name)
-                text = member.read().decode("utf-8", "replace") if member else ""
-        except KeyError:
-            raise Denied(f"the build context has no {name}") from None
-        except tarfile.TarError:  # `docker build - < Dockerfile`: the body is the Dockerfile itself
-            text, plain = req.body.decode("utf-8", "replace"), True
-        try:
-            buildargs = json.loads(req.arg("buildargs") or "{}") or {}
-        except ValueError:
-            raise Denied("buildargs is not valid JSON") from None
-        mapping = {}
-        for ref in dockerfile_images(text, buildargs):
-            try:
-                engine_ref = self.image(sess, ref)["_ref"]  # type: ignore[attr-defined]
-            except NotFound:
-                if split_ref(ref)[0]:
-                    raise
-                self.pull_quietly(sess, ref)  # type: ignore[attr-defined]
-                engine_ref = self.image(sess, ref)["_ref"]  # type: ignore[attr-defined]
-            if engine_ref != ref:
-                mapping[ref] = engine_ref
-        if mapping:  # the session's own images have their engine names in the Dockerfile the builder reads
-            data = scan_dockerfile(text, buildargs, mapping)[1].encode()
-            req.body = data if plain else replace_member(req.body, name, data)
+            info = self.image(sess, ref)  # type: ignore[attr-defined]
+        except NotFound:
+            if split_ref(ref)[0]:
+                raise
+            self.pull_quietly(sess, ref)  # type: ignore[attr-defined]
+            info = self.image(sess, ref)  # type: ignore[attr-defined]
+        config = info.get("Config") or {}
+        if config.get("OnBuild"):
+            raise Denied(f"the image {ref} has ONBUILD triggers, which builds in the sandbox do not run")
+        return info["Id"], config.get("Env") or []
 
     def h_image_commit(self, req: Request, sess: Session) -> Forward:
         """POST /commit: the session's container; the image gets the session's labels."""
@@ -122,78 +120,16 @@ class BuildHandlers:
         return Forward(req, "json", on_json=committed)
 
 
-def dockerfile_images(text: str, buildargs: dict[str, str]) -> list[str]:
-    """Images a Dockerfile reads (FROM, COPY --from); Denied for ADD <url> and unresolved variables."""
-    return scan_dockerfile(text, buildargs)[0]
-
-
-def scan_dockerfile(text: str, buildargs: dict, mapping: dict | None = None) -> tuple[list[str], str]:
-    """(images the Dockerfile reads, the Dockerfile with those images renamed by `mapping`)."""
-    text = re.sub(r"\\\r?\n", " ", text)
-    args, stages, refs, out = dict(buildargs), set(), [], []
-    mapping = mapping or {}
-
-    def expand(value: str) -> str:
-        done = re.sub(r"\$\{?(\w+)\}?", lambda m: str(args.get(m.group(1), m.group(0))), value)
-        if "$" in done:
-            raise Denied(f"cannot resolve {value} in the Dockerfile; give it a default with ARG")
-        return done
-
-    for raw in text.splitlines():
-        words = raw.strip().split()
-        if not words or words[0].startswith("#"):
-            out.append(raw)
-            continue
-        instr = words[0].upper()
-        rest = [w for w in words[1:] if not w.startswith("--platform")]
-        if instr == "ARG" and rest:
-            key, _, default = rest[0].partition("=")
-            args.setdefault(key, default.strip("\"'"))
-        elif instr == "FROM" and rest:
-            image = expand(rest[0])
-            if image.lower() not in stages and image != "scratch":
-                refs.append(image)
-                if image in mapping:
-                    words[words.index(rest[0])] = mapping[image]
-                    raw = " ".join(words)
-            if len(rest) >= 3 and rest[1].lower() == "as":
-                stages.add(rest[2].lower())
-        elif instr in {"COPY", "ADD"}:
-            for k, w in enumerate(words):
-                if w.startswith("--from="):
-                    src = expand(w.split("=", 1)[1])
-                    if not src.isdigit() and src.lower() not in stages:
-                        refs.append(src)
-                        if src in mapping:
-                            words[k] = f"--from={mapping[src]}"
-                            raw = " ".join(words)
-            if instr == "ADD" and any(re.match(r"^(https?|git)://|^git@", w) for w in rest):
-                raise Denied("ADD from a URL is not available (the builder would fetch it from the host)")
-        out.append(raw)
-    return refs, "\n".join(out) + "\n"
-
-
-def replace_member(body: bytes, name: str, data: bytes) -> bytes:
-    """A copy of the tar `body` with member `name` holding `data`."""
-    src, dst = io.BytesIO(body), io.BytesIO()
-    with tarfile.open(fileobj=src, mode="r:*") as tin, tarfile.open(fileobj=dst, mode="w") as tout:
-        for member in tin:
-            if member.name == name or member.name == f"./{name}":
-                member.size = len(data)
-                tout.addfile(member, io.BytesIO(data))
-            else:
-                tout.addfile(member, tin.extractfile(member) if member.isfile() else None)
-    return dst.getvalue()
-
-
 class StepHider:
-    """Hides the classic builder's trailing `LABEL org.container-atlas...` steps (our forced labels)
-    from the build output and renumbers `Step i/N`, so the learner sees the steps of their Dockerfile."""
+    """The build output as the learner wrote the Dockerfile: `Step i/N : ...` shows the learner's own
+    instruction (not the rendered one with image IDs), and the classic builder's trailing
+    `LABEL org.container-atlas...` steps (our forced labels) are hidden and not counted."""
 
     STEP = re.compile(r"^Step (\d+)/(\d+) : ")
 
-    def __init__(self, hidden: int) -> None:
+    def __init__(self, hidden: int, shown: list[str] | None = None) -> None:
         self.hidden = hidden
+        self.shown = shown or []
         self.hiding = False
 
     def __call__(self, obj: dict) -> dict | None:
@@ -206,7 +142,8 @@ class StepHider:
             step, total = int(m.group(1)), int(m.group(2)) - self.hidden
             self.hiding = step > total
             if not self.hiding:
-                return {**obj, "stream": f"Step {step}/{total} : " + text[m.end() :]}
+                rest = self.shown[step - 1] if step <= len(self.shown) else text[m.end() :]
+                return {**obj, "stream": f"Step {step}/{total} : {rest}"}
         if self.hiding and not text.startswith("Successfully"):
             return None
         self.hiding = False

@@ -11,7 +11,9 @@ import json
 import select
 import socket
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import BinaryIO
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 
 from .errors import HttpError  # noqa: F401 - re-exported: httpio.HttpError
@@ -132,13 +134,37 @@ def read_body(conn: Buffered, headers: dict[str, str], limit: int, deadline: flo
     Over the limit it raises HttpError 413; with `drain` it first reads and discards the rest of the
     body (up to `drain` bytes), so the client gets to read the answer instead of a broken pipe.
     """
+    out = bytearray()
+    for piece in body_pieces(conn, headers, limit, deadline, drain):
+        out += piece
+    return bytes(out)
+
+
+def read_body_to(
+    conn: Buffered, headers: dict[str, str], limit: int, deadline: float, out: BinaryIO, drain: int = 0
+) -> int:
+    """Like read_body, but the body goes to the file `out` as it arrives (never whole in memory);
+    returns its length."""
+    n = 0
+    for piece in body_pieces(conn, headers, limit, deadline, drain):
+        out.write(piece)
+        n += len(piece)
+    out.flush()
+    return n
+
+
+def body_pieces(
+    conn: Buffered, headers: dict[str, str], limit: int, deadline: float, drain: int = 0
+) -> Iterator[bytes]:
+    """The pieces of a request body (Content-Length or chunked) as they arrive, at most `limit` bytes
+    in all (HttpError 413 over it, after discarding up to `drain` bytes of the rest)."""
     te = headers.get("transfer-encoding", "").lower()
     if te and "content-length" in headers:
         raise HttpError(400, "both Transfer-Encoding and Content-Length")
     if te:
         if te != "chunked":
             raise HttpError(400, f"unsupported Transfer-Encoding {te!r}")
-        out, seen = bytearray(), 0
+        seen = 0
         while True:
             size_line = conn.readline(1024, deadline).split(b";")[0].strip()
             try:
@@ -150,15 +176,14 @@ def read_body(conn: Buffered, headers: dict[str, str], limit: int, deadline: flo
                     pass
                 if seen > limit:
                     raise HttpError(413, f"request body is larger than {limit} bytes")
-                return bytes(out)
+                return
             seen += size
             if seen > limit and (not drain or seen > drain):
                 raise HttpError(413, f"request body is larger than {limit} bytes")
             if seen > limit:
-                out.clear()
                 _discard(conn, size, deadline)
             else:
-                out += conn.readexact(size, deadline)
+                yield from _pieces(conn, size, deadline)
             conn.readexact(2, deadline)
     raw = headers.get("content-length", "0")
     if not raw.isdigit():
@@ -168,7 +193,18 @@ def read_body(conn: Buffered, headers: dict[str, str], limit: int, deadline: flo
         if drain and length <= drain:
             _discard(conn, length, deadline)
         raise HttpError(413, f"request body is larger than {limit} bytes")
-    return conn.readexact(length, deadline)
+    yield from _pieces(conn, length, deadline)
+
+
+def _pieces(conn: Buffered, n: int, deadline: float) -> Iterator[bytes]:
+    """Exactly n bytes from conn, in pieces of at most 1 MiB."""
+    while n > 0:
+        if not conn.buf and not conn.fill(deadline):
+            raise Closed
+        take = min(n, len(conn.buf), 2**20)
+        yield bytes(conn.buf[:take])
+        del conn.buf[:take]
+        n -= take
 
 
 def _discard(conn: Buffered, n: int, deadline: float) -> None:
@@ -192,6 +228,7 @@ class Request:
     body: bytes = b""
     params: dict[str, str] = field(default_factory=dict)  # named groups of the matched route
     big: bool = False  # holds one of the session's large-body slots until answered
+    body_file: BinaryIO | None = None  # a large body, spooled to disk (sent instead of `body`)
 
     def arg(self, name: str, default: str = "") -> str:
         """First value of a query parameter."""

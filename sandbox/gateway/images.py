@@ -8,7 +8,7 @@ import re
 
 import docker.errors
 
-from . import policy
+from . import lineage, policy
 from .errors import Denied, HttpError, Malformed, NotFound
 from .httpio import Request
 from .server import Forward
@@ -95,6 +95,8 @@ class ImageHandlers:
     def _filter_images(self, sess: Session, images: list[dict]) -> list[dict]:
         out = []
         for img in images:
+            if lineage.is_lineage(img):  # the session's build-cache roots: not the learner's images
+                continue
             if self._image_visible(sess, img["Id"], img.get("Labels"), img.get("RepoTags") or []):
                 img["RepoTags"] = self._visible_tags(sess, img.get("RepoTags") or [])
                 img["RepoDigests"] = self._visible_tags(sess, img.get("RepoDigests") or [])
@@ -112,9 +114,29 @@ class ImageHandlers:
             self._room(sess)
         return inner
 
+    def session_images(self, sess: Session) -> list[dict]:
+        """Every image `sess` caused: tagged, untagged, failed builds (lineage.session_images)."""
+        return lineage.session_images(self.api, sess.id, sess.image_ids)
+
+    def _image_count(self, sess: Session) -> int:
+        """Images of the session for the budget: its names, and its untagged images (not lineage
+        images, not intermediate steps)."""
+        made = self.session_images(sess)
+        top = {i["Id"] for i in self.api.images()}  # not intermediate
+        names = {t for i in made for t in i.get("RepoTags") or [] if self._own_tag(sess, t)}
+        untagged = [
+            i
+            for i in made
+            if i["_owned"]
+            and i["Id"] in top
+            and not lineage.is_lineage(i)
+            and not any(self._own_tag(sess, t) for t in i.get("RepoTags") or [])
+        ]
+        return len(names) + len(untagged)
+
     def _room(self, sess: Session) -> None:
         """Denied when the session has no room for one more image (count and disk budget)."""
-        if len(self._mine(sess)) >= self.budget.images:
+        if self._image_count(sess) >= self.budget.images:
             raise Denied(f"at most {self.budget.images} images per sandbox; remove some with docker rmi")
         self._disk(sess)
 

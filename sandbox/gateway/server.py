@@ -11,8 +11,10 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import os
 import select
 import socket
+import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -30,6 +32,7 @@ from .httpio import (
     json_response,
     parse_target,
     read_body,
+    read_body_to,
     read_headers,
 )
 from .relay import pipe_both
@@ -118,6 +121,8 @@ class Proxy:
                     errors.answer(exc)
                     return
                 finally:
+                    if req.body_file is not None:
+                        req.body_file.close()
                     if req.big:
                         slots.release()
                 if not keep or req.headers.get("connection", "").lower() == "close":
@@ -167,17 +172,25 @@ class Proxy:
         lim = self.limits
         limit = self.big_body if big else lim.body
         deadline = time.monotonic() + (lim.big_body_time if big else lim.body_time)
+        spool = tempfile.TemporaryFile() if big else None  # large bodies go to disk as they arrive
         try:
-            body = read_body(client, headers, limit, deadline, drain=16 * limit if big else 0)
-        except TimeoutError:
-            raise HttpError(408, "request body did not arrive in time") from None
-        except HttpError as exc:
-            if exc.status == 413 and big:
+            if spool is not None:
+                read_body_to(client, headers, limit, deadline, spool, drain=16 * limit)
+                spool.seek(0)
+                body = b""
+            else:
+                body = read_body(client, headers, limit, deadline)
+        except BaseException as exc:
+            if spool is not None:
+                spool.close()
+            if isinstance(exc, TimeoutError):
+                raise HttpError(408, "request body did not arrive in time") from None
+            if isinstance(exc, HttpError) and exc.status == 413 and big:
                 raise policy.Denied(
                     f"the request body (build context) is larger than the {limit // 2**20} MiB limit"
                 ) from None
             raise
-        return Request(method, path, version, query, headers, body, params, big=big)
+        return Request(method, path, version, query, headers, body, params, big=big, body_file=spool)
 
     # -- forwarding ----------------------------------------------------------------------------
 
@@ -189,15 +202,22 @@ class Proxy:
         for k, v in req.headers.items():
             if k not in HOP_BY_HOP and k not in {"host", "content-length"}:
                 lines.append(f"{k}: {v}")
-        if req.body or req.method in {"POST", "PUT"}:
-            lines.append(f"Content-Length: {len(req.body)}")
+        size = os.fstat(req.body_file.fileno()).st_size if req.body_file is not None else len(req.body)
+        if size or req.method in {"POST", "PUT"}:
+            lines.append(f"Content-Length: {size}")
         if req.body and "content-type" not in req.headers:
             lines.append("Content-Type: application/json")
         if fwd.mode == "hijack":
             lines += ["Connection: Upgrade", "Upgrade: tcp"]
         else:
             lines.append("Connection: close")
-        up.sendall(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + req.body)
+        head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+        if req.body_file is not None:  # streamed from disk
+            up.sendall(head)
+            req.body_file.seek(0)
+            up.sendfile(req.body_file)
+        else:
+            up.sendall(head + req.body)
         upb = Buffered(up)
         start, headers = read_headers(upb, 64 * 1024, None)
         try:

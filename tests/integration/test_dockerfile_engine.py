@@ -143,6 +143,7 @@ def loopback():
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield server
     server.shutdown()
+    server.server_close()
 
 
 @pytest.mark.parametrize("trick", URL_TRICKS, ids=[str(i) for i in range(len(URL_TRICKS))])

@@ -8,7 +8,6 @@ import json
 import pytest
 
 from sandbox.gateway import policy
-from sandbox.gateway.build import dockerfile_images
 from sandbox.gateway.policy import Budget, Denied, NotFound, check_container_create
 from sandbox.gateway.policy.container_create import parse
 from sandbox.gateway.session import normalize, split_ref
@@ -165,18 +164,3 @@ def test_volume_and_network_checks():
 def test_image_references(ref, norm, split):
     assert normalize(ref) == norm
     assert split_ref(ref) == split
-
-
-def test_dockerfile_images():
-    text = (
-        "ARG BASE=busybox\nFROM $BASE AS one\nRUN true\nFROM --platform=linux/amd64 debian:bookworm\n"
-        "COPY --from=one /x /x\nCOPY --from=httpd /y /y\nFROM scratch\n"
-    )
-    assert dockerfile_images(text, {}) == ["busybox", "debian:bookworm", "httpd"]
-    assert dockerfile_images("FROM ${IMG}\n", {"IMG": "alpine"}) == ["alpine"]
-    with pytest.raises(Denied, match="cannot resolve"):
-        dockerfile_images("FROM $NOPE\n", {})
-    with pytest.raises(Denied, match="ADD from a URL"):
-        dockerfile_images("FROM busybox\nADD https://example.com/x /x\n", {})
-    with pytest.raises(Denied, match="ADD from a URL"):
-        dockerfile_images("FROM busybox\nADD \\\n  http://127.0.0.1:8000/ /x\n", {})

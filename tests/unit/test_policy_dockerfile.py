@@ -75,7 +75,7 @@ def test_add_of_a_url_through_a_build_arg():
 
 
 def test_add_depending_on_a_variable_without_value_is_refused():
-    with pytest.raises(DockerfileError, match=r"line 3: ADD depends on \$U, which has no value"):
+    with pytest.raises(DockerfileError, match=r"ADD depends on \$U, which has no value.*line 3"):
         read("FROM busybox\nARG U\nADD $U /x\n")
     assert read("FROM busybox\nADD $HOME/f /x\n").words[1] == ["$HOME/f", "/x"]  # HOME from the base's env
 
@@ -108,7 +108,7 @@ def test_images_a_build_reads(text, args, images):
         ("FROM \\\n\nsecret-image\n", "no image secret-image"),
         ("FROM busybox\nCOPY --from=secret-image /x /y\n", "no image secret-image"),
         ("FROM busybox\nCOPY --from=$X /x /y\n", "cannot use variables"),
-        ("FROM $NOPE\n", r"line 1: FROM depends on \$NOPE"),
+        ("FROM $NOPE\n", r"FROM depends on \$NOPE.*line 1"),
         ("FROM busybox AS b\nFROM busybox AS b\n", "duplicate name b"),
         ("FROM busybox\nCOPY --from=3 /x /y\n", "invalid stage index 3"),
         ("# syntax=docker/dockerfile:1\nFROM busybox\n", "syntax= directive needs BuildKit"),

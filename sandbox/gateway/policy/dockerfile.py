@@ -40,7 +40,7 @@ class DockerfileError(Denied):
     """A Dockerfile the gateway refuses; the message names the line."""
 
     def __init__(self, line: int, reason: str) -> None:
-        super().__init__(f"Dockerfile line {line}: {reason}" if line else f"Dockerfile: {reason}")
+        super().__init__(f"{reason} (Dockerfile line {line})" if line else f"{reason} (Dockerfile)")
         self.line = line
 
 
@@ -583,7 +583,7 @@ def _add_copy(
         if URLISH.match(value.strip()) or value.strip().lower().startswith(("http:", "https:", "git:")):
             raise DockerfileError(
                 ins.line,
-                f"ADD/COPY from a URL ({value}) is not available (the builder would fetch it from the host); "
+                f"{cmd} from a URL is not available ({value}: the builder would fetch it from the host); "
                 "download it in a RUN step or put the file in the build context",
             )
     src = ins.flags.get("from")
