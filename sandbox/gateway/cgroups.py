@@ -162,6 +162,13 @@ class SessionCgroup:
                 out[key] = int((path / name).read_text().split()[0])
         return out
 
+    def container_ids(self) -> list[str]:
+        """Ids of the containers running in the session's cgroup (Docker names their cgroups so)."""
+        dirs = self.dirs()
+        if not dirs or not dirs[0].is_dir():
+            return []
+        return [p.name for p in dirs[0].iterdir() if p.is_dir() and len(p.name) == 64]
+
     def remove(self, wait: float = 5.0) -> list[str]:
         """Remove the session's cgroup directories (children first); returns those still busy."""
         left: list[str] = []

@@ -1,9 +1,11 @@
 """Disk bounded per session: container layers + volumes + images together, measured, enforced.
 
 `measure` adds up what the engine holds for one session: the writable layer (SizeRw) of each of its
-containers, the bytes under each of its volumes' mount points (`du`, on the host: with userns-remap
-they live in the remapped data root, which the engine reports), and its images (each image's size above
-the largest shared base image it is built on, so `FROM debian` does not charge debian to the session).
+containers (and, found through the session's cgroup, of the unlabelled containers of its running build
+steps: `du` of their upper directory), the bytes under each of its volumes' mount points (`du`, on the
+host: with userns-remap they live in the remapped data root, which the engine reports), and its images
+(each image's size above the largest shared base image it is built on, so `FROM debian` does not charge
+debian to the session).
 
 `DiskWatcher` measures every open session every few seconds (and soon after each create/build/pull,
 see `poke`). A session over its budget is refused anything that makes it grow (`refusal`), and its
@@ -23,6 +25,8 @@ from dataclasses import dataclass, field
 
 import docker.errors
 
+from sandbox.labels import PROFILE as SANDBOX_LABEL  # the learner's own container (read-only, no layer)
+
 log = logging.getLogger(__name__)
 MiB = 1024 * 1024
 #: Route handlers (policy.ROUTES) whose requests can make a session use more disk.
@@ -40,6 +44,7 @@ class DiskUsage:
     volumes: int = 0
     images: int = 0
     per_container: dict[str, int] = field(default_factory=dict)
+    build_steps: set[str] = field(default_factory=set)  # running, unlabelled, found in the cgroup
 
     @property
     def total(self) -> int:
@@ -100,12 +105,20 @@ def image_bytes(api, own: Iterable[dict], shared: Iterable[dict]) -> int:
     return total
 
 
-def measure(api, sess, own_images: Callable[[object], list[dict]]) -> DiskUsage:
-    """The disk one session holds now (its containers, volumes and `own_images(sess)`)."""
+def measure(api, sess, own_images: Callable[[object], list[dict]], running: Iterable[str] = ()) -> DiskUsage:
+    """The disk one session holds now: its containers, volumes and `own_images(sess)`, and the layers
+    of the other containers `running` in its cgroup (build steps), except its sandbox."""
     flt = {"label": sess.label_filter}
     usage = DiskUsage()
     for c in api.containers(all=True, size=True, filters=flt):
         usage.per_container[c["Id"]] = int(c.get("SizeRw") or 0)
+    for cid in set(running) - set(usage.per_container):
+        with contextlib.suppress(docker.errors.APIError):
+            info = api.inspect_container(cid)
+            if not (info["Config"].get("Labels") or {}).get(SANDBOX_LABEL):
+                upper = ((info.get("GraphDriver") or {}).get("Data") or {}).get("UpperDir") or ""
+                usage.per_container[cid] = du(upper)
+                usage.build_steps.add(cid)
     usage.layers = sum(usage.per_container.values())
     for v in api.volumes(filters=flt).get("Volumes") or []:
         usage.volumes += du(v.get("Mountpoint") or "")
@@ -137,8 +150,11 @@ def session_images(api, sess) -> list[dict]:
 class DiskWatcher:
     """A background thread that measures every open session's disk and enforces `budget` bytes."""
 
-    def __init__(self, api, sessions: Callable[[], list], budget: int, own_images, interval: float = 5.0):
+    def __init__(
+        self, api, sessions: Callable[[], list], budget: int, own_images, interval: float = 5.0, running=None
+    ):
         self.api = api
+        self.running: Callable[[object], list[str]] = running or (lambda sess: [])
         self.sessions = sessions
         self.budget = budget
         self.own_images = own_images
@@ -190,13 +206,14 @@ class DiskWatcher:
         if sess.closed:
             return DiskUsage()
         before = self.usage.get(sess.id, DiskUsage()).per_container
-        usage = measure(self.api, sess, self.own_images)
+        usage = measure(self.api, sess, self.own_images, self.running(sess))
         self.usage[sess.id] = usage
         if usage.total <= self.budget:
             self.over.pop(sess.id, None)
             return usage
         grew = [cid for cid, size in usage.per_container.items() if size > before.get(cid, 0)]
         running = {c["Id"] for c in self.api.containers(filters={"label": sess.label_filter})}
+        running |= usage.build_steps
         stopped = [cid for cid in (grew or list(running)) if cid in running]
         for cid in stopped:
             with contextlib.suppress(docker.errors.APIError):

@@ -18,7 +18,7 @@ from docker.types import Mount
 
 from sandbox.limits import Budget, declared_limits
 
-from . import cgroups, disk, network, policy, userns
+from . import cgroups, disk, lineage, network, policy, userns
 from .handlers import Handlers
 from .ports import PortForwarder, listen_unix
 from .relay import Acceptor
@@ -83,6 +83,9 @@ class GatewayManager:
             self.budget.session_disk,
             self.session_images,
             cfg.disk_interval,
+            lambda sess: (
+                cgroups.SessionCgroup(sess.id, 0, 0, 0).container_ids() if sess.cgroup_parent else []
+            ),
         )
         self.disk.start()
 
@@ -247,15 +250,10 @@ class GatewayManager:
         for v in self.api.volumes(filters=flt).get("Volumes") or []:
             with contextlib.suppress(docker.errors.APIError):
                 self.api.remove_volume(v["Name"], force=True)
-        prefix = f"atlas-{session_id}."
-        names = {t for img in self.api.images() for t in img.get("RepoTags") or [] if prefix in t}
-        for t in sorted(names | {t for t in tags if prefix in t}):
-            with contextlib.suppress(docker.errors.APIError):
-                self.api.remove_image(t, noprune=False)
-        labelled = [i["Id"] for i in self.api.images(all=True, filters=flt)]
-        for image_id in labelled + sorted(image_ids or ()):
-            with contextlib.suppress(docker.errors.APIError):
-                self.api.remove_image(image_id, force=True)
+        # every image the session caused: names, tagged, untagged, failed builds (lineage.py)
+        left = lineage.remove_session_images(self.api, session_id, tags, image_ids or ())
+        if left:
+            log.warning("gateway: images of session %s could not be removed: %s", session_id, left)
 
     def cleanup_orphans(self, live_session_ids: set[str]) -> None:
         """At start-up: remove gateway objects and state of sessions that no longer exist.

@@ -196,3 +196,16 @@ def test_volume_writes_count_against_the_disk_budget(docker_client, session):
         code, out = box.sh("docker run --rm busybox true")
         time.sleep(1)
     assert code != 0 and "volumes 2" in out, out
+
+
+@pytest.mark.parametrize("session", [DISK], indirect=True)
+def test_a_build_step_writing_past_the_disk_budget_is_stopped(session):
+    box = session
+    step = "RUN dd if=/dev/zero of=/big bs=1M count=300 && sleep 60"
+    _ok(box, f"mkdir -p /tmp/fill && printf 'FROM busybox\\n{step}\\n' > /tmp/fill/Dockerfile")
+    start = time.monotonic()
+    code, out = box.sh("docker build -t fill /tmp/fill", 180)
+    took = time.monotonic() - start
+    assert code != 0 and "non-zero code" in out, f"the step must have run and been stopped: {out}"
+    assert took < 45, f"the step ran {took:.0f}s: it was not stopped, it ended by itself"
+    assert "fill" not in _ok(box, "docker images --format '{{.Repository}}'").split()
