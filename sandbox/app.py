@@ -41,9 +41,10 @@ def _make_gateway(client: Any, config: Config) -> Any:
         state_dir = config.gateway.state_dir or str(config.state_path / "gateway")
         settings = replace(config.gateway, instance=config.instance_id, state_dir=state_dir)
         return GatewayManager(client, settings, config.limits)
-    except OSError as exc:
+    except Exception as exc:  # noqa: BLE001 - any cause stops the start, named (the traceback is chained)
         raise AtlasError(
-            f"the Docker API gateway could not start ({exc}); profile(s) {needing} need it. "
+            f"the Docker API gateway could not start ({type(exc).__name__}: {exc}); "
+            f"profile(s) {needing} need it. "
             "Fix the gateway: section of the configuration, or set gateway: false on those profiles."
         ) from exc
 
