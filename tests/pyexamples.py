@@ -2,8 +2,10 @@
 them, and a loopback static server for a built site.
 
 - `blocks_of(page)`: the code of every ```pyrun block of a Markdown page, as the site renders it;
-- `cpython_outputs(blocks, catalog)`: each block's stdout when run in order through the runner of
-  site-src/assets/js/pyworker.js in this CPython (the reference the Pyodide outputs must equal);
+- `load_runner()`: site-src/assets/py/atlas_runner.py (what the browser's worker runs) as a fresh
+  module in this CPython;
+- `cpython_outputs(blocks, catalog)`: each block's stdout when run in order through that runner in
+  this CPython (the reference the Pyodide outputs must equal);
 - `StaticServer(site_dir)`: serves a built site on 127.0.0.1 (WebAssembly and module MIME types,
   long cache lifetimes for versioned files under assets/vendor/ and assets/wheels/);
 - `built_site(tmp)`: `./atlas build --out <tmp>/site` (or `$ATLAS_TEST_SITE` when it is set);
@@ -15,11 +17,13 @@ from __future__ import annotations
 import contextlib
 import functools
 import http.server
+import importlib.util
 import io
 import os
 import re
 import subprocess
 import threading
+import types
 from pathlib import Path
 
 from realparts import need  # noqa: F401 - re-exported for the Python tests
@@ -50,28 +54,31 @@ def page_url(page: Path) -> str:
     return f"{lang}python/" + ("" if stem == "index" else f"{stem}/")
 
 
-def runner_source() -> str:
-    """The Python runner embedded in pyworker.js (what the browser and Node run)."""
-    source = (ASSETS / "js" / "pyworker.js").read_text(encoding="utf-8")
-    return re.search(r"const RUNNER = String\.raw`(.*?)`;", source, re.S).group(1)
+RUNNER = ASSETS / "py" / "atlas_runner.py"
+
+
+def load_runner() -> types.ModuleType:
+    """A fresh copy of the block runner the browser's worker imports (its own namespace each time)."""
+    spec = importlib.util.spec_from_file_location("atlas_runner", RUNNER)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def cpython_outputs(code_blocks: list[str], catalog: dict) -> list[str]:
-    """Run blocks in order through pyworker.js's runner in this CPython; return each stdout.
+    """Run blocks in order through atlas_runner.py in this CPython; return each stdout.
 
     Raises AssertionError naming the block when one fails in CPython too.
     """
     import atlasgraph
 
-    env: dict = {"__name__": "atlas_runner"}
-    exec(compile(runner_source(), "pyworker-runner", "exec"), env)
-    env["_atlas_graph"].update(catalog=catalog, G=atlasgraph.load(catalog))
-    env["_atlas_reset"]()
+    runner = load_runner()
+    runner.preload(catalog, atlasgraph.load(catalog))
     outs = []
     for i, code in enumerate(code_blocks):
         buf, err = io.StringIO(), io.StringIO()
         with contextlib.redirect_stdout(buf), contextlib.redirect_stderr(err):
-            outcome = _drive(env["_atlas_run"](code, f"<block {i + 1}>"))
+            outcome = _drive(runner.run(code, f"<block {i + 1}>"))
         assert outcome == "", f"block {i + 1} fails in CPython too:\n{code}\n{err.getvalue()}"
         outs.append(buf.getvalue())
     return outs

@@ -4,8 +4,9 @@
 //
 // pages.json: [{"page": "docs/python/x.md", "blocks": ["code", ...]}, ...]
 // results.json: [{"page", "blocks": [{"stdout", "stderr", "outcome"}]}] where outcome is "" (ok),
-// "error" or "missing:<module>". The Python runner is read from pyworker.js, so this runs the exact
-// code the browser runs. Python is restored from the set-up's memory snapshot and micropip loaded
+// "error" or "missing:<module>". The blocks run through assets/py/atlas_runner.py, imported as the
+// module `atlas_runner` as the browser's worker (pyworker.js) does, so this runs the exact code the
+// browser runs. Python is restored from the set-up's memory snapshot and micropip loaded
 // from its byte-compiled wheel when wheels.json names them (as in the browser); the wheels are
 // installed with micropip from the files in assets/wheels/ (copied into Pyodide's file system and
 // installed from emfs: URLs). Nothing touches the network. The first stderr line is
@@ -18,8 +19,6 @@ import { gunzipSync } from "node:zlib";
 const [assets, graphPath] = process.argv.slice(2);
 const index = JSON.parse(fs.readFileSync(path.join(assets, "wheels", "wheels.json"), "utf8"));
 const indexURL = path.join(assets, index.pyodide) + "/";
-const worker = fs.readFileSync(path.join(assets, "js", "pyworker.js"), "utf8");
-const runner = worker.match(/const RUNNER = String\.raw`([\s\S]*?)`;/)[1];
 const pages = JSON.parse(fs.readFileSync(0, "utf8"));
 
 const { loadPyodide } = await import(pathToFileURL(indexURL + "pyodide.mjs").href);
@@ -36,7 +35,11 @@ const writer = (stream) => {
 };
 py.setStdout(writer("stdout"));
 py.setStderr(writer("stderr"));
-await py.runPythonAsync(runner);
+// As the worker does: the runner is a file in Pyodide's file system, imported as a module.
+py.FS.mkdirTree("/atlas");
+py.FS.writeFile("/atlas/atlas_runner.py", fs.readFileSync(path.join(assets, "py", "atlas_runner.py")));
+py.runPython('import sys\nsys.path.insert(0, "/atlas")\nsys.modules.pop("atlas_runner", None)');
+const runner = py.pyimport("atlas_runner");
 
 const micropip = index.wheels.micropip
   ? path.resolve(assets, "wheels", index.wheels.micropip.file)
@@ -48,17 +51,15 @@ const urls = ["networkx", "atlasgraph"].map((name) => {
   py.FS.writeFile("/tmp/wheels/" + file, fs.readFileSync(path.join(assets, "wheels", file)));
   return "emfs:/tmp/wheels/" + file;
 });
-await py.globals.get("_atlas_load_graph")(urls, fs.readFileSync(graphPath, "utf8"));
+await runner.load_graph(urls, fs.readFileSync(graphPath, "utf8"));
 
-const run = py.globals.get("_atlas_run");
-const reset = py.globals.get("_atlas_reset");
 const results = [];
 for (const { page, blocks } of pages) {
-  reset();
+  runner.reset();
   const done = [];
   for (const [i, code] of blocks.entries()) {
     out = { stdout: "", stderr: "" };
-    const outcome = await run(code, `<block ${i + 1}>`);
+    const outcome = await runner.run(code, `<block ${i + 1}>`);
     done.push({ ...out, outcome });
   }
   results.push({ page, blocks: done });

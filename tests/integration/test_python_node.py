@@ -3,8 +3,9 @@
 No browser: `pyodide_node.mjs` loads the vendored Pyodide from site-src/assets/vendor/ (the same
 files the site ships), installs the networkx and atlasgraph wheels from site-src/assets/wheels/ with
 micropip, preloads the catalog exported from kb/ as `catalog`/`G`, and runs each page's blocks in
-order with the runner that pyworker.js runs in the browser. Outputs are checked against values
-computed here in CPython, and against the same blocks run in CPython with the same runner.
+order through assets/py/atlas_runner.py, imported as the browser's worker (pyworker.js) imports it.
+Outputs are checked against values computed here in CPython, and against the same blocks run in
+CPython with the same runner.
 """
 
 from __future__ import annotations
@@ -200,7 +201,7 @@ def test_errors_show_tracebacks_and_missing_packages(results):
     assert 'File "<block 2>", line 5, in <module>' in runtime["stderr"]
     assert "return 10 / x" in runtime["stderr"]  # the source line is shown
     assert runtime["stderr"].rstrip().endswith("ZeroDivisionError: division by zero")
-    assert "_atlas_run" not in runtime["stderr"]  # the runner's own frame is hidden
+    assert "atlas_runner" not in runtime["stderr"]  # the runner's own frame is hidden
 
     assert missing["outcome"] == "missing:numpy"
     assert "ModuleNotFoundError: No module named 'numpy'" in missing["stderr"]

@@ -17,10 +17,11 @@
  *
  * Everything comes from the site: Pyodide from assets/vendor/pyodide-<v>/ (named in
  * assets/wheels/wheels.json), the wheels and the Python memory snapshot from assets/wheels/, the
- * catalog from assets/graph.json. With a snapshot Python is restored, not started (a second
+ * catalog from assets/graph.json, and the Python that runs the blocks from assets/py/atlas_runner.py
+ * (imported as the module `atlas_runner`). With a snapshot Python is restored, not started (a second
  * instead of three); a snapshot that cannot be fetched or restored falls back to a plain start.
  */
-"use strict";
+const RUNNER_DIR = "/atlas";
 
 let root = null;
 let pyodide = null;
@@ -42,82 +43,14 @@ function streamWriter(stream) {
   };
 }
 
-const RUNNER = String.raw`
-import ast, inspect, linecache, sys, traceback
-
-_AVAILABLE = "the Python standard library, networkx and atlasgraph"
-_atlas_ns = {}
-_atlas_graph = {}
-
-
-def _atlas_reset():
-    """A fresh namespace for the blocks (with catalog and G when the graph is loaded)."""
-    _atlas_ns.clear()
-    _atlas_ns.update({"__name__": "__main__", "__builtins__": __builtins__}, **_atlas_graph)
-
-
-async def _atlas_load_graph(urls, catalog_text):
-    """Install the wheels at urls (networkx, atlasgraph) with micropip; preload catalog and G."""
-    import json
-    import micropip
-
-    await micropip.install(list(urls), deps=False)
-    import atlasgraph
-
-    catalog = json.loads(catalog_text)
-    _atlas_graph.update(catalog=catalog, G=atlasgraph.load(catalog))
-    _atlas_ns.update(_atlas_graph)
-
-
-_atlas_reset()
-
-
-async def _atlas_run(code, filename):
-    """Run one block in the shared namespace; print a value left as the last expression."""
-    linecache.cache[filename] = (len(code), None, code.splitlines(True), filename)
-    flags = ast.PyCF_ALLOW_TOP_LEVEL_AWAIT
-    try:
-        tree = ast.parse(code, filename, "exec")
-        last = None
-        if tree.body and isinstance(tree.body[-1], ast.Expr):
-            last = ast.Expression(tree.body.pop().value)
-        body = compile(tree, filename, "exec", flags=flags)
-        tail = compile(last, filename, "eval", flags=flags) if last is not None else None
-    except SyntaxError as exc:
-        traceback.print_exception(type(exc), exc, None)
-        return "error"
-    try:
-        result = eval(body, _atlas_ns)
-        if inspect.isawaitable(result):
-            await result
-        if tail is not None:
-            value = eval(tail, _atlas_ns)
-            if inspect.isawaitable(value):
-                value = await value
-            if value is not None:
-                _atlas_ns["_"] = value
-                print(repr(value))
-        return ""
-    except BaseException as exc:
-        if isinstance(exc, ModuleNotFoundError) and exc.name:
-            top = exc.name.split(".")[0]
-            exc.msg = f"No module named {exc.name!r}"
-            traceback.print_exception(type(exc), exc, exc.__traceback__.tb_next)
-            print(f"Missing package: {top!r} is not installed here. In-browser Python has "
-                  f"{_AVAILABLE}.", file=sys.stderr)
-            return "missing:" + top
-        traceback.print_exception(type(exc), exc, exc.__traceback__.tb_next)
-        return "error"
-    finally:
-        sys.stdout.flush()
-        sys.stderr.flush()
-`;
-
-async function fetchJSON(url) {
+async function fetchOK(url) {
   const resp = await fetch(url);
   if (!resp.ok) throw new Error(`${url}: HTTP ${resp.status}`);
-  return resp.json();
+  return resp;
 }
+
+const fetchJSON = async (url) => (await fetchOK(url)).json();
+const fetchText = async (url) => (await fetchOK(url)).text();
 
 // What Pyodide starts with in a browser; the snapshot was made with the same.
 const ENV = { HOME: "/home/pyodide" };
@@ -126,8 +59,7 @@ const ENV = { HOME: "/home/pyodide" };
  * the browser unpack it already, so the worker gunzips only what still starts with gzip's magic
  * bytes (a heap starts with zeros). */
 async function fetchSnapshot(url) {
-  const resp = await fetch(url);
-  if (!resp.ok) throw new Error(`${url}: HTTP ${resp.status}`);
+  const resp = await fetchOK(url);
   // Look at the first chunk, then stream the rest (gunzip runs while the file is still read).
   const reader = resp.body.getReader();
   const first = await reader.read();
@@ -171,34 +103,36 @@ async function boot(id) {
   post({ type: "status", id, text: "loading" });
   const index = await fetchJSON(root + "assets/wheels/wheels.json");
   const indexURL = new URL(index.pyodide, root + "assets/").href;
+  const source = fetchText(root + "assets/py/atlas_runner.py");
+  source.catch(() => {});
   const py = await startPython(index, indexURL);
   py.setStdout(streamWriter("stdout"));
   py.setStderr(streamWriter("stderr"));
-  await py.runPythonAsync(RUNNER);
+  py._atlasRunner = importRunner(py, await source);
   py._atlasIndex = index;
   return py;
+}
+
+/** Import the runner's source as the module `atlas_runner` (a file in Pyodide's file system, so a
+ * traceback inside it names its lines); returns the module. */
+function importRunner(py, source) {
+  py.FS.mkdirTree(RUNNER_DIR);
+  py.FS.writeFile(RUNNER_DIR + "/atlas_runner.py", source);
+  py.runPython(`import sys\nsys.path.insert(0, "${RUNNER_DIR}")\nsys.modules.pop("atlas_runner", None)`);
+  return py.pyimport("atlas_runner");
 }
 
 async function loadGraph(py, id) {
   post({ type: "status", id, text: "packages" });
   const index = py._atlasIndex;
   const wheel = (name) => root + "assets/wheels/" + index.wheels[name].file;
-  const catalog = fetch(root + "assets/graph.json").then((resp) => {
-    if (!resp.ok) throw new Error(`assets/graph.json: HTTP ${resp.status}`);
-    return resp.text();
-  });
+  const catalog = fetchText(root + "assets/graph.json");
   catalog.catch(() => {});
   // micropip byte-compiled by the set-up (wheels.json) when there is one, else Pyodide's own copy.
   const micropip = index.wheels.micropip ? wheel("micropip") : "micropip";
   await py.loadPackage(micropip, { messageCallback: () => {} });
   const urls = ["networkx", "atlasgraph"].map(wheel);
-  const catalogText = await catalog;
-  const loader = py.globals.get("_atlas_load_graph");
-  try {
-    await loader(urls, catalogText);
-  } finally {
-    loader.destroy();
-  }
+  await py._atlasRunner.load_graph(urls, await catalog);
 }
 
 async function run(msg) {
@@ -224,9 +158,7 @@ async function run(msg) {
   post({ type: "status", id, text: "running" });
   let outcome = "error";
   try {
-    const runner = pyodide.globals.get("_atlas_run");
-    outcome = await runner(code, msg.filename || "<block>");
-    runner.destroy();
+    outcome = await pyodide._atlasRunner.run(code, msg.filename || "<block>");
   } catch (err) {
     post({ type: "out", id, stream: "stderr", text: String((err && err.message) || err) + "\n" });
   }

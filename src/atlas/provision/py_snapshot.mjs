@@ -2,10 +2,11 @@
 // ▶ Run restores a heap instead of starting CPython (about 2.5 s of the warm start on two cores).
 // Used at set-up time by atlas/provision/wheels.py; no network.
 //
-//   node py_snapshot.mjs <pyodide dir> <output.gz>
+//   node py_snapshot.mjs <pyodide dir> <output.gz> <atlas_runner.py>
 //
-// The snapshot holds the interpreter with the modules the runner and the examples import already
-// imported; the file system (the standard library zip) is not in it, Pyodide mounts that again on
+// The snapshot holds the interpreter with the modules the runner (site-src/assets/py/atlas_runner.py,
+// run once here in a throwaway namespace: the page imports its own copy) and the examples import
+// already imported; the file system (the standard library zip) is not in it, Pyodide mounts that again on
 // restore. Nothing that touches JavaScript objects may be imported first (Pyodide refuses to
 // snapshot live JS references), so micropip and the wheels stay out: pages install those from the
 // site as before. The script restores its own snapshot and runs Python once before writing it, so
@@ -16,17 +17,19 @@ import { pathToFileURL } from "node:url";
 import { gzipSync } from "node:zlib";
 import { createHash } from "node:crypto";
 
-const [pyodideDir, output] = process.argv.slice(2);
+const [pyodideDir, output, runnerPath] = process.argv.slice(2);
 const indexURL = path.resolve(pyodideDir) + "/";
 const { loadPyodide } = await import(pathToFileURL(indexURL + "pyodide.mjs").href);
 
 // What a browser's Pyodide starts with (Node would add its own program name as $_).
 const env = { HOME: "/home/pyodide" };
-// The runner's and the examples' modules, then what micropip, its installs and networkx import from
-// the standard library on a graph page (measured: a third of micropip's import time). Extension
-// modules loaded from a shared library (.so) cannot be restored, so none may be among them.
+// The examples' modules, then what micropip, its installs and networkx import from the standard
+// library on a graph page (measured: a third of micropip's import time). Extension modules loaded
+// from a shared library (.so) cannot be restored, so none may be among them.
 const PRELOAD = `
-import ast, collections, hashlib, inspect, io, json, linecache, os, platform, tarfile, traceback
+exec(compile(_runner_source, "atlas_runner.py", "exec"), {"__name__": "atlas_runner_preload"})
+del _runner_source
+import collections, hashlib, io, json, os, platform, tarfile
 import email, gzip, html.parser, importlib.metadata, importlib.resources, ipaddress, numbers, queue
 import sysconfig, urllib.parse, xml.etree.ElementTree
 os.environ.pop("_", None)
@@ -38,6 +41,7 @@ del _shared
 `;
 
 const maker = await loadPyodide({ indexURL, env, fullStdLib: false, _makeSnapshot: true });
+maker.globals.set("_runner_source", fs.readFileSync(runnerPath, "utf8"));
 maker.runPython(PRELOAD);
 const snapshot = maker.makeMemorySnapshot();
 

@@ -16,9 +16,10 @@ ships it as .py only; importing it compiled 35 modules at every page load). The 
 the site's URL instead of the copy in the Pyodide folder.
 
 The snapshot (`python-<key>.snapshot.gz`, made by `py_snapshot.mjs` under Node) is the Pyodide heap
-just after CPython started, with the runner's and the examples' standard modules imported: the
-worker restores it instead of starting Python (2.5 s of a warm start on two cores). Its key hashes
-the Pyodide files it depends on and the script, so a new Pyodide or script gets a new file name.
+just after CPython started, with the standard modules of the block runner
+(`site-src/assets/py/atlas_runner.py`) and of the examples imported: the worker restores it instead
+of starting Python (2.5 s of a warm start on two cores). Its key hashes the Pyodide files it depends
+on, the script and the runner, so a new Pyodide, script or runner gets a new file name.
 Without Node there is no snapshot and no byte-compiling; the worker then starts Python the long way.
 
 `assets/wheels/wheels.json` is the index the page's worker reads: `{"wheels": {name: {"file",
@@ -48,13 +49,15 @@ from atlas.provision.steps import Skipped, note, run, run_alone
 
 STEP = "wheels"
 WHEELS = ROOT / "site-src" / "assets" / "wheels"
-SOURCE = ROOT / "site-src" / "atlasgraph"
+SOURCE = ROOT / "src" / "atlasgraph"
 REQUIREMENTS = ROOT / "requirements.txt"
 INDEX = "wheels.json"
 VENDOR_MANIFEST = ROOT / "site-src" / "assets" / "vendor" / "manifest.json"
 PYC_COMPILE = Path(__file__).with_name("pyc_compile.mjs")
 PY_SNAPSHOT = Path(__file__).with_name("py_snapshot.mjs")
-#: The Pyodide files a snapshot depends on (with py_snapshot.mjs itself).
+#: The Python the page's worker runs the blocks with; the snapshot imports what it imports.
+RUNNER = ROOT / "site-src" / "assets" / "py" / "atlas_runner.py"
+#: The Pyodide files a snapshot depends on (with py_snapshot.mjs and RUNNER).
 SNAPSHOT_INPUTS = ("pyodide.asm.wasm", "pyodide.asm.mjs", "python_stdlib.zip", "pyodide.mjs")
 
 PYPROJECT = """\
@@ -193,9 +196,9 @@ def vendored_wheel(pyodide_dir: Path, name: str) -> Path:
 
 
 def snapshot_key(pyodide_dir: Path) -> str:
-    """A short hash of the Pyodide files a snapshot depends on and of py_snapshot.mjs."""
+    """A short hash of the Pyodide files a snapshot depends on, of py_snapshot.mjs and of RUNNER."""
     digest = hashlib.sha256()
-    for path in [pyodide_dir / name for name in SNAPSHOT_INPUTS] + [PY_SNAPSHOT]:
+    for path in [pyodide_dir / name for name in SNAPSHOT_INPUTS] + [PY_SNAPSHOT, RUNNER]:
         digest.update(path.name.encode() + b"\0")
         digest.update(path.read_bytes() if path.is_file() else b"(missing)")
     return digest.hexdigest()[:10]
@@ -211,7 +214,7 @@ def make_snapshot(pyodide_dir: Path, out: Path) -> dict:
     key = snapshot_key(pyodide_dir)
     target = out / f"python-{key}.snapshot.gz"
     output = run(
-        [node, str(PY_SNAPSHOT), str(pyodide_dir), str(target)],
+        [node, str(PY_SNAPSHOT), str(pyodide_dir), str(target), str(RUNNER)],
         STEP,
         timeout=300,
         hint="Node.js runs the vendored Pyodide to snapshot a started Python (no network).",
