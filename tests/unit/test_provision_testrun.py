@@ -30,7 +30,7 @@ def test_lint_failure_fails_a_green_run_and_is_listed_above_the_summary(tmp_path
     lines = proc.stdout.strip().splitlines()
     assert "1 passed" in lines[-1]
     assert any("F401" in line for line in lines[:-1])
-    assert "lint (ruff) failed" in proc.stdout
+    assert "lint (ruff, eslint) failed" in proc.stdout
 
 
 def test_clean_lint_keeps_pytest_exit_code(tmp_path):

@@ -1,6 +1,6 @@
 """A pytest plugin used by `./atlas test`: report lint results in pytest's summary, fail on them.
 
-`run_tests` runs ruff before pytest and passes failures in ATLAS_LINT_FAILURES (one per line).
+`run_tests` runs ruff and ESLint before pytest and passes failures in ATLAS_LINT_FAILURES (one per line).
 This plugin prints them in the terminal summary (so pytest's own summary line stays the last line),
 turns a clean run into exit 1 when lint failed, and treats "no tests collected" (exit 5) as failure.
 """
@@ -20,7 +20,7 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # no
     """Print the lint failures (if any) just above pytest's final summary line."""
     failures = _failures()
     if failures:
-        terminalreporter.section("lint (ruff) failed", sep="=", red=True, bold=True)
+        terminalreporter.section("lint (ruff, eslint) failed", sep="=", red=True, bold=True)
         for line in failures:
             terminalreporter.line(line, red=True)
     if exitstatus == pytest.ExitCode.NO_TESTS_COLLECTED:

@@ -1,4 +1,4 @@
-"""`./atlas test`: set-up, lint (ruff check + ruff format --check), then pytest over tests/.
+"""`./atlas test`: set-up, lint (ruff check + ruff format --check, ESLint), then pytest over tests/.
 
 The exit code is pytest's, made 1 when lint failed or no test was collected (see lint_plugin.py);
 pytest's summary line is the last line printed. With CI=true a missing prerequisite fails the run;
@@ -15,14 +15,16 @@ import time
 
 from atlas import ROOT
 from atlas.errors import MissingPrerequisite
-from atlas.provision.steps import warn
+from atlas.provision import jstools
+from atlas.provision.steps import run_step, warn
+from atlas.testing import jslint
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 RUFF = [sys.executable, "-m", "ruff"]
 
 
 def lint() -> list[str]:
-    """Run `ruff check .` and `ruff format --check .`; return failure lines (empty when clean)."""
+    """Run `ruff check .`, `ruff format --check .` and ESLint; return failure lines (empty when clean)."""
     failures: list[str] = []
     checks = (("check", "ruff check ."), ("format --check", "ruff format --check ."))
     for args, what in checks:
@@ -41,7 +43,29 @@ def lint() -> list[str]:
         failures += [f"{what}: {ln}" for ln in lines]
     if failures:
         failures.append("fix with: .venv/bin/ruff check --fix . && .venv/bin/ruff format .")
-    return failures
+    return failures + lint_js()
+
+
+def lint_js() -> list[str]:
+    """Run ESLint (eslint.config.mjs); return failure lines. Without ESLint: a failure in CI, else
+    a warning (like a missing engine, which makes the tests that need it skip locally)."""
+    started = time.monotonic()
+    try:
+        problems = jslint.eslint()
+    except MissingPrerequisite as exc:
+        if IN_CI:
+            print(f"[lint] eslint ... FAILED\n{exc}", flush=True)
+            return [f"eslint: {exc}"]
+        print(f"[lint] eslint ... skipped\n{exc}", flush=True)
+        return []
+    took = time.monotonic() - started
+    if not problems:
+        print(f"[lint] eslint ... ok ({took:.1f}s)", flush=True)
+        return []
+    print("[lint] eslint ... FAILED\n" + "\n".join(problems), flush=True)
+    if len(problems) > 40:
+        problems = [*problems[:39], f"... and {len(problems) - 39} more (see above)"]
+    return [f"eslint: {line}" for line in problems] + [jslint.FIX]
 
 
 def pytest_command() -> list[str]:
@@ -71,6 +95,12 @@ def run_tests(pytest_args: list[str], skip_setup: bool = False) -> int:
             if IN_CI:
                 raise
             warn(f"{exc}\n(continuing: tests that need the missing parts will skip)")
+        try:
+            run_step(jstools.STEP, jstools.TITLE, jstools.install)
+        except MissingPrerequisite as exc:
+            if IN_CI:
+                raise
+            warn(f"{exc}\n(continuing without ESLint)")
     failures = lint()
     args = [a for a in pytest_args if a != "--"]
     cmd = pytest_command()
