@@ -128,6 +128,22 @@ def test_fork_bomb_across_two_containers_stops_at_the_session_pids(session):
     assert min(per_container) < 60, f"{per_container}: a bomb stopped below its own limit (the session's)"
 
 
+@pytest.mark.parametrize("session", [BUDGET], indirect=True)
+@pytest.mark.parametrize(
+    "flags,path",
+    [("--tmpfs /t:size=2g", "/t/x"), ("--shm-size 2g", "/dev/shm/x"), ("--mount type=tmpfs,dst=/m", "/m/x")],
+)
+def test_memory_file_systems_count_in_the_session_total(session, flags, path):
+    box = session
+    fill = f"dd if=/dev/zero of={path} bs=1M count=150; sleep 600"
+    for i in range(2):  # files in memory are charged to the session, whatever size the mount asks for
+        box.sh(f"docker run -d --name ram{i} {flags} busybox sh -c '{fill}'")
+    time.sleep(8)
+    peak = int(_read("memory", box.sid, "memory.max_usage_in_bytes"))
+    assert peak <= 200 * MiB, f"session peak {peak // MiB} MiB over its 200 MiB"
+    assert peak > 100 * MiB, f"session peak {peak // MiB} MiB: the files were not counted in the session"
+
+
 def _loop_seconds(box, cmd: str) -> float:
     start = time.monotonic()
     _ok(box, cmd, timeout=300)
