@@ -31,7 +31,7 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT / "tests" / "support"), str(ROOT / "tests")]
+sys.path.insert(0, str(ROOT / "tests" / "support"))
 
 from pyexamples import StaticServer, built_site  # noqa: E402
 from realparts import CHROMIUM_ARGS as ARGS  # noqa: E402

@@ -28,7 +28,7 @@ from pathlib import Path
 
 from realparts import need  # noqa: F401 - re-exported for the Python tests
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 ASSETS = ROOT / "site-src" / "assets"
 DOCS = ROOT / "docs" / "python"
 FENCE = re.compile(r"^```pyrun[^\n]*\n(.*?)^```[ \t]*$", re.M | re.S)
