@@ -2,8 +2,9 @@
 
 Test support code lives in tests/support/ (no tests there), which is put on sys.path here, so test
 modules import it by module name: `from realparts import need`, `from gateway_harness import ...`,
-`from sandbox_server import Server`, `from site_fixture import write_kb`, `from tutorial_pages import
-load_tutorials`. Plain helpers (`need`, `free_port`, `run`, `ROOT`) live in support/realparts.py.
+`from sandbox_server import Server`, `from server_process import ServerProcess`, `from site_fixture
+import write_kb`, `from tutorial_pages import load_tutorials`, `from pyexamples import ...`. Plain
+helpers (`need`, `free_port`, `run`, `ROOT`) live in support/realparts.py.
 """
 
 from __future__ import annotations
