@@ -1,6 +1,6 @@
 // ESLint for every JavaScript file of the project; `./atlas test` runs it like ruff and fails on
 // any problem (src/atlas/testing/jslint.py). Pinned in package.json / package-lock.json and
-// installed into node_modules/ by the test set-up (src/atlas/provision/jstools.py).
+// installed into node_modules/ by the set-up (src/atlas/provision/jstools.py).
 //
 //   site-src/assets/js/   the browser code: ES modules (the theme loads them as type="module");
 //                         pyworker.js is a module Web Worker

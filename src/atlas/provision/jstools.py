@@ -4,7 +4,8 @@
 hash; `npm ci` installs exactly that into `<repo>/node_modules/` (gitignored, like `.venv`), with
 npm's cache in `<state>/npm/_cacache`, so a reinstall needs no network. Nothing from a CDN. The
 step is skipped when `node_modules/` was installed from the same package.json and lock file (a
-stamp holds their hash). `./atlas test` runs this step, then ESLint (atlas/testing/jslint.py).
+stamp holds their hash). A step of the set-up (setup.py); `./atlas test` then runs ESLint
+(atlas/testing/jslint.py).
 
 Run alone: `.venv/bin/python -m atlas.provision.jstools [--force]`.
 """

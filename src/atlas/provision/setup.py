@@ -1,7 +1,7 @@
 """`./atlas setup`, `up`, `down`, `status`: the set-up steps in order, then the server.
 
 Steps (each named, idempotent, skipped when already done):
-packages -> daemon.json -> engine -> registry -> images -> frontend -> wheels -> site.
+packages -> daemon.json -> engine -> registry -> images -> frontend -> eslint -> wheels -> site.
 Only one set-up runs at a time (a lock file in the state directory).
 """
 
@@ -19,7 +19,7 @@ from pathlib import Path
 from atlas import ROOT
 from atlas.errors import AtlasError
 from atlas.localports import check_port
-from atlas.provision import daemonjson, engine, frontend, images, packages, registry
+from atlas.provision import daemonjson, engine, frontend, images, jstools, packages, registry
 from atlas.provision.procs import stop_daemon
 from atlas.provision.state import read_pid, state_dir, write_atomic
 from atlas.provision.steps import Skipped, output_to, run_step, step_log
@@ -122,6 +122,7 @@ def setup(skip_install: bool = False) -> None:
         run_step("registry", f"local registry mirror on {registry.ADDRESS}", registry.ensure)
         run_step("images", "images (offline, from Debian packages)", images.ensure)
         run_step("frontend", "front-end packages (npm)", frontend.install)
+        run_step(jstools.STEP, jstools.TITLE, jstools.install)
         run_step("wheels", "Python wheels for Pyodide", _wheels_step)
         run_step("site", "site build", build_site_step)
     print(f"atlas: set-up done in {time.monotonic() - started:.1f}s", flush=True)
@@ -179,6 +180,7 @@ def status() -> int:
             iid = dockerimg.image_id(ref)
             print(f"[images] {ref}: {iid[7:19] if iid else 'missing'}")
     print(f"[frontend] {'current' if frontend.is_current() else 'missing or outdated'}")
+    print(f"[eslint] {'installed' if jstools.eslint_script() else 'missing or outdated'}")
     print(f"[site] {'built' if (SITE_DIR / 'index.html').is_file() else 'not built'} ({SITE_DIR})")
     server = read_pid(state_dir() / "server.pid")
     print(f"[server] {'running (pid ' + str(server) + ')' if server else 'not running'}")

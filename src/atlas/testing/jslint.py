@@ -42,7 +42,7 @@ def eslint(root: Path = ROOT) -> list[str]:
     if not node or not script:
         raise MissingPrerequisite(
             "ESLint is not installed (node_modules/ is missing or older than package-lock.json); "
-            "`./atlas test` installs it, or: .venv/bin/python -m atlas.provision.jstools"
+            "`./atlas setup` installs it, or: .venv/bin/python -m atlas.provision.jstools"
         )
     proc = subprocess.run(
         [node, str(script), "--format", "json", "--max-warnings", "0", "."],

@@ -15,8 +15,7 @@ import time
 
 from atlas import ROOT
 from atlas.errors import MissingPrerequisite
-from atlas.provision import jstools
-from atlas.provision.steps import run_step, warn
+from atlas.provision.steps import warn
 from atlas.testing import jslint
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
@@ -95,12 +94,6 @@ def run_tests(pytest_args: list[str], skip_setup: bool = False) -> int:
             if IN_CI:
                 raise
             warn(f"{exc}\n(continuing: tests that need the missing parts will skip)")
-        try:
-            run_step(jstools.STEP, jstools.TITLE, jstools.install)
-        except MissingPrerequisite as exc:
-            if IN_CI:
-                raise
-            warn(f"{exc}\n(continuing without ESLint)")
     failures = lint()
     args = [a for a in pytest_args if a != "--"]
     cmd = pytest_command()
