@@ -24,6 +24,7 @@ from sandbox.errors import ServiceError
 log = logging.getLogger(__name__)
 PREFIX = "denied by the Container Atlas sandbox policy: "
 FAILED = "the sandbox's Docker API gateway failed on this request (logged)"
+ENGINE_DOWN = "the sandbox's Docker engine is not reachable (logged)"
 
 
 class GatewayError(ServiceError):

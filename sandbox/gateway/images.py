@@ -166,7 +166,11 @@ class ImageHandlers:
         """GET /images/{name}/json|history|get of a visible image (sent to the engine by its ID)."""
         ref = req.params["image"]
         info = self.image(sess, ref)
-        req.path = f"/images/{info['Id']}{req.path[len(f'/images/{ref}') :]}"
+        action = req.path[len(f"/images/{ref}") :]
+        if action == "/get":  # docker save of one image: the archive names it as the learner does
+            req.path = f"/images/{info['_ref']}/get"
+            return Forward(req, "tar", on_tar=sess.outer_text)
+        req.path = f"/images/{info['Id']}{action}"
 
         def scrub(status: int, obj: object) -> object:
             if status == 200 and isinstance(obj, dict) and "RepoTags" in obj:
@@ -183,7 +187,7 @@ class ImageHandlers:
         if not names:
             raise Malformed("query parameter names", "name at least one image to save")
         req.query = [("names", self.image(sess, name)["_ref"]) for name in names]
-        return Forward(req)
+        return Forward(req, "tar", on_tar=sess.outer_text)  # the archive's index in the learner's names
 
     def h_image_tag(self, req: Request, sess: Session) -> Forward:
         """POST /images/{name}/tag: a visible source, a name that is free for this session."""

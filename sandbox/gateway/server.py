@@ -17,10 +17,10 @@ import socket
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from . import errors, policy
+from . import errors, policy, savetar
 from .httpio import (
     HOP_BY_HOP,
     Buffered,
@@ -51,13 +51,14 @@ class Reply:
 
 @dataclass
 class Forward:
-    """Send `req` to the engine. mode: pass | json | stream | hijack."""
+    """Send `req` to the engine. mode: pass | json | stream | hijack | tar."""
 
     req: Request
     mode: str = "pass"
     on_json: Callable[[int, object], object] | None = None
     on_line: Callable[[dict], dict | None] | None = None
     on_end: Callable[[bool], list[dict]] | None = None
+    on_tar: Callable[[str], str] | None = None  # mode "tar": rewrites the text of the archive's index files
     scrub: Callable[[object], object] | None = (
         None  # applied to every JSON answer (names as the learner sees them)
     )
@@ -230,7 +231,11 @@ class Proxy:
         try:
             up, upb, status, start, headers = self._upstream(fwd)
         except (OSError, Closed) as exc:
-            client.sock.sendall(json_response(502, {"message": f"the Docker engine is not reachable: {exc}"}))
+            log.error("the Docker engine is not reachable", exc_info=exc)
+            client.sock.sendall(json_response(502, {"message": errors.ENGINE_DOWN}))
+            return True
+        except HttpError as exc:  # the engine's answer was malformed
+            client.sock.sendall(json_response(*errors.answer(exc)))
             return True
         try:
             ctype = headers.get("content-type", "")
@@ -249,6 +254,8 @@ class Proxy:
                 if fwd.mode == "stream" and fwd.on_end is not None:
                     fwd.on_end(False)
                 return self._send_json(client, status, headers, body, fwd)
+            if fwd.mode == "tar" and fwd.on_tar is not None:
+                return self._tar(client, upb, headers, fwd.on_tar)
             if fwd.mode == "stream":
                 return self._stream(client, upb, headers, fwd)
             return self._pass(client, upb, start, headers, no_body)
@@ -332,6 +339,19 @@ class Proxy:
                 if not pending:
                     return remaining < 0
 
+    @staticmethod
+    def _tar(client: Buffered, upb: Buffered, headers: dict[str, str], rewrite: Callable) -> bool:
+        """Relay a tar answer (docker save) through savetar.rename: its index files in learner names."""
+        client.sock.sendall(
+            b"HTTP/1.1 200 OK\r\nContent-Type: application/x-tar\r\nTransfer-Encoding: chunked\r\n"
+            b"Api-Version: 1.41\r\n\r\n"
+        )
+        for piece in savetar.rename(_upstream_pieces(upb, headers), rewrite):
+            if piece:
+                client.sock.sendall(chunk(piece))
+        client.sock.sendall(chunk(b""))
+        return True
+
     def _stream(self, client: Buffered, upb: Buffered, headers: dict[str, str], fwd: Forward) -> bool:
         client.sock.sendall(
             b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n"
@@ -388,3 +408,26 @@ class Proxy:
             obj = fwd.scrub(obj)
         client.sock.sendall(chunk(json.dumps(obj).encode() + b"\r\n"))
         return ok
+
+
+def _upstream_pieces(upb: Buffered, headers: dict[str, str]) -> Iterator[bytes]:
+    """The engine's answer body as it arrives (chunked, Content-Length or until the engine closes)."""
+    chunked = headers.get("transfer-encoding", "").lower() == "chunked"
+    left = int(headers["content-length"]) if "content-length" in headers and not chunked else -1
+    raw = bytearray(upb.take())
+    while True:
+        if chunked:
+            data, done = dechunk(raw)
+        else:
+            data, done = bytes(raw[: left if left >= 0 else None]), False
+            raw.clear()
+            left -= len(data) if left >= 0 else 0
+            done = left == 0
+        if data:
+            yield data
+        if done:
+            return
+        more = upb.sock.recv(65536)
+        if not more:
+            return
+        raw += more

@@ -10,7 +10,7 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import Denied
+from .errors import Denied, Malformed
 from .policy import LABEL_INSTANCE, LABEL_MANAGED, LABEL_ORIGIN, LABEL_SESSION
 
 SESSION_ID = re.compile(r"^[a-z0-9]{1,40}$")
@@ -123,6 +123,8 @@ class Session:
     def inner(self, name: str) -> str:
         """Engine name of a container, network or volume name the learner gave; Denied for a name that
         looks like an engine-side one (lookups check `reserved` first and answer NotFound)."""
+        if not name:
+            raise Malformed("name", "a name is required")
         refuse_reserved(name)
         return self.prefix + name
 

@@ -6,6 +6,7 @@ Other test_gateway_*.py modules import the fixtures from here (`from gateway_har
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 import shutil
 import subprocess
@@ -134,7 +135,10 @@ def make_manager(client, tmp_path_factory, budget=None, limits=None, **gateway) 
     require_images(client, SANDBOX_IMAGE, "busybox")
     state = tmp_path_factory.mktemp("gateway-state")
     gateway = {"state_dir": str(state), "http": limits or {}, **gateway}
-    settings, session_limits = gateway_settings(gateway, budget, instance="test")
+    # One instance per state folder: a test's `cleanup_orphans` (a restarted server) then removes only
+    # what its own managers left, never the sessions of tests running at the same time.
+    instance = "test-" + hashlib.sha1(str(gateway["state_dir"]).encode()).hexdigest()[:10]
+    settings, session_limits = gateway_settings(gateway, budget, instance=instance)
     return GatewayManager(client, settings, session_limits)
 
 

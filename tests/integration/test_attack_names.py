@@ -1,0 +1,505 @@
+"""Name aliasing attacks: sandbox B reaches for sandbox A's objects by every spelling it can think of.
+
+A has a container `db` (a secret token in its filesystem, its named volume `avol` and an anonymous
+volume), an image `secret` committed from it, a network `anet`, and an exec instance it created but
+never started. Session ids are not secret, so B knows A's engine names (`atlas-<A>.db`) and, in these
+tests, every ID. Each attack runs through the real docker CLI (or curl) inside B's real sandbox; the
+verdict is read on the HOST through the engine: A's objects are exactly as they were, B holds no
+object that refers to any of A's, and no file in B's sandbox (a `docker save` tar, a `docker cp` copy,
+a command's output) contains A's token.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import secrets
+import tarfile
+import time
+import urllib.request
+from dataclasses import dataclass
+
+import docker.errors
+import pytest
+from gateway_harness import (  # noqa: F401 - fixture
+    Sandbox,
+    gateway,
+    require_images,
+    session_containers,
+    start_sandbox,
+    stop_sandbox,
+)
+
+pytestmark = [pytest.mark.docker, pytest.mark.slow]
+REFUSED = re.compile(
+    r"no such|not found|denied|reserved|invalid|does not exist|unable to find|returned error: 4"
+    r"|must specify at least one container",  # `docker cp /atlas-x.y:/f .`: a local path to the CLI
+    re.I,
+)
+
+
+@dataclass
+class Victim:
+    """What A owns, by engine name and ID (B is assumed to know all of it)."""
+
+    a: Sandbox
+    b: Sandbox
+    token: str
+    cid: str
+    iid: str
+    nid: str
+    default_nid: str
+    anon: str
+    eid: str
+
+    def fmt(self, text: str) -> str:
+        """`text` with {A} {B} {cid} {cid12} {cid5} {iid} ... filled in."""
+        return text.format(
+            A=self.a.sid,
+            B=self.b.sid,
+            cid=self.cid,
+            cid12=self.cid[:12],
+            cid5=self.cid[:5],
+            iid=self.iid,
+            iid64=self.iid.removeprefix("sha256:"),
+            iid12=self.iid.removeprefix("sha256:")[:12],
+            iid5=self.iid.removeprefix("sha256:")[:5],
+            nid=self.nid,
+            nid12=self.nid[:12],
+            dnid12=self.default_nid[:12],
+            anon=self.anon,
+            anon12=self.anon[:12],
+            eid=self.eid,
+            eid12=self.eid[:12],
+            EID=self.eid.upper(),
+        )
+
+
+def _ok(box: Sandbox, cmd: str) -> str:
+    code, out = box.sh(cmd)
+    assert code == 0, f"{cmd}: {out}"
+    return out
+
+
+@pytest.fixture(scope="module")
+def victim(docker_client, gateway):  # noqa: F811
+    """A (the victim, with a container, image, network, volumes and an exec) and B (the attacker)."""
+    require_images(docker_client, "busybox")
+    a = start_sandbox(docker_client, gateway, "a" + secrets.token_hex(5))
+    b = start_sandbox(docker_client, gateway, "b" + secrets.token_hex(5))
+    token = "TOKEN" + secrets.token_hex(12)
+    try:
+        _ok(a, "docker network create anet && docker volume create avol")
+        _ok(
+            a,
+            "docker run -d --name db -v avol:/data -v /anon busybox sh -c "
+            f"'echo {token} > /secret; echo {token} > /data/secret; echo {token} > /anon/secret; "
+            "sleep 3600'",
+        )
+        _ok(a, "for i in $(seq 50); do docker exec db test -s /anon/secret && break; sleep 0.1; done")
+        _ok(a, "docker commit db secret && docker network connect anet db")
+        created = _ok(
+            a,
+            "curl -s --unix-socket /var/run/docker.sock -H Content-Type:application/json -X POST "
+            "http://d/v1.41/containers/db/exec -d "
+            '\'{"Cmd":["sh","-c","echo pwned > /pwned"],"AttachStdout":true}\'',
+        )
+        eid = json.loads(created)["Id"]
+        _ok(b, "docker run -d --name mine busybox sleep 3600")
+        api = docker_client.api
+        cid = api.inspect_container(f"atlas-{a.sid}.db")["Id"]
+        anon = next(m["Name"] for m in api.inspect_container(cid)["Mounts"] if m["Destination"] == "/anon")
+        yield Victim(
+            a=a,
+            b=b,
+            token=token,
+            cid=cid,
+            iid=api.inspect_image(f"atlas-{a.sid}.secret:latest")["Id"],
+            nid=api.inspect_network(f"atlas-{a.sid}.anet")["Id"],
+            default_nid=api.inspect_network(f"atlas-{a.sid}")["Id"],
+            anon=anon,
+            eid=eid,
+        )
+    finally:
+        assert stop_sandbox(docker_client, a) == []
+        assert stop_sandbox(docker_client, b) == []
+
+
+def _file(api, container: str, path: str) -> bytes | None:
+    """The content of `path` in a container, read by the host through the engine (None if absent)."""
+    try:
+        stream, _ = api.get_archive(container, path)
+    except docker.errors.NotFound:
+        return None
+    with tarfile.open(fileobj=io.BytesIO(b"".join(stream))) as tar:
+        member = tar.next()
+        extracted = tar.extractfile(member) if member is not None else None
+        return extracted.read() if extracted else b""
+
+
+FILES = ("/secret", "/data/secret", "/anon/secret", "/pwned")
+
+
+def snapshot(api, v: Victim) -> dict:
+    """Everything of A that an attack could change, as the engine reports it."""
+    c = api.inspect_container(v.cid)
+    img = api.inspect_image(v.iid)
+    net = api.inspect_network(v.nid)
+    default = api.inspect_network(v.default_nid)
+    ex = api.exec_inspect(v.eid)
+    return {
+        "container": (c["Name"], c["State"]["Status"], c["State"]["StartedAt"], c["RestartCount"]),
+        "container networks": sorted(c["NetworkSettings"]["Networks"]),
+        "container files": [_file(api, v.cid, p) for p in FILES],
+        "image tags": sorted(img.get("RepoTags") or []),
+        "networks": (net["Name"], sorted(net["Containers"] or {}), sorted(default["Containers"] or {})),
+        "volumes": [api.inspect_volume(n)["Labels"] for n in (f"atlas-{v.a.sid}.avol", v.anon)],
+        "exec": (ex["Running"], ex["ExitCode"], ex["Pid"]),
+        "engine names": sorted(_a_names(api, v.a.sid)),
+    }
+
+
+def _a_names(api, sid: str) -> list[str]:
+    """Every engine object name that carries A's prefix."""
+    mark = f"atlas-{sid}."
+    names = [n for c in api.containers(all=True) for n in c["Names"] if mark in n]
+    names += [n["Name"] for n in api.networks() if mark in n["Name"]]
+    names += [x["Name"] for x in api.volumes().get("Volumes") or [] if mark in x["Name"]]
+    names += [t for i in api.images(all=True) for t in i.get("RepoTags") or [] if mark in t]
+    return names
+
+
+def b_refers_to_a(api, v: Victim) -> list[str]:
+    """Ways in which B's objects point at A's (should be none)."""
+    found = []
+    for c in session_containers(_Client(api), v.b.sid):
+        info = api.inspect_container(c["Id"])
+        hc = info["HostConfig"]
+        refs = [info["Image"], hc.get("NetworkMode"), hc.get("PidMode"), hc.get("IpcMode")]
+        refs += (hc.get("VolumesFrom") or []) + (hc.get("Links") or []) + (hc.get("Binds") or [])
+        refs += [m.get("Name", "") + m.get("Source", "") for m in info["Mounts"]]
+        text = json.dumps(refs)
+        for secret in (v.cid, v.iid, v.anon, f"atlas-{v.a.sid}.", v.nid):
+            if secret.removeprefix("sha256:") in text:
+                found.append(f"B's container {info['Name']} refers to {secret}")
+        if set(info["NetworkSettings"]["Networks"]) & {f"atlas-{v.a.sid}.anet", f"atlas-{v.a.sid}"}:
+            found.append(f"B's container {info['Name']} is on A's network")
+    for img in api.images(all=True):
+        if img["Id"] == v.iid and any(f"atlas-{v.b.sid}." in t for t in img.get("RepoTags") or []):
+            found.append(f"B has a name for A's image: {img['RepoTags']}")
+    return found
+
+
+@dataclass
+class _Client:
+    api: object
+
+
+def leaked_files(api, v: Victim) -> list[str]:
+    """Files in B's sandbox (its /tmp and home) that contain A's token, found by the host."""
+    res = api.exec_create(
+        v.b.container.id, ["sh", "-c", f"grep -rl {v.token} /tmp /home/learner 2>/dev/null; true"]
+    )
+    return api.exec_start(res["Id"]).decode().split()
+
+
+def tidy_b(api, v: Victim) -> None:
+    """Remove what an attack left in B (containers other than `mine`, files in /tmp)."""
+    for c in session_containers(_Client(api), v.b.sid):
+        if f"/atlas-{v.b.sid}.mine" not in api.inspect_container(c["Id"])["Name"]:
+            api.remove_container(c["Id"], force=True, v=True)
+    res = api.exec_create(v.b.container.id, ["sh", "-c", "rm -rf /tmp/* /tmp/.[!.]* 2>/dev/null; true"])
+    api.exec_start(res["Id"])
+
+
+def attack(docker_client, v: Victim, cmd: str, may_succeed: bool = False) -> str:
+    """Run `cmd` in B; assert on the host that nothing of A changed, leaked or became B's."""
+    api = docker_client.api
+    before = snapshot(api, v)
+    cmd = v.fmt(cmd)
+    code, out = v.b.sh(f"{cmd} > /tmp/attack.out 2>&1; rc=$?; cat /tmp/attack.out; exit $rc", timeout=120)
+    try:
+        assert snapshot(api, v) == before, f"{cmd!r} changed A's objects:\n{out}"
+        assert b_refers_to_a(api, v) == [], f"{cmd!r}:\n{out}"
+        assert leaked_files(api, v) == [], f"{cmd!r} leaked A's token into B's files:\n{out}"
+        assert v.token not in out
+        if not may_succeed:
+            assert code != 0, f"{cmd!r} succeeded:\n{out}"
+            assert REFUSED.search(out), f"{cmd!r}: unexpected message:\n{out}"
+        assert f"atlas-{v.b.sid}." not in out, f"{cmd!r} shows B's engine names:\n{out}"
+    finally:
+        tidy_b(api, v)
+    return out
+
+
+# -- containers ----------------------------------------------------------------------------------
+C_SPELLINGS = ["atlas-{A}.db", "/atlas-{A}.db", "ATLAS-{A}.db", "{cid}", "{cid12}", "{cid5}"]
+C_ATTACKS = [
+    "docker inspect {c}",
+    "docker container inspect {c}",
+    "docker logs {c}",
+    "docker exec {c} cat /secret",
+    "docker top {c}",
+    "docker stats --no-stream {c}",
+    "docker diff {c}",
+    "docker export {c} -o /tmp/x.tar",
+    "docker port {c}",
+    "docker stop -t 1 {c}",
+    "docker kill {c}",
+    "docker pause {c}",
+    "docker restart -t 1 {c}",
+    "docker rename {c} stolen",
+    "docker cp {c}:/secret /tmp/secret",
+    "docker cp /etc/hostname {c}:/pwned",
+    "docker commit {c} stolen",
+    "timeout 10 docker attach {c}",
+    "timeout 10 docker wait {c}",
+    "docker run --rm --volumes-from {c} busybox cat /data/secret",
+    "docker run --rm --network container:{c} busybox true",
+    "docker run --rm --pid container:{c} busybox true",
+    "docker run --rm --ipc container:{c} busybox true",
+    "docker run --rm --link {c}:x busybox true",
+    "docker network connect atlas-{B} {c}",
+]
+
+
+@pytest.mark.parametrize("spelling", C_SPELLINGS)
+@pytest.mark.parametrize("cmd", C_ATTACKS)
+def test_container_by_any_spelling(docker_client, victim, cmd, spelling):
+    attack(docker_client, victim, cmd.replace("{c}", spelling))
+
+
+def test_rm_force_of_a_container_leaves_it(docker_client, victim):
+    for spelling in C_SPELLINGS:  # `docker rm -f` of a missing container exits 0, as on any host
+        attack(docker_client, victim, f"docker rm -f {spelling}", may_succeed=True)
+
+
+# -- images --------------------------------------------------------------------------------------
+I_SPELLINGS = [
+    "atlas-{A}.secret",
+    "atlas-{A}.secret:latest",
+    "docker.io/library/atlas-{A}.secret",
+    "localhost:5000/atlas-{A}.secret",
+    "{iid}",
+    "{iid64}",
+    "{iid12}",
+    "{iid5}",
+    "sha256:{iid12}",
+]
+I_ATTACKS = [
+    "docker image inspect {i}",
+    "docker history {i}",
+    "docker save {i} -o /tmp/x.tar",
+    "docker save busybox {i} -o /tmp/x.tar",
+    "docker tag {i} stolen",
+    "docker rmi {i}",
+    "docker rmi -f {i}",
+    "docker run --rm {i} cat /secret",
+    "docker create --name stolen {i}",
+    "printf 'FROM {i}\\nRUN cat /secret\\n' | docker build -t stolen -",
+    "docker push {i}",
+    "curl -sSf --unix-socket /var/run/docker.sock -o /tmp/x.tar 'http://d/v1.41/images/get?names={i}'",
+    "curl -sSf --unix-socket /var/run/docker.sock -o /tmp/x.tar 'http://d/v1.41/images/{i}/get'",
+]
+
+
+@pytest.mark.parametrize("spelling", I_SPELLINGS)
+@pytest.mark.parametrize("cmd", I_ATTACKS)
+def test_image_by_any_spelling(docker_client, victim, cmd, spelling):
+    rmi_f = cmd.startswith("docker rmi -f")  # like `rm -f`, `rmi -f` of a missing image exits 0
+    attack(docker_client, victim, cmd.replace("{i}", spelling), may_succeed=rmi_f)
+
+
+TAG_AS = [
+    "atlas-{A}.secret",
+    "atlas-{A}.secret:latest",
+    "library/atlas-{A}.secret",
+    "localhost:5000/atlas-{A}.secret",
+    "x/atlas-{A}.secret",
+]
+AFTER_TAG = [
+    "docker save {t} -o /tmp/x.tar",
+    "docker run --rm {t} cat /secret",
+    "docker image inspect {t}",
+    "docker rmi {t}",
+]
+
+
+@pytest.mark.parametrize("name", TAG_AS)
+@pytest.mark.parametrize("then", AFTER_TAG)
+def test_tag_as_a_then_use(docker_client, victim, name, then):
+    """The issue's theft: `docker tag busybox atlas-<A>.secret` then `docker save atlas-<A>.secret`."""
+    out = attack(docker_client, victim, f"docker tag busybox {name}; {then.replace('{t}', name)}")
+    assert "reserved" in out or REFUSED.search(out)
+
+
+@pytest.fixture(scope="module")
+def b_registry(docker_client, victim):
+    """A registry B runs for itself (`docker run -d -p 5050:5000 registry`), its host address."""
+    require_images(docker_client, "registry")
+    _ok(victim.b, "docker run -d --name reg -p 5050:5000 registry")
+    info = docker_client.api.inspect_container(f"atlas-{victim.b.sid}.reg")
+    host_port = info["HostConfig"]["PortBindings"]["5000/tcp"][0]["HostPort"]
+    url = f"http://127.0.0.1:{host_port}/v2/_catalog"
+    for _ in range(50):
+        try:
+            urllib.request.urlopen(url, timeout=2).read()
+            break
+        except OSError:
+            time.sleep(0.2)
+    yield url
+    victim.b.sh("docker rm -f reg")
+
+
+@pytest.mark.parametrize("spelling", I_SPELLINGS)
+def test_push_a_image_to_b_registry(docker_client, victim, b_registry, spelling):
+    cmd = f"docker tag {spelling} localhost:5050/stolen && docker push localhost:5050/stolen"
+    keep = {c["Id"] for c in session_containers(_Client(docker_client.api), victim.b.sid)}
+    try:
+        attack_keeping(docker_client, victim, cmd, keep)
+    finally:
+        victim.b.sh("docker rmi localhost:5050/stolen")
+    catalog = json.loads(urllib.request.urlopen(b_registry, timeout=5).read())
+    assert "stolen" not in catalog["repositories"]
+
+
+def attack_keeping(docker_client, v: Victim, cmd: str, keep: set[str]) -> None:
+    """`attack`, but B's containers in `keep` (its registry) survive the tidying."""
+    api = docker_client.api
+    before = snapshot(api, v)
+    code, out = v.b.sh(v.fmt(cmd))
+    assert code != 0 and REFUSED.search(out), out
+    assert snapshot(api, v) == before and b_refers_to_a(api, v) == [] and leaked_files(api, v) == []
+    assert keep <= {c["Id"] for c in session_containers(_Client(api), v.b.sid)}
+
+
+def test_push_under_a_name_to_b_registry(docker_client, victim, b_registry):
+    keep = {c["Id"] for c in session_containers(_Client(docker_client.api), victim.b.sid)}
+    attack_keeping(
+        docker_client,
+        victim,
+        "docker tag busybox localhost:5050/atlas-{A}.secret; docker push localhost:5050/atlas-{A}.secret",
+        keep,
+    )
+    catalog = json.loads(urllib.request.urlopen(b_registry, timeout=5).read())
+    assert not any("atlas-" in r for r in catalog["repositories"])
+
+
+# -- networks ------------------------------------------------------------------------------------
+N_SPELLINGS = ["atlas-{A}.anet", "ATLAS-{A}.anet", "{nid}", "{nid12}", "atlas-{A}", "{dnid12}"]
+N_ATTACKS = [
+    "docker network inspect {n}",
+    "docker network rm {n}",
+    "docker network connect {n} mine",
+    "docker network disconnect -f {n} mine",
+    "docker run --rm --network {n} busybox true",
+    "docker network connect {n} {cid12}",
+]
+
+
+@pytest.mark.parametrize("spelling", N_SPELLINGS)
+@pytest.mark.parametrize("cmd", N_ATTACKS)
+def test_network_by_any_spelling(docker_client, victim, cmd, spelling):
+    attack(docker_client, victim, cmd.replace("{n}", spelling))
+
+
+# -- volumes -------------------------------------------------------------------------------------
+V_SPELLINGS = ["atlas-{A}.avol", "ATLAS-{A}.avol", "{anon}", "{anon12}"]
+V_ATTACKS = [
+    "docker volume inspect {v}",
+    "docker volume rm -f {v} && docker volume inspect {v}",
+    "docker run --rm -v {v}:/d busybox cat /d/secret",
+    "docker run --rm --mount source={v},target=/d busybox cat /d/secret",
+]
+
+
+@pytest.mark.parametrize("spelling", V_SPELLINGS)
+@pytest.mark.parametrize("cmd", V_ATTACKS)
+def test_volume_by_any_spelling(docker_client, victim, cmd, spelling):
+    attack(docker_client, victim, cmd.replace("{v}", spelling))
+
+
+# -- exec instances ------------------------------------------------------------------------------
+CURL = "curl -sSf --unix-socket /var/run/docker.sock -H Content-Type:application/json "
+
+
+@pytest.mark.parametrize("eid", ["{eid}", "{eid12}", "{EID}"])
+@pytest.mark.parametrize(
+    "call",
+    [
+        "http://d/v1.41/exec/{e}/json",
+        "-X POST http://d/v1.41/exec/{e}/start -d '{{\"Detach\":true}}'",
+        "-X POST 'http://d/v1.41/exec/{e}/resize?h=10&w=10'",
+    ],
+)
+def test_exec_of_a(docker_client, victim, call, eid):
+    """A's exec instance, never started: B can neither inspect, start nor resize it."""
+    attack(docker_client, victim, CURL + call.replace("{e}", eid))
+    time.sleep(0.2)  # a start that got through would have run by now
+    assert _file(docker_client.api, victim.cid, "/pwned") is None
+
+
+# -- B creating objects under A's names ----------------------------------------------------------
+@pytest.mark.parametrize(
+    "cmd",
+    [
+        "docker run -d --name atlas-{A}.db busybox sleep 60",
+        "docker create --name /atlas-{A}.db busybox",
+        "docker run -d --name ATLAS-{A}.db busybox sleep 60",
+        "docker rename mine atlas-{A}.db",
+        "docker network create atlas-{A}.anet",
+        "docker volume create atlas-{A}.avol",
+        "docker run --rm -v atlas-{A}.newvol:/d busybox true",
+        "docker tag busybox atlas-{A}.secret",
+        "docker commit mine atlas-{A}.secret",
+        "printf 'FROM busybox\\n' | docker build -t atlas-{A}.secret -",
+        "docker pull atlas-{A}.secret",
+    ],
+)
+def test_create_under_a_name(docker_client, victim, cmd):
+    attack(docker_client, victim, cmd)
+
+
+# -- what B sees of its own objects: its names, never engine names --------------------------------
+def test_stats_show_the_learner_name(victim):
+    b = victim.b
+    assert b.sh("docker stats --no-stream --format '{{.Name}}' mine")[1].strip() == "mine"
+    code, out = b.sh("docker stats --no-stream mine")
+    assert code == 0 and re.search(r"\smine\s", out) and "atlas-" not in out, out
+
+
+def test_engine_errors_are_scrubbed(victim):
+    b = victim.b
+    _ok(b, "docker run -d --name dup busybox sleep 60")
+    try:
+        code, out = b.sh("docker rename mine dup")
+        assert code != 0 and "dup" in out and "atlas-" not in out, out
+        code, out = b.sh("docker run --name dup busybox true")
+        assert code != 0 and '"/dup"' in out and "atlas-" not in out, out
+    finally:
+        b.sh("docker rm -f dup")
+
+
+def test_b_can_still_use_its_own_objects_by_id(victim):
+    b = victim.b
+    cid = _ok(b, "docker inspect -f '{{.Id}}' mine").strip()
+    assert _ok(b, f"docker inspect -f '{{{{.Name}}}}' {cid[:6]}").strip() == "/mine"
+    assert _ok(b, "docker inspect -f '{{.Name}}' /mine").strip() == "/mine"
+    iid = _ok(b, "docker image inspect -f '{{.Id}}' busybox").strip()
+    assert _ok(b, f"docker image inspect -f '{{{{.Id}}}}' {iid[7:17]}").strip() == iid
+
+
+def test_save_names_the_learner_tag(docker_client, victim):
+    """`docker save` of B's own image: the archive says `keep:latest`, as B named it."""
+    b = victim.b
+    _ok(b, "docker tag busybox keep")
+    try:
+        manifest = json.loads(_ok(b, "docker save keep | tar -xO manifest.json"))
+        assert manifest[0]["RepoTags"] == ["keep:latest"]
+        out = _ok(b, "docker save busybox keep -o /tmp/both.tar && tar -tf /tmp/both.tar")
+        assert "manifest.json" in out and "repositories" in out
+        repos = json.loads(_ok(b, "tar -xOf /tmp/both.tar repositories"))
+        assert sorted(repos) == ["busybox", "keep"]
+    finally:
+        b.sh("docker rmi keep; rm -f /tmp/both.tar")
