@@ -60,9 +60,9 @@ def loopback():
 
 @pytest.fixture(scope="module")
 def gw(docker_client, tmp_path_factory):
-    """A gateway with 8 MiB build contexts (64 MiB unpacked) and 6 images per session."""
+    """A gateway with 8 MiB build contexts (64 MiB unpacked)."""
     require_images(docker_client, HIDDEN, "busybox")
-    manager = make_manager(docker_client, tmp_path_factory, budget={"build_context": "8m", "images": 6})
+    manager = make_manager(docker_client, tmp_path_factory, budget={"build_context": "8m", "images": 200})
     yield manager
     manager.shutdown()
 
@@ -361,6 +361,35 @@ def test_forced_build_settings(docker_client, pair):
     assert found, out
     assert int(found.group(1)) <= a.manager.budget.memory, out
     assert int(found.group(2)) <= 65536, f"/dev/shm is at most 64 MiB: {out}"
+    parent = a.manager.sessions[a.sid].cgroup_parent
+    if parent:  # the session has its own cgroup (root, cgroup v1): build steps run inside it
+        out = ok_build(a, "FROM busybox\nRUN echo cg=$(grep memory /proc/self/cgroup)\n", nocache="1")
+        assert re.search(r"cg=\S*" + re.escape(parent), out), (parent, out)
+
+
+def test_scratch_and_multi_stage_builds(pair):
+    a, _ = pair
+    ok_build(a, "FROM scratch\nCOPY f /f\n", {"f": b"scratch-file"}, t="fromscratch")
+    ok_build(
+        a,
+        "FROM busybox AS make\nRUN echo made > /m\n"
+        "FROM busybox\nCOPY --from=make /m /m\nCOPY --from=0 /m /n\n",
+        t="multi",
+    )
+    assert a.sh("docker run --rm multi cat /m /n")[1] == "made\nmade\n"
+    assert (
+        "scratch-file" in a.sh("docker save fromscratch | tar -xO --wildcards '*/layer.tar' | tar -xO f")[1]
+    )
+
+
+def test_onbuild_triggers_never_run(pair, loopback):
+    a, _ = pair
+    a.sh("docker run --name onb busybox true")
+    a.sh(f"docker commit --change 'ONBUILD ADD {loopback}/onbuild /x' onb onbuild-base")
+    status, out = build(a, tar_of([("Dockerfile", b"FROM onbuild-base\nRUN true\n")]))
+    assert status in (403, 404) and ("ONBUILD" in out or "No such image" in out), out
+    a.sh("docker rm onb; docker rmi onbuild-base")
+    assert _Counter.hits == []
 
 
 # -- cache lineage ------------------------------------------------------------------------------
