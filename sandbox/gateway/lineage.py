@@ -24,11 +24,12 @@ from collections.abc import Iterable
 import docker
 import docker.errors
 
+from sandbox.labels import LINEAGE as LABEL_LINEAGE  # the labels' one home
+from sandbox.labels import LINEAGE_BASE as LABEL_LINEAGE_BASE
+
 from .errors import Denied
 from .policy import LABEL_ORIGIN, LABEL_SESSION
 
-LABEL_LINEAGE = "org.container-atlas.lineage"  # the session whose lineage an image descends from
-LABEL_LINEAGE_BASE = "org.container-atlas.lineage-base"  # the base image ID a lineage image wraps
 SCRATCH = "scratch"
 
 

@@ -42,7 +42,6 @@ CAP_ALLOWLIST = frozenset(
     }
 )
 LOG_DRIVERS = {"", "json-file", "local", "none"}
-DEFAULT_LOG = {"Type": "json-file", "Config": {"max-size": "1m", "max-file": "2"}}
 
 
 @dataclass(frozen=True)

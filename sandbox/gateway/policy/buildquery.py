@@ -9,10 +9,10 @@ import json
 import re
 from dataclasses import dataclass, field
 
+from sandbox.labels import PREFIX as RESERVED_LABELS  # the labels' one home
+
 from ..errors import Denied, Malformed
 
-MAX_SHM = 64 * 1024 * 1024
-RESERVED_LABELS = "org.container-atlas."
 EMPTY_JSON = ("", "null", "[]", "{}")
 
 
@@ -81,7 +81,8 @@ class BuildQuery:
 
     def forward(self, labels: dict[str, str], network: str, limits: object, cgroup_parent: str) -> list:
         """The query the engine receives: the learner's choices that are allowed, and what is forced."""
-        shm = min(self.shmsize or MAX_SHM, MAX_SHM, getattr(limits, "shm_size", MAX_SHM))
+        most = limits.shm_size  # type: ignore[attr-defined] - sandbox.limits.Limits (config.yaml)
+        shm = min(self.shmsize or most, most)
         query: list[tuple[str, str]] = [("t", t) for t in self.tags]
         query += [
             ("dockerfile", self.dockerfile),

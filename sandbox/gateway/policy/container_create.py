@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..errors import Denied
-from . import CAP_ALLOWLIST, DEFAULT_LOG, LOG_DRIVERS, Budget
+from . import CAP_ALLOWLIST, LOG_DRIVERS, Budget
 from .engine_types import CONTAINER_CREATE
 from .jsondecode import loads
 from .labels import check_labels
@@ -196,7 +196,7 @@ def check_container_create(
     check_security_opts(hc.get("SecurityOpt") or [])
     check_labels(body.get("Labels"))
     hc["Runtime"] = runtime
-    hc["LogConfig"] = DEFAULT_LOG
+    hc["LogConfig"] = budget.engine_log_config()  # config.yaml limits: log_max_size, log_max_files
     check_mounts(hc, refs, budget)
     clamp_resources(hc, budget, cgroup_parent)
     for key, bindings in (hc.get("PortBindings") or {}).items():

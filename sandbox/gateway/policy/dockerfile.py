@@ -16,6 +16,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from sandbox.labels import PREFIX as RESERVED_LABELS  # the labels' one home
+
 from ..errors import Denied
 
 ESCAPE_DIRECTIVE = re.compile(r"^#[ \t]*escape[ \t]*=[ \t]*(.+?)[ \t]*$", re.IGNORECASE)
@@ -33,7 +35,6 @@ INSTRUCTIONS = {
     "add", "arg", "cmd", "copy", "entrypoint", "env", "expose", "from", "healthcheck", "label",
     "maintainer", "onbuild", "run", "shell", "stopsignal", "user", "volume", "workdir",
 }  # fmt: skip
-RESERVED_LABELS = "org.container-atlas."
 
 
 class DockerfileError(Denied):

@@ -6,9 +6,9 @@ could make an object look like another session's, or escape clean-up.
 
 from __future__ import annotations
 
-from ..errors import Denied
+from sandbox.labels import PREFIX as RESERVED_PREFIX  # the labels' one home
 
-RESERVED_PREFIX = "org.container-atlas."
+from ..errors import Denied
 
 
 def check_labels(labels: dict | None, where: str = "--label") -> dict:
