@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import ClassVar
 
 import yaml
 from atlas.errors import AtlasError
@@ -52,6 +53,21 @@ class Profile:
     lifetime: float | None = field(default=None, metadata=_positive())
     idle_timeout: float | None = field(default=None, metadata=_positive())
     name: str = field(default="", metadata=INTERNAL)
+
+    #: Keys profiles had before the limits were declared once (config.yaml `limits:`).
+    MOVED: ClassVar[dict[str, str]] = {
+        key: f"the same for every profile now: set limits.{new} in config.yaml"
+        for key, new in (
+            ("memory", "memory"),
+            ("cpu", "cpu"),
+            ("pids_limit", "pids"),
+            ("tmpfs", "tmpfs"),
+            ("log_max_size", "log_max_size"),
+        )
+    } | {
+        key: "not configurable: every learner container has a read-only root and no network"
+        for key in ("read_only", "network")
+    }
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,8 @@ the merged mapping into the dataclass `cls`, collecting a `ConfigProblem` for ea
 a "did you mean"), missing key, wrong type or value outside the field's `min`/`max` metadata. Types:
 bool, int, float, str, `X | None`, list[str], dict[str, str], `limits.Size`, nested dataclasses and
 dict[str, dataclass]. A field whose metadata says `internal` is not read from the settings; one that
-says `declared` must be written even though its dataclass has a default.
+says `declared` must be written even though its dataclass has a default. A class attribute `MOVED`
+(key -> where it went) turns an old key into a pointer to its new place.
 """
 
 from __future__ import annotations
@@ -143,7 +144,9 @@ def build(cls: type, raw: dict, where: Located, fallback: Where, problems: list,
     ok = True
     for key in raw:
         if key not in wanted:
-            hint = did_you_mean(str(key), wanted) or f" (known: {', '.join(sorted(wanted))})"
+            moved = getattr(cls, "MOVED", {}).get(key)  # a key that lives elsewhere now: say where
+            hint = f" ({moved})" if moved else did_you_mean(str(key), wanted)
+            hint = hint or f" (known: {', '.join(sorted(wanted))})"
             problems.append(
                 locate(where, (*keys, key), fallback).problem(_dotted((*keys, key)), "unknown key" + hint)
             )

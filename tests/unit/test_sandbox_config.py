@@ -71,12 +71,18 @@ def test_unknown_key_is_located_with_did_you_mean(tmp_path):
 
 def test_unknown_keys_in_sections_and_profiles(tmp_path):
     text = "limits:\n  memroy: 512m\ngateway:\n  runtiem: runsc\nprofiles:\n  shell:\n    pids_limit: 5\n"
+    text += "    colour: blue\n"
     path, problems = _problems(tmp_path, text)
     assert f"{path}:2:3: limits.memroy: unknown key (did you mean 'memory'?)" in problems
     assert f"{path}:4:3: gateway.runtiem: unknown key (did you mean 'runtime'?)" in problems
-    # limits are not per profile any more: the message lists what a profile may say
-    [prof] = [p for p in problems if "pids_limit" in p]
-    assert prof.startswith(f"{path}:7:5: profiles.shell.pids_limit: unknown key (known: command, ")
+    # limits are not per profile any more: the message says where the key went
+    assert (
+        f"{path}:7:5: profiles.shell.pids_limit: unknown key "
+        "(the same for every profile now: set limits.pids in config.yaml)"
+    ) in problems
+    # nothing close: the message lists what a profile may say
+    [prof] = [p for p in problems if "colour" in p]
+    assert prof.startswith(f"{path}:8:5: profiles.shell.colour: unknown key (known: command, ")
 
 
 def test_wrong_types_are_located(tmp_path):
