@@ -8,7 +8,7 @@ The numbers live in ONE place, the `limits:` section of `sandbox/config.yaml` (r
 - the hardening of a learner's own container (`sandbox.containers.create_kwargs`),
 - the budget the Docker API gateway enforces on every container a learner starts (`Budget` is this
   class, re-exported by `sandbox.gateway.policy`),
-- what each build step is forced to (memory, memory+swap, CPU quota).
+- what each build step is forced to (memory, memory+swap, CPU quota, /dev/shm).
 
 `Limits()` with no arguments is the declared configuration's limits (config.yaml plus the
 environment), so a test or tool never writes a number of its own.
@@ -19,7 +19,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Annotated, Any
 
@@ -127,8 +127,6 @@ class Limits:
 
 #: The gateway's name for the limits it enforces on a session (one class, one declaration).
 Budget = Limits
-
-LIMIT_FIELDS = tuple(f.name for f in fields(Limits))
 
 
 @functools.cache  # read once per process: the configuration does not change while the service runs
