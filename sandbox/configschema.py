@@ -12,6 +12,7 @@ says `declared` must be written even though its dataclass has a default. A class
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import types
 import typing
@@ -119,7 +120,7 @@ def merge(base: dict, where: Located, layer: dict, layer_where: Located, section
                     if sub[: len(path)] == path and len(sub) > len(path):
                         where[sub] = pos
 
-    go(base, layer, ())
+    go(base, copy.deepcopy(layer), ())  # the caller's mappings are never shared or changed
 
 
 def _is_section(path: KeyPath, sections: set[KeyPath]) -> bool:
