@@ -79,20 +79,22 @@ def test_container_create_denials(hc, reason):
 
 
 def test_budget_is_forced_and_smaller_requests_kept():
+    budget = Budget()  # the declared limits (sandbox/config.yaml `limits:`)
     body, _ = create({})
     hc = body["HostConfig"]
     assert (hc["Memory"], hc["MemorySwap"], hc["PidsLimit"], hc["NanoCpus"]) == (
-        256 * 2**20,
-        256 * 2**20,
-        128,
-        5e8,
+        budget.memory,
+        budget.memory,
+        budget.pids,
+        budget.nano_cpus,
     )
     assert hc["Runtime"] == "runc" and hc["LogConfig"]["Type"] == "json-file"
     body, _ = create({"Memory": 64 * 2**20, "PidsLimit": 10, "MemorySwap": -1})
     assert body["HostConfig"]["Memory"] == 64 * 2**20 and body["HostConfig"]["MemorySwap"] == 64 * 2**20
     assert body["HostConfig"]["PidsLimit"] == 10
     body, _ = create({"Memory": 8 * 2**30, "PidsLimit": -1, "NanoCpus": 4_000_000_000})
-    assert body["HostConfig"]["Memory"] == 256 * 2**20 and body["HostConfig"]["NanoCpus"] == 5e8
+    hc = body["HostConfig"]
+    assert hc["Memory"] == budget.memory and hc["NanoCpus"] == budget.nano_cpus
 
 
 def test_allowed_options_and_references():
