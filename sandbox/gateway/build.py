@@ -16,7 +16,7 @@ import re
 
 from . import lineage, policy
 from .buildcontext import Bounds, read_context
-from .errors import Denied, NotFound
+from .errors import Denied, NoSuchObject
 from .httpio import Request
 from .policy import buildquery, dockerfile
 from .policy import commit as commit_policy
@@ -82,10 +82,10 @@ class BuildHandlers:
 
     def _base(self, sess: Session, ref: str) -> tuple[str, list[str]]:
         """(image ID, Env) of an image a build of `sess` reads: one it may see, pulled from the mirror
-        when it has no such name yet; NotFound/Denied otherwise."""
+        when it has no such name yet; NoSuchObject/Denied otherwise."""
         try:
             info = self.image(sess, ref)  # type: ignore[attr-defined]
-        except NotFound:
+        except NoSuchObject:
             if split_ref(ref)[0]:
                 raise
             self.pull_quietly(sess, ref)  # type: ignore[attr-defined]

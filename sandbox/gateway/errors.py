@@ -3,7 +3,7 @@
 Every answer the gateway makes up itself is `{"message": "..."}` with an HTTP status, like the engine's:
 
 - `Denied` (403): the sandbox policy refuses the request; the message starts with `PREFIX` and says why.
-- `NotFound` (404): no such object *for this session* (other sessions' objects look missing).
+- `NoSuchObject` (404): no such object *for this session* (other sessions' objects look missing).
 - `HttpError` (4xx/5xx): the request is malformed at the HTTP level; `Malformed` (400) names the field
   (query parameter, JSON path or header) at fault.
 - errors the engine reports through docker-py (`docker.errors.APIError`, `docker.errors.NotFound`) are
@@ -19,7 +19,7 @@ from collections.abc import Callable
 
 import docker.errors
 
-from sandbox.errors import ServiceError
+from sandbox.errors import BadRequest, Forbidden, NotFoundError, ServiceError
 
 log = logging.getLogger(__name__)
 PREFIX = "denied by the Container Atlas sandbox policy: "
@@ -37,7 +37,7 @@ class GatewayError(ServiceError):
         return {"message": self.message}
 
 
-class Denied(GatewayError):
+class Denied(GatewayError, Forbidden):
     """A request the policy refuses: 403 with `denied by the Container Atlas sandbox policy: <reason>`."""
 
     status = 403
@@ -47,8 +47,9 @@ class Denied(GatewayError):
         self.reason = reason
 
 
-class NotFound(GatewayError):
-    """An object that does not exist *for this session* (another session's objects look missing)."""
+class NoSuchObject(GatewayError, NotFoundError):
+    """404: an object that does not exist *for this session* (another session's objects look missing).
+    Named after the engine's "No such container" so it never shadows `docker.errors.NotFound`."""
 
     status = 404
 
@@ -60,7 +61,7 @@ class HttpError(GatewayError):
         super().__init__(message, status=status, field=field)
 
 
-class Malformed(HttpError):
+class Malformed(HttpError, BadRequest):
     """400: a field of the request is not what the Engine API expects; the message names the field."""
 
     def __init__(self, field: str, problem: str) -> None:

@@ -9,7 +9,7 @@ import re
 import docker.errors
 
 from . import lineage, policy
-from .errors import Denied, HttpError, Malformed, NotFound
+from .errors import Denied, HttpError, Malformed, NoSuchObject
 from .httpio import Request
 from .server import Forward
 from .session import OWNED_NAME, Session, id_prefix, normalize, reserved, split_ref
@@ -48,8 +48,8 @@ class ImageHandlers:
         """The image `ref` as this session sees it, with the engine reference to send in ["_ref"]: the
         session's own name (`atlas-<id>.<ref>`), else a shared base image's name, else a full ID when
         `ref` is an ID or a prefix of exactly one visible image's ID. The engine is only asked for
-        references the gateway computed; NotFound (`No such image`) for anything else."""
-        missing = NotFound(f"No such image: {ref}")
+        references the gateway computed; NoSuchObject (`No such image`) for anything else."""
+        missing = NoSuchObject(f"No such image: {ref}")
         if not ref or reserved(ref) or ref.startswith(HIDDEN) or ref != ref.strip():
             raise missing
         if "@" in ref:  # name@digest: one of the visible digests of a visible image
@@ -172,13 +172,17 @@ class ImageHandlers:
             return Forward(req, "tar", on_tar=sess.outer_text)
         req.path = f"/images/{info['Id']}{action}"
 
-        def scrub(status: int, obj: object) -> object:
+        def scrub(status: int, obj: object) -> object:  # only names this session may see
             if status == 200 and isinstance(obj, dict) and "RepoTags" in obj:
                 obj["RepoTags"] = self._visible_tags(sess, obj["RepoTags"])
                 obj["RepoDigests"] = self._visible_tags(sess, obj.get("RepoDigests") or [])
+            if status == 200 and isinstance(obj, list):  # history: the tags of every layer's image
+                for layer in obj:
+                    if isinstance(layer, dict) and layer.get("Tags"):
+                        layer["Tags"] = self._visible_tags(sess, layer["Tags"]) or None
             return obj
 
-        return Forward(req, "json", on_json=scrub) if req.path.endswith("/json") else Forward(req)
+        return Forward(req, "json", on_json=scrub)
 
     def h_image_save(self, req: Request, sess: Session) -> Forward:
         """GET /images/get (docker save): each name resolved in the session's view; the engine is sent
@@ -259,14 +263,14 @@ class ImageHandlers:
         )
 
     def pull_quietly(self, sess: Session, ref: str) -> None:
-        """Pull `ref` through the mirror (used for build base images); NotFound like Docker Hub."""
+        """Pull `ref` through the mirror (used for build base images); NoSuchObject like Docker Hub."""
         registry, repo, tag = split_ref(ref)
         source, shown = self._source(sess, registry, repo)
         target = normalize(f"{shown}:{tag}")
         try:
             self.api.pull(source, tag=tag)
         except docker.errors.APIError:
-            raise NotFound(MISSING.format(repo=shown)) from None
+            raise NoSuchObject(MISSING.format(repo=shown)) from None
         self._finish_pull(sess, source, tag, target)
 
     def _finish_pull(self, sess: Session, source: str, tag: str, target: str) -> None:
@@ -351,7 +355,7 @@ class ImageHandlers:
             )
         inner = sess.inner_image(full)
         if inner not in self._mine(sess):
-            raise NotFound(f"An image does not exist locally with the tag: {registry}/{repo}")
+            raise NoSuchObject(f"An image does not exist locally with the tag: {registry}/{repo}")
         source, shown = self._source(sess, registry, repo)
         self.api.tag(inner, source, t)
         req.path = f"/images/{source}/push"

@@ -10,9 +10,9 @@ import time
 import docker.errors
 
 from . import policy
-from .errors import Malformed
+from .errors import Malformed, NoSuchObject
 from .httpio import HttpError, Request
-from .policy import Denied, NotFound, container_create, jsondecode
+from .policy import Denied, container_create, jsondecode
 from .policy import exec as exec_policy
 from .server import Forward
 from .session import PortMap, Session, id_prefix, reserved
@@ -53,7 +53,7 @@ class ObjectHandlers:
     port_wait: float
     manager: object
 
-    # -- lookups: a learner's name or ID -> the session's own engine object, or NotFound ------------
+    # -- lookups: a learner's name or ID -> the session's own engine object, or NoSuchObject ----------
     # The engine is only ever asked for a name the gateway computed (`atlas-<session>.<name>`) or for a
     # full ID it listed under the session's labels; the learner's string is never sent, so no spelling
     # (another session's engine name, a leading `/`, an ID prefix) reaches another session's object.
@@ -72,7 +72,7 @@ class ObjectHandlers:
             cid = self._unique(id_prefix(ref), [c["Id"] for c in mine])
             info = self._inspect(self.api.inspect_container, cid) if cid else None
         if info is None or not sess.owns(info["Config"].get("Labels")):
-            raise NotFound(f"No such container: {ref}")
+            raise NoSuchObject(f"No such container: {ref}")
         sess.containers.add(info["Id"])
         return info["Id"]
 
@@ -109,7 +109,7 @@ class ObjectHandlers:
             nid = self._unique(id_prefix(ref), [n["Id"] for n in mine])
             info = self._inspect(self.api.inspect_network, nid) if nid else None
         if info is None or not sess.owns(info.get("Labels")):
-            raise NotFound(f"network {ref} not found")
+            raise NoSuchObject(f"network {ref} not found")
         return info
 
     def volume(self, sess: Session, name: str) -> dict | None:
@@ -125,7 +125,7 @@ class ObjectHandlers:
         if info is None:
             return None
         if not sess.owns(info.get("Labels")):
-            raise NotFound(f"get {name}: no such volume")
+            raise NoSuchObject(f"get {name}: no such volume")
         return info
 
     def _count(self, kind: str, sess: Session) -> int:
@@ -358,7 +358,7 @@ class ObjectHandlers:
         """Calls on one of the session's exec instances."""
         eid = req.params["exec"]
         if eid not in sess.execs:
-            raise NotFound(f"No such exec instance: {eid}")
+            raise NoSuchObject(f"No such exec instance: {eid}")
         req.path = f"/exec/{eid}{req.path[len(f'/exec/{eid}') :]}"
         return Forward(req)
 

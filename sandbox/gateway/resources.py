@@ -7,9 +7,10 @@ import json
 import docker
 
 from . import network, policy
+from .errors import NoSuchObject
 from .httpio import Request
 from .objects import add_label_filter
-from .policy import Denied, NotFound, networks, volumes
+from .policy import Denied, networks, volumes
 from .server import Forward, Reply
 from .session import Session
 
@@ -93,7 +94,7 @@ class ResourceHandlers:
         """GET or DELETE /volumes/{name} of one of the session's volumes."""
         info = self.volume(sess, req.params["volume"])
         if info is None:
-            raise NotFound(f"get {req.params['volume']}: no such volume")
+            raise NoSuchObject(f"get {req.params['volume']}: no such volume")
         req.path = f"/volumes/{info['Name']}"
         return Forward(req, "json")
 

@@ -122,7 +122,7 @@ class Session:
 
     def inner(self, name: str) -> str:
         """Engine name of a container, network or volume name the learner gave; Denied for a name that
-        looks like an engine-side one (lookups check `reserved` first and answer NotFound)."""
+        looks like an engine-side one (lookups check `reserved` first and answer NoSuchObject)."""
         if not name:
             raise Malformed("name", "a name is required")
         refuse_reserved(name)

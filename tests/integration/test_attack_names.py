@@ -98,7 +98,7 @@ def victim(docker_client, gateway):  # noqa: F811
             "sleep 3600'",
         )
         _ok(a, "for i in $(seq 50); do docker exec db test -s /anon/secret && break; sleep 0.1; done")
-        _ok(a, "docker commit db secret && docker network connect anet db")
+        _ok(a, "docker commit db secret && docker network connect anet db && docker tag busybox atag")
         created = _ok(
             a,
             "curl -s --unix-socket /var/run/docker.sock -H Content-Type:application/json -X POST "
@@ -503,3 +503,24 @@ def test_save_names_the_learner_tag(docker_client, victim):
         assert sorted(repos) == ["busybox", "keep"]
     finally:
         b.sh("docker rmi keep; rm -f /tmp/both.tar")
+
+
+@pytest.mark.parametrize(
+    "cmd",
+    [
+        "docker images -a --digests",
+        "docker image inspect busybox",
+        "docker history --no-trunc busybox",
+        "curl -sS --unix-socket /var/run/docker.sock http://d/v1.41/images/busybox/history",
+        "curl -sS --unix-socket /var/run/docker.sock http://d/v1.41/images/json?all=1",
+        "docker system df -v",
+        "docker info",
+        "timeout 3 docker events --since 10m",
+        "curl -sS --unix-socket /var/run/docker.sock http://d/v1.41/images/nothing/json",
+    ],
+)
+def test_b_sees_no_name_of_a(victim, cmd):
+    """A named the shared busybox `atag`: nothing B lists or inspects shows A's names or session id."""
+    code, out = victim.b.sh(cmd)
+    assert code in (0, 124), out  # 124: `timeout` ended the event stream
+    assert victim.a.sid not in out and "atag" not in out, out

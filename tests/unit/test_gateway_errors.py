@@ -12,9 +12,9 @@ import pytest
 import requests
 
 from sandbox.config import gateway_settings
-from sandbox.errors import ServiceError
+from sandbox.errors import BadRequest, Forbidden, NotFoundError, ServiceError
 from sandbox.gateway import errors
-from sandbox.gateway.errors import FAILED, PREFIX, Denied, GatewayError, HttpError, Malformed, NotFound
+from sandbox.gateway.errors import FAILED, PREFIX, Denied, GatewayError, HttpError, Malformed, NoSuchObject
 from sandbox.gateway.handlers import Handlers
 from sandbox.gateway.httpio import Request
 from sandbox.gateway.session import Session, id_prefix, reserved
@@ -28,9 +28,11 @@ def engine_error(cls, status: int, explanation: str):
 
 
 def test_one_hierarchy_under_the_service_error():
-    for exc in (Denied("x"), NotFound("x"), HttpError(400, "x"), Malformed("query parameter x", "bad")):
+    for exc in (Denied("x"), NoSuchObject("x"), HttpError(400, "x"), Malformed("query parameter x", "bad")):
         assert isinstance(exc, GatewayError) and isinstance(exc, ServiceError)
-    assert not issubclass(NotFound, docker.errors.NotFound)
+    assert isinstance(Denied("x"), Forbidden) and isinstance(NoSuchObject("x"), NotFoundError)
+    assert isinstance(Malformed("x", "y"), BadRequest) and Malformed("x", "y").field == "x"
+    assert not issubclass(NoSuchObject, docker.errors.NotFound)
 
 
 @pytest.mark.parametrize(
@@ -41,7 +43,7 @@ def test_one_hierarchy_under_the_service_error():
             403,
             PREFIX + "privileged containers are not allowed",
         ),
-        (NotFound("No such container: web"), 404, "No such container: web"),
+        (NoSuchObject("No such container: web"), 404, "No such container: web"),
         (HttpError(413, "the body is too large"), 413, "the body is too large"),
         (
             Malformed("query parameter repo", "the new image name is missing"),

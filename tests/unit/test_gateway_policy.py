@@ -8,7 +8,7 @@ import json
 import pytest
 
 from sandbox.gateway import policy
-from sandbox.gateway.policy import Budget, Denied, NotFound, check_container_create
+from sandbox.gateway.policy import Budget, Denied, NoSuchObject, check_container_create
 from sandbox.gateway.policy.container_create import parse
 from sandbox.gateway.session import normalize, split_ref
 
@@ -131,7 +131,7 @@ def test_routes_allow_the_cli_and_explain_the_rest():
         policy.match("POST", "/containers/x/update")
     with pytest.raises(Denied, match=r"POST /plugins/pull is not available"):
         policy.match("POST", "/plugins/pull")
-    with pytest.raises(NotFound, match="No such object: web"):
+    with pytest.raises(NoSuchObject, match="No such object: web"):
         policy.match("GET", "/plugins/web/json")
     with pytest.raises(Denied, match="too old"):
         policy.check_version("1.23")

@@ -19,7 +19,7 @@ from sandbox.labels import ORIGIN as LABEL_ORIGIN  # noqa: F401
 from sandbox.labels import SESSION as LABEL_SESSION  # noqa: F401
 from sandbox.limits import Budget  # noqa: F401
 
-from ..errors import PREFIX, Denied, HttpError, NotFound  # noqa: F401 - re-exported: policy.Denied, policy.NotFound
+from ..errors import PREFIX, Denied, HttpError, NoSuchObject  # noqa: F401 - re-exported: policy.Denied
 
 MIN_API_VERSION = (1, 30)
 
@@ -128,7 +128,7 @@ def match(method: str, path: str) -> tuple[Route, dict[str, str]]:
             return route, {k: v for k, v in m.groupdict().items() if v is not None}
     m = SWARM_OBJECTS.match(path)
     if m and method == "GET":  # `docker inspect X` probes every kind of object: answer "no such object"
-        raise NotFound(f"No such object: {m.group('name')}")
+        raise NoSuchObject(f"No such object: {m.group('name')}")
     for pattern, reason in EXPLAINED.items():
         rx = "^" + re.sub(r"\{\w\}", "[^/]+", pattern) + "(/.*)?$"
         if re.match(rx, path):
