@@ -235,6 +235,7 @@ def _copy(
     finally:
         tin.close()
     if wanted in dockerfiles:
+        _check_parents(wanted, seen)  # the Dockerfile the gateway adds last must land where it says
         return wanted, dockerfiles[wanted]
     if fallback and "dockerfile" in dockerfiles:
         return "dockerfile", dockerfiles["dockerfile"]

@@ -77,7 +77,7 @@ def test_add_of_a_url_through_a_build_arg():
 def test_add_depending_on_a_variable_without_value_is_refused():
     with pytest.raises(DockerfileError, match=r"ADD depends on \$U, which has no value.*line 3"):
         read("FROM busybox\nARG U\nADD $U /x\n")
-    assert read("FROM busybox\nADD $HOME/f /x\n").words[1] == ["$HOME/f", "/x"]  # HOME from the base's env
+    assert read("FROM busybox\nADD $HOME/f /x\n").words[1] == ["/root/f", "/x"]  # HOME from the base's env
 
 
 @pytest.mark.parametrize(
@@ -188,3 +188,20 @@ def test_parse_continuations_and_line_numbers():
         ("run", "a   b", 3),
         ("label", "x=1", 7),
     ]
+
+
+@pytest.mark.parametrize("escape", ["\\", "`"])
+@pytest.mark.parametrize("value", ["plain", "a b\tc", "$A ${B}", "'q' \"d\"", "back\\slash`tick", "", "=x="])
+def test_literal_survives_the_builders_expansion(escape, value):
+    assert df.expand(df.literal(value, escape), {"A": "1", "B": "2"}, escape) == value
+
+
+def test_render_writes_what_the_policy_expanded():
+    text = "FROM busybox\nARG D=/dst\nENV S=src\nCOPY --chown=$S:$S $S ${D} \nLABEL $S=\"a b\" k='$S'\n"
+    out = read(text).render()
+    assert out.splitlines()[-2:] == [
+        'COPY --chown="src:src" ["src", "/dst"]',
+        "LABEL src=a\\ b k=\\$S",
+    ]
+    again = df.read(out, {}, lambda ref, line: (ref, []))
+    assert again.labels == {"src": "a b", "k": "$S"} and again.words[3] == ["src", "/dst"]

@@ -235,6 +235,12 @@ def parse_words(rest: str, escape: str) -> list[str]:
     return words
 
 
+def literal(value: str, escape: str) -> str:
+    """`value` written so that the builder's expansion gives it back unchanged (no variables, quotes
+    or word breaks left for the engine to interpret)."""
+    return "".join(escape + c if c in (escape, "$", '"', "'") or c.isspace() else c for c in value)
+
+
 class Unset(Exception):
     """Expansion used a variable that has no value."""
 
@@ -380,7 +386,9 @@ class Plan:
     meta: list[Instruction] = field(default_factory=list)
     stages: list[Stage] = field(default_factory=list)
     copy_from: dict[int, str] = field(default_factory=dict)  # instruction index -> image ID
-    words: dict[int, list[str]] = field(default_factory=dict)  # ADD/COPY index -> sources and dest
+    words: dict[int, list[str]] = field(default_factory=dict)  # ADD/COPY index -> sources, dest (expanded)
+    flags: dict[int, dict[str, str]] = field(default_factory=dict)  # ADD/COPY index -> flags (expanded)
+    pairs: dict[int, list[tuple[str, str]]] = field(default_factory=dict)  # LABEL index -> (key, value)
     labels: dict[str, str] = field(default_factory=dict)  # LABELs of the last stage, expanded
 
     def images(self) -> list[str]:
@@ -392,6 +400,7 @@ class Plan:
         """The canonical Dockerfile: one instruction per line, bases replaced (`bases` maps a base image
         ID to the image the stage should really start from, e.g. the session's lineage image)."""
         bases = bases or {}
+        esc = self.parsed.escape
         out = [f"# escape={self.parsed.escape}"] if self.parsed.escape != "\\" else []
         stage_iter = iter(self.stages)
         for index, ins in enumerate(self.parsed.instructions):
@@ -402,12 +411,16 @@ class Plan:
                 else:
                     base = bases.get(stage.image_id, stage.image_id) or "scratch"
                 out.append(f"FROM {base}" + (f" AS {stage.name}" if stage.name else ""))
-            elif index in self.words:  # ADD/COPY in JSON form: the engine splits them as the policy did
-                flags = dict(ins.flags)
+            elif index in self.words:  # ADD/COPY: JSON form, values as the policy expanded them
+                flags = {k: literal(v, esc) for k, v in self.flags[index].items()}
                 if index in self.copy_from:
                     flags["from"] = self.copy_from[index]
                 text = "".join(f"--{k}={json.dumps(v)} " for k, v in flags.items())
-                out.append(f"{ins.cmd.upper()} {text}{json.dumps(self.words[index])}")
+                words = [literal(w, esc) for w in self.words[index]]
+                out.append(f"{ins.cmd.upper()} {text}{json.dumps(words)}")
+            elif index in self.pairs:  # LABEL: keys and values as the policy expanded them
+                text = " ".join(f"{literal(k, esc)}={literal(v, esc)}" for k, v in self.pairs[index])
+                out.append(f"LABEL {text}")
             else:
                 out.append(ins.original.strip())
         return "\n".join(out) + "\n"
@@ -471,11 +484,15 @@ def read(text: str, buildargs: dict[str, str], base: Base) -> Plan:
             new = {k: _expand(ins, v, scope, esc) for k, v in _name_values(ins, esc)}
             env.update(new)
         elif cmd == "label":
+            pairs = plan.pairs.setdefault(position, [])
             for key, value in _name_values(ins, esc):
                 shown = _expand(ins, key, scope, esc, strict=True)
                 if shown.lower().startswith(RESERVED_LABELS):
                     raise DockerfileError(ins.line, f"labels {RESERVED_LABELS}* are reserved for the sandbox")
+                if not shown or "=" in shown:
+                    raise DockerfileError(ins.line, f"LABEL names cannot be empty or contain '=' ({shown!r})")
                 plan.labels[shown] = _expand(ins, value, scope, esc)
+                pairs.append((shown, plan.labels[shown]))
         elif cmd == "onbuild":
             raise DockerfileError(ins.line, "ONBUILD is not available in the sandbox")
         elif cmd in ("add", "copy"):
@@ -569,18 +586,21 @@ def _add_copy(
     cmd = ins.cmd.upper()
     if HEREDOC.search(ins.rest) or "<<" in ins.rest:
         raise DockerfileError(ins.line, _HEREDOC_MSG)
-    if "chown" in ins.flags:
-        _expand(ins, ins.flags["chown"], env, esc)
+    flags = dict(ins.flags)
+    if "chown" in flags:
+        flags["chown"] = _expand(ins, flags["chown"], env, esc)
+        if any(ord(c) < 32 for c in flags["chown"]):
+            raise DockerfileError(ins.line, f"{cmd} --chown has control characters")
+    plan.flags[position] = flags
     words = ins.json_args()
     if words is None:
         if ins.rest.lstrip().startswith("["):
             raise DockerfileError(ins.line, f"{cmd}: the JSON form must be an array of strings")
         words = [w for w in WHITESPACE.split(ins.rest) if w]
-    plan.words[position] = words
     if len(words) < 2:
         raise DockerfileError(ins.line, f"{cmd} requires at least two arguments")
-    for source in words[:-1]:
-        value = _expand(ins, source, env, esc, strict=ins.cmd == "add")
+    plan.words[position] = [_expand(ins, w, env, esc) for w in words]
+    for value in [_expand(ins, w, env, esc, strict=ins.cmd == "add") for w in words[:-1]]:
         if URLISH.match(value.strip()) or value.strip().lower().startswith(("http:", "https:", "git:")):
             raise DockerfileError(
                 ins.line,
