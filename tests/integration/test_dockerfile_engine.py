@@ -51,6 +51,9 @@ CORPUS = [
     ("FROM busybox\r\nLABEL a=crlf\r\n", {}),
     ("\ufeffFROM busybox\nLABEL a=bom\n", {}),
     ('FROM busybox\nLABEL a="x y" \'b\'="${HOME:-h}"\n', {}),
+    ("FROM busybox\nLABEL a=$HTTP_PROXY b=${no_proxy}\n", {"HTTP_PROXY": "p1", "no_proxy": "p2"}),
+    ("ARG X=1\nFROM ${HTTPS_PROXY:-busybox}\nLABEL a=$X\n", {"HTTPS_PROXY": "debian:bookworm"}),
+    ('FROM busybox\nENV A=1\nCOPY --chown=$A:$A f "/$A"\nLABEL "k k"=$A\n', {}),
 ]
 URL_TRICKS = [
     'FROM busybox\nADD ["{url}","/x"]\n',
@@ -73,6 +76,7 @@ def _build(client, text: str, buildargs: dict) -> dict:
         info = tarfile.TarInfo("Dockerfile")
         info.size = len(data)
         tar.addfile(info, io.BytesIO(data))
+        tar.addfile(tarfile.TarInfo("f"), io.BytesIO(b""))
     buf.seek(0)
     out = list(
         client.api.build(

@@ -74,6 +74,13 @@ def test_add_of_a_url_through_a_build_arg():
         read("FROM busybox\nARG U\nADD $U /x\n", U=URL)
 
 
+def test_proxy_build_args_are_in_scope_without_arg():
+    for text in ("FROM busybox\nADD $HTTP_PROXY /x\n", "FROM busybox\nADD ${no_proxy} /x\n"):
+        with pytest.raises(DockerfileError, match="from a URL"):
+            df.read(text, {"HTTP_PROXY": URL, "no_proxy": URL}, base)
+    assert df.read("ARG I\nFROM ${HTTPS_PROXY:-busybox}\n", {}, base).images() == [BUSYBOX]
+
+
 def test_add_depending_on_a_variable_without_value_is_refused():
     with pytest.raises(DockerfileError, match=r"ADD depends on \$U, which has no value.*line 3"):
         read("FROM busybox\nARG U\nADD $U /x\n")

@@ -31,6 +31,19 @@ FLAGS = {  # builder flags the classic builder of Docker 20.10 accepts, per inst
     "copy": {"from", "chown", "chmod"},
     "add": {"chown", "chmod"},
 }
+#: Build args the builder knows without an ARG line (the proxy variables), as Docker 20.10 lists them.
+BUILTIN_ARGS = frozenset(
+    {
+        "HTTP_PROXY",
+        "http_proxy",
+        "HTTPS_PROXY",
+        "https_proxy",
+        "FTP_PROXY",
+        "ftp_proxy",
+        "NO_PROXY",
+        "no_proxy",
+    }
+)
 INSTRUCTIONS = {
     "add", "arg", "cmd", "copy", "entrypoint", "env", "expose", "from", "healthcheck", "label",
     "maintainer", "onbuild", "run", "shell", "stopsignal", "user", "volume", "workdir",
@@ -454,7 +467,8 @@ def read(text: str, buildargs: dict[str, str], base: Base) -> Plan:
         raise DockerfileError(instructions[index].line, "the first instruction must be FROM (or ARG)")
     if index == len(instructions):
         raise DockerfileError(0, "the Dockerfile has no FROM instruction")
-    metavals = {k: v for k, v in meta.items() if v is not None}
+    builtin = {k: v for k, v in buildargs.items() if k in BUILTIN_ARGS}  # in scope without an ARG
+    metavals = {**builtin, **{k: v for k, v in meta.items() if v is not None}}
     names: dict[str, int] = {}
     env: dict[str, str] = {}
     args: dict[str, str] = {}
@@ -463,7 +477,7 @@ def read(text: str, buildargs: dict[str, str], base: Base) -> Plan:
         cmd = ins.cmd
         if cmd == "from":
             stage = _from(ins, metavals, names, plan, base, esc)
-            env, args, plan.labels = stage.env, {}, {}
+            env, args, plan.labels = stage.env, dict(builtin), {}
             plan.stages.append(stage)
             if stage.name:
                 names[stage.name] = len(plan.stages) - 1
