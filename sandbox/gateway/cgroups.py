@@ -6,6 +6,10 @@ ours, and the kernel enforces our limits on the sum (memory and pids are hierarc
 parent caps its children together). Two sessions are siblings with equal CPU weight, so one session's
 `--cpu-shares 262144` only competes with its own containers.
 
+The learner's own sandbox sits directly in the session's cgroup; everything it runs goes one level
+down, in `/atlas/<sid>/run`, whose pids limit leaves the sandbox its own processes: a fork bomb in the
+learner's containers cannot take the last pids from the learner's shell, so `docker rm -f` still works.
+
 cgroup v1 (this machine: /sys/fs/cgroup/{memory,cpu,pids}/atlas/<sid>): memory.limit_in_bytes and
 memory.memsw.limit_in_bytes (when swap accounting exists), cpu.cfs_quota_us/cfs_period_us, pids.max.
 cgroup v2 (unified, /sys/fs/cgroup/atlas/<sid>): memory.max, memory.swap.max=0, cpu.max, pids.max, with
@@ -26,6 +30,8 @@ ROOT = Path(os.environ.get("ATLAS_CGROUP_ROOT", "/sys/fs/cgroup"))
 PARENT = "atlas"
 V1_CONTROLLERS = ("memory", "cpu", "pids")
 PERIOD_US = 100_000
+RUN = "run"  # the child cgroup of the containers a session runs (not its sandbox)
+MIN_RUN_PIDS = 16
 
 
 class CgroupError(RuntimeError):
@@ -98,12 +104,18 @@ class SessionCgroup:
     memory: int
     cpus: float
     pids: int
+    reserve_pids: int = 0  # of `pids`, kept for the sandbox itself (its own pids limit)
     root: Path = ROOT
 
     @property
     def parent(self) -> str:
-        """The value for HostConfig.CgroupParent (the path Docker's cgroupfs driver expects)."""
+        """HostConfig.CgroupParent of the session's sandbox (the path Docker's cgroupfs driver expects)."""
         return f"/{PARENT}/{self.session_id}"
+
+    @property
+    def run_parent(self) -> str:
+        """HostConfig.CgroupParent of every container and build step the session runs."""
+        return f"{self.parent}/{RUN}"
 
     def dirs(self) -> list[Path]:
         """The session's directories (one per v1 controller, one on v2)."""
@@ -116,6 +128,7 @@ class SessionCgroup:
         if v == 0:
             raise CgroupError(probe(self.root))
         quota = max(1000, int(self.cpus * PERIOD_US))
+        run_pids = str(max(MIN_RUN_PIDS, self.pids - self.reserve_pids))
         if v == 2:
             path = self.root / PARENT / self.session_id
             _enable_v2(self.root, path)
@@ -124,17 +137,21 @@ class SessionCgroup:
                 _write(path / "memory.swap.max", "0")
             _write(path / "cpu.max", f"{quota} {PERIOD_US}")
             _write(path / "pids.max", str(self.pids))
+            _enable_v2(self.root, path / RUN)
+            _write(path / RUN / "pids.max", run_pids)
             return self.parent
         mem, cpu, pids = (self.root / c / PARENT / self.session_id for c in V1_CONTROLLERS)
         for d in (mem, cpu, pids):
             d.parent.mkdir(exist_ok=True)
             _mkdir(d)
+            _mkdir(d / RUN)
         _write(mem / "memory.limit_in_bytes", str(self.memory))
         if (mem / "memory.memsw.limit_in_bytes").exists():
             _write(mem / "memory.memsw.limit_in_bytes", str(self.memory))
         _write(cpu / "cpu.cfs_period_us", str(PERIOD_US))
         _write(cpu / "cpu.cfs_quota_us", str(quota))
         _write(pids / "pids.max", str(self.pids))
+        _write(pids / RUN / "pids.max", run_pids)
         return self.parent
 
     def usage(self) -> dict[str, int]:
@@ -167,7 +184,8 @@ class SessionCgroup:
         dirs = self.dirs()
         if not dirs or not dirs[0].is_dir():
             return []
-        return [p.name for p in dirs[0].iterdir() if p.is_dir() and len(p.name) == 64]
+        found = [p for d in (dirs[0], dirs[0] / RUN) if d.is_dir() for p in d.iterdir()]
+        return [p.name for p in found if p.is_dir() and len(p.name) == 64]
 
     def remove(self, wait: float = 5.0) -> list[str]:
         """Remove the session's cgroup directories (children first); returns those still busy."""

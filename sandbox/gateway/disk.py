@@ -93,16 +93,37 @@ def _layers(api, image_id: str, cache: dict[str, list[str]]) -> list[str]:
     return cache[image_id]
 
 
-def image_bytes(api, own: Iterable[dict], shared: Iterable[dict]) -> int:
-    """Size of the session's images `own`, each less the largest shared image it is built on."""
-    cache: dict[str, list[str]] = {}
-    bases = [(s.get("Size", 0), _layers(api, s["Id"], cache)) for s in shared]
-    total = 0
+def image_bytes(api, own: Iterable[dict], everything: Iterable[dict]) -> int:
+    """Disk of the session's images `own` (and of their untagged ancestors up to a shared image): each
+    image counts its size above its parent, so a chain of build steps counts once; an image without a
+    local parent counts its size above the largest shared image whose layers it starts with."""
+    by_id = {i["Id"]: i for i in everything}
+    shared = {i["Id"] for i in by_id.values() if any(map(_base_tag, i.get("RepoTags") or []))}
+    chain: dict[str, dict] = {}
     for img in own:
-        layers = _layers(api, img["Id"], cache)
-        base = max((size for size, lay in bases if lay and layers[: len(lay)] == lay), default=0)
+        cur: dict | None = by_id.get(img["Id"], img)
+        while cur is not None and cur["Id"] not in chain and cur["Id"] not in shared:
+            chain[cur["Id"]] = cur
+            cur = by_id.get(cur.get("ParentId") or "")
+    cache: dict[str, list[str]] = {}
+    bases: list[tuple[int, list[str]]] | None = None
+    total = 0
+    for img in chain.values():
+        parent = by_id.get(img.get("ParentId") or "")
+        if parent is not None:
+            base = parent.get("Size", 0)
+        else:
+            if bases is None:
+                bases = [(by_id[s].get("Size", 0), _layers(api, s, cache)) for s in shared]
+            layers = _layers(api, img["Id"], cache)
+            base = max((size for size, lay in bases if lay and layers[: len(lay)] == lay), default=0)
         total += max(0, img.get("Size", 0) - base)
     return total
+
+
+def _base_tag(tag: str) -> bool:
+    """A tag that no session gave (sessions' names start `atlas-<id>.`), i.e. a shared base image."""
+    return tag != "<none>:<none>" and not (tag.startswith("atlas-") or "/atlas-" in tag)
 
 
 def measure(api, sess, own_images: Callable[[object], list[dict]], running: Iterable[str] = ()) -> DiskUsage:
@@ -122,18 +143,8 @@ def measure(api, sess, own_images: Callable[[object], list[dict]], running: Iter
     usage.layers = sum(usage.per_container.values())
     for v in api.volumes(filters=flt).get("Volumes") or []:
         usage.volumes += du(v.get("Mountpoint") or "")
-    own = own_images(sess)
-    own_ids = {i["Id"] for i in own}
-    shared = [
-        i for i in api.images() if i["Id"] not in own_ids and any(map(_base_tag, i.get("RepoTags") or []))
-    ]
-    usage.images = image_bytes(api, own, shared)
+    usage.images = image_bytes(api, own_images(sess), api.images(all=True))
     return usage
-
-
-def _base_tag(tag: str) -> bool:
-    """A tag that no session gave (sessions' names start `atlas-<id>.`), i.e. a shared base image."""
-    return tag != "<none>:<none>" and not (tag.startswith("atlas-") or "/atlas-" in tag)
 
 
 def session_images(api, sess) -> list[dict]:

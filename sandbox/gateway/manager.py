@@ -137,10 +137,12 @@ class GatewayManager:
         sess = Session(session_id, self.instance, self.state_dir / session_id)
         sess.dir.mkdir(mode=0o700, exist_ok=True)
         os.chmod(sess.dir, 0o700)  # until its sockets belong to the sandbox's group (userns.restrict)
+        sandbox_cgroup = ""
         if not self.cgroup_problem:
             b = self.budget
-            cg = cgroups.SessionCgroup(session_id, b.session_memory, b.session_cpus, b.session_pids)
-            sess.cgroup_parent = cg.create()
+            cg = cgroups.SessionCgroup(session_id, b.session_memory, b.session_cpus, b.session_pids, b.pids)
+            sandbox_cgroup = cg.create()
+            sess.cgroup_parent = cg.run_parent
         sess.network = f"atlas-{session_id}"
         with contextlib.suppress(docker.errors.NotFound):  # a leftover of a crash with this id: start clean
             stale = self.api.inspect_network(sess.network)
@@ -175,7 +177,7 @@ class GatewayManager:
             "environment": {"DOCKER_HOST": "unix:///var/run/docker.sock", "ATLAS_GATEWAY_DIR": SANDBOX_DIR},
             # Lets the forwarder listen on ports below 1024 (docker run -p 80:80) as the learner.
             "sysctls": {"net.ipv4.ip_unprivileged_port_start": "0"},
-            **({"cgroup_parent": sess.cgroup_parent} if sess.cgroup_parent else {}),
+            **({"cgroup_parent": sandbox_cgroup} if sess.cgroup_parent else {}),
         }
 
     def _serve(self, sess: Session, conn: socket.socket) -> None:

@@ -94,3 +94,27 @@ def test_a_session_leaves_nothing_behind(docker_client, tmp_path_factory):
     assert [d for d in cgroups.SessionCgroup(box.sid, 0, 0, 0).dirs() if d.exists()] == []
     assert not (manager.state_dir / box.sid).exists()
     docker_client.images.get("busybox")  # shared images stay
+
+
+def test_a_crashed_server_leaves_nothing_behind_after_the_next_start(docker_client, tmp_path_factory):
+    """The server dies (no close): the next one, on the same state folder, removes the session's objects
+    and its cgroup at start-up."""
+    api = docker_client.api
+    first = make_manager(docker_client, tmp_path_factory)
+    box = start_sandbox(docker_client, first, "k" + secrets.token_hex(5))
+    _ok(box, "docker volume create kept && docker run -d --name orphan -v kept:/k busybox sleep 600")
+    assert any(d.exists() for d in cgroups.SessionCgroup(box.sid, 0, 0, 0).dirs()) or first.cgroup_problem
+    first.disk.stop()  # the "crash": the first server's sessions are never closed, its sockets die
+    first.acceptor.stop()
+    for sock in first.sessions[box.sid].listeners:
+        sock.close()
+    box.container.remove(force=True)  # the service removes its dead instance's sandboxes first
+    second = make_manager(docker_client, tmp_path_factory, state_dir=str(first.state_dir))
+    try:
+        second.cleanup_orphans(set())
+    finally:
+        second.shutdown()
+    assert leftovers(docker_client, box.sid) == []
+    assert _named(api, box.sid) == []
+    assert [d for d in cgroups.SessionCgroup(box.sid, 0, 0, 0).dirs() if d.exists()] == []
+    assert not (first.state_dir / box.sid).exists()
