@@ -7,8 +7,9 @@ parent caps its children together). Two sessions are siblings with equal CPU wei
 `--cpu-shares 262144` only competes with its own containers.
 
 The learner's own sandbox sits directly in the session's cgroup; everything it runs goes one level
-down, in `/atlas/<sid>/run`, whose pids limit leaves the sandbox its own processes: a fork bomb in the
-learner's containers cannot take the last pids from the learner's shell, so `docker rm -f` still works.
+down, in `/atlas/<sid>/run`, whose memory and pids limits leave the sandbox its own share (its own
+container limits): a fork bomb or a memory hog in the learner's containers cannot take the last pids or
+memory from the learner's shell, so `docker rm -f` still works.
 
 cgroup v1 (this machine: /sys/fs/cgroup/{memory,cpu,pids}/atlas/<sid>): memory.limit_in_bytes and
 memory.memsw.limit_in_bytes (when swap accounting exists), cpu.cfs_quota_us/cfs_period_us, pids.max.
@@ -32,6 +33,7 @@ V1_CONTROLLERS = ("memory", "cpu", "pids")
 PERIOD_US = 100_000
 RUN = "run"  # the child cgroup of the containers a session runs (not its sandbox)
 MIN_RUN_PIDS = 16
+MIN_RUN_MEMORY = 32 * 1024 * 1024
 
 
 class CgroupError(RuntimeError):
@@ -105,6 +107,7 @@ class SessionCgroup:
     cpus: float
     pids: int
     reserve_pids: int = 0  # of `pids`, kept for the sandbox itself (its own pids limit)
+    reserve_memory: int = 0  # of `memory`, kept for the sandbox itself (its own memory limit)
     root: Path = ROOT
 
     @property
@@ -129,6 +132,7 @@ class SessionCgroup:
             raise CgroupError(probe(self.root))
         quota = max(1000, int(self.cpus * PERIOD_US))
         run_pids = str(max(MIN_RUN_PIDS, self.pids - self.reserve_pids))
+        run_memory = str(max(MIN_RUN_MEMORY, self.memory - self.reserve_memory))
         if v == 2:
             path = self.root / PARENT / self.session_id
             _enable_v2(self.root, path)
@@ -139,6 +143,7 @@ class SessionCgroup:
             _write(path / "pids.max", str(self.pids))
             _enable_v2(self.root, path / RUN)
             _write(path / RUN / "pids.max", run_pids)
+            _write(path / RUN / "memory.max", run_memory)
             return self.parent
         mem, cpu, pids = (self.root / c / PARENT / self.session_id for c in V1_CONTROLLERS)
         for d in (mem, cpu, pids):
@@ -152,6 +157,9 @@ class SessionCgroup:
         _write(cpu / "cpu.cfs_quota_us", str(quota))
         _write(pids / "pids.max", str(self.pids))
         _write(pids / RUN / "pids.max", run_pids)
+        for name in ("memory.limit_in_bytes", "memory.memsw.limit_in_bytes"):
+            if (mem / RUN / name).exists():
+                _write(mem / RUN / name, run_memory)
         return self.parent
 
     def usage(self) -> dict[str, int]:

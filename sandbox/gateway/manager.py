@@ -140,7 +140,9 @@ class GatewayManager:
         sandbox_cgroup = ""
         if not self.cgroup_problem:
             b = self.budget
-            cg = cgroups.SessionCgroup(session_id, b.session_memory, b.session_cpus, b.session_pids, b.pids)
+            cg = cgroups.SessionCgroup(
+                session_id, b.session_memory, b.session_cpus, b.session_pids, b.pids, b.memory
+            )
             sandbox_cgroup = cg.create()
             sess.cgroup_parent = cg.run_parent
         sess.network = f"atlas-{session_id}"

@@ -28,10 +28,11 @@ def test_v2_session_cgroup_gets_the_totals_and_enables_controllers(tmp_path):
     for d in (root / "atlas" / "s1", root / "atlas" / "s1" / "run"):
         d.mkdir()
         _kernel_makes_files(d)
-    cg = cgroups.SessionCgroup("s1", 300 * MiB, 1.5, 200, 64, root=root)
+    cg = cgroups.SessionCgroup("s1", 300 * MiB, 1.5, 200, 64, 100 * MiB, root=root)
     assert cg.create() == "/atlas/s1"
     assert cg.run_parent == "/atlas/s1/run"
     assert (root / "atlas" / "s1" / "run" / "pids.max").read_text() == "136"
+    assert (root / "atlas" / "s1" / "run" / "memory.max").read_text() == str(200 * MiB)
     d = root / "atlas" / "s1"
     assert (d / "memory.max").read_text() == str(300 * MiB)
     assert (d / "memory.swap.max").read_text() == "0"
