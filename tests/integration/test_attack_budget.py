@@ -189,6 +189,19 @@ def _cpu_seconds(sid: str) -> float:
 DISK = {"budget": {"session_disk": 200 * MiB}, "disk_interval": 1.0}
 
 
+GROWING = (
+    "docker run --rm busybox true",
+    "docker create busybox",
+    "docker start filler",
+    "docker restart filler",
+    "docker volume create more",
+    "docker commit filler snap",
+    "docker cp /etc/hostname filler:/copied",
+    "docker pull busybox",
+    "printf 'FROM busybox\\n' | docker build -",
+)
+
+
 @pytest.mark.parametrize("session", [DISK], indirect=True)
 def test_writing_past_the_disk_budget_stops_the_container_and_refuses_more(docker_client, session):
     box = session
@@ -198,10 +211,11 @@ def test_writing_past_the_disk_budget_stops_the_container_and_refuses_more(docke
     while time.monotonic() < deadline and docker_client.api.inspect_container(cid)["State"]["Running"]:
         time.sleep(0.5)
     assert not docker_client.api.inspect_container(cid)["State"]["Running"], "the filler was not stopped"
-    code, out = box.sh("docker run --rm busybox true")
-    assert code != 0 and "disk budget" in out, out
-    code, out = box.sh("docker volume create more")
-    assert code != 0 and "disk budget" in out, out
+    for cmd in GROWING:
+        code, out = box.sh(cmd)
+        assert code != 0 and "disk budget" in out, f"{cmd}: {out}"
+    for cmd in ("docker ps -a", "docker images", "docker logs filler", "docker inspect filler"):
+        _ok(box, cmd)  # looking around still works
     _ok(box, "docker rm filler")  # freeing the space lets the learner go on
     _ok(box, "docker run --rm busybox true")
 
