@@ -20,8 +20,8 @@ kind: {kind}
 layer: core
 summary: {{en: Stub., zh: 占位。}}
 description: {{en: Stub., zh: 占位。}}
-facts: {{status: active}}
-sources: [{{url: "https://example.org/{id}"}}]
+facts: {{status: active, first_release: 2015}}
+sources: [{{url: "https://example.org/{id}", title: Stub, supports: [first_release]}}]
 """
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 import textwrap
 from pathlib import Path
 
@@ -27,7 +28,7 @@ facts:
   license: Apache-2.0
   homepage: https://example.org/{id}
 sources:
-  - url: https://example.org/{id}/docs
+  - {{url: https://example.org/{id}/docs, title: Docs, supports: [first_release, license, status]}}
 relations:
   - type: uses
     target: {target}
@@ -236,7 +237,7 @@ def test_url_shape(tmp_path):
     assert problems(tmp_path, {"runtimes/alpha.yaml": text}) == [
         "kb/runtimes/alpha.yaml:15:13: facts.homepage: 'example.org/alpha' is not an http(s) URL "
         "(expected https://host/path)",
-        "kb/runtimes/alpha.yaml:17:10: sources[0].url: 'ftp://example.org/docs' is not an http(s) URL "
+        "kb/runtimes/alpha.yaml:17:11: sources[0].url: 'ftp://example.org/docs' is not an http(s) URL "
         "(expected https://host/path)",
     ]
 
@@ -306,7 +307,7 @@ def test_status_since_required_unless_active(tmp_path):
 
 
 def test_at_least_one_source(tmp_path):
-    text = entry("alpha").replace("  - url: https://example.org/alpha/docs\n", "  []\n")
+    text = re.sub(r"  - \{url: https://example.org/alpha/docs.*\n", "  []\n", entry("alpha"))
     assert only(tmp_path, text) == "kb/runtimes/alpha.yaml:17:3: sources: at least one source is required"
 
 
@@ -436,3 +437,103 @@ def test_two_entry_cycle_is_reported_once(tmp_path):
         "kb/runtimes/alpha.yaml:20:13: relations[0].target: 'part-of' relations form a cycle: "
         "alpha → beta → alpha; 'part-of' must never loop"
     ]
+
+
+def test_first_release_required_for_components(tmp_path):
+    text = entry("alpha").replace("  first_release: 2015\n", "")
+    assert only(tmp_path, text) == (
+        "kb/runtimes/alpha.yaml:12:3: facts.first_release: required for a component (only concepts "
+        "may leave it out): the year of its first public release, with a source that supports it"
+    )
+
+
+def test_first_release_optional_for_concepts(tmp_path):
+    text = entry("alpha").replace("  first_release: 2015\n", "").replace("kind: runtime", "kind: concept")
+    text = text.replace("layer: core", "layer: concepts")
+    assert problems(tmp_path, {"concepts/alpha.yaml": text}) == []
+
+
+def test_a_fact_without_a_source_is_reported(tmp_path):
+    text = entry("alpha").replace("supports: [first_release, license, status]", "supports: [first_release]")
+    assert only(tmp_path, text) == (
+        "kb/runtimes/alpha.yaml:14:12: facts.license: warning: no source backs it; add 'supports: "
+        "[license]' to the source (a URL with a title) that shows it, or add such a source"
+    )
+
+
+def test_archived_status_needs_a_source_and_active_does_not(tmp_path):
+    text = entry("alpha", **{"status__active": "status: archived\n  status_since: 2020"})
+    text = text.replace("supports: [first_release, license, status]", "supports: [first_release, license]")
+    assert only(tmp_path, text) == (
+        "kb/runtimes/alpha.yaml:12:11: facts.status: warning: no source backs it; add 'supports: "
+        "[status]' to the source (a URL with a title) that shows it, or add such a source"
+    )
+
+
+def test_source_needs_a_title(tmp_path):
+    text = entry("alpha").replace(" title: Docs,", "")
+    assert only(tmp_path, text) == "kb/runtimes/alpha.yaml:17:5: sources[0].title: required field is missing"
+
+
+def test_supports_names_a_fact(tmp_path):
+    text = entry("alpha").replace("supports: [first_release,", "supports: [first_relase, first_release,")
+    assert only(tmp_path, text) == (
+        "kb/runtimes/alpha.yaml:17:67: sources[0].supports[0]: unknown fact 'first_relase' "
+        "(did you mean 'first_release'?)"
+    )
+
+
+def test_lxd_licence_is_one_spdx_expression(tmp_path):
+    text = entry("alpha").replace("license: Apache-2.0", "license: AGPL-3.0-only AND Apache-2.0")
+    assert problems(tmp_path, {"runtimes/alpha.yaml": text}) == []
+
+
+def test_part_of_excludes_uses_between_the_same_pair(tmp_path):
+    text = entry("alpha").replace("target: beta\n", "target: beta\n  - type: part-of\n    target: beta\n")
+    assert problems(tmp_path, {"runtimes/alpha.yaml": text}) == [
+        "kb/runtimes/alpha.yaml:19:5: relations[0]: 'alpha part-of beta' is written in "
+        "kb/runtimes/alpha.yaml; a part and its whole are not also 'uses'; remove one of them",
+        "kb/runtimes/beta.yaml:19:5: relations[0]: 'alpha part-of beta' is written in "
+        "kb/runtimes/alpha.yaml; a part and its whole are not also 'uses'; remove one of them",
+    ]
+
+
+def test_part_of_excludes_alternative_from_the_other_end(tmp_path):
+    alpha = entry("alpha").replace("type: uses", "type: part-of")
+    beta = entry("beta", target="alpha").replace("type: uses", "type: alternative-to")
+    files = {"runtimes/alpha.yaml": alpha, "runtimes/beta.yaml": beta}
+    assert problems(tmp_path, files, with_base=False) == [
+        "kb/runtimes/beta.yaml:19:5: relations[0]: 'alpha part-of beta' is written in "
+        "kb/runtimes/alpha.yaml; a part and its whole are not also 'alternative-to'; remove one of them"
+    ]
+
+
+def test_a_component_is_never_part_of_a_concept(tmp_path):
+    idea = entry("idea", target="alpha").replace("kind: runtime", "kind: concept")
+    idea = idea.replace("layer: core", "layer: concepts").replace("type: uses", "type: related-to")
+    alpha = entry("alpha", target="idea").replace("type: uses", "type: part-of")
+    found = problems(tmp_path, {"concepts/idea.yaml": idea, "runtimes/alpha.yaml": alpha}, with_base=False)
+    assert found == [
+        "kb/runtimes/alpha.yaml:20:13: relations[0].target: 'idea' is a concept, and a component is never "
+        "part of an idea; use 'uses' or 'related-to'"
+    ]
+
+
+def test_uses_whose_note_says_built_into_is_part_of(tmp_path):
+    text = entry("alpha").replace(
+        "target: beta\n",
+        "target: beta\n    note:\n      en: Built into Beta since 1.12.\n      zh: 自 1.12 起内置于 Beta。\n",
+    )
+    assert only(tmp_path, text) == (
+        "kb/runtimes/alpha.yaml:19:5: relations[0].type: the note says 'Built into': when 'alpha' ships "
+        "inside 'beta', write 'part-of beta' instead of 'uses'"
+    )
+
+
+def test_wrapped_chinese_is_reported_where_it_breaks(tmp_path):
+    block = "  zh: |\n    它没有\n    包管理器。\n\n    ```sh\n    # 注释\n    # 可以换行\n    ```"
+    text = entry("alpha").replace("  zh: 它启动容器。", block)
+    assert only(tmp_path, text) == (
+        "kb/runtimes/alpha.yaml:11:8: description.zh: a line break between two Chinese characters "
+        "('它没有' / '包管理器。') shows as a space; write the paragraph on one line"
+    )

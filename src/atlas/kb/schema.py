@@ -22,6 +22,7 @@ from atlas.kb.vocabulary import (
     LANGUAGES,
     LAYERS,
     RELATION_TYPES,
+    SOURCED_FACTS,
     STATUSES,
 )
 
@@ -263,7 +264,7 @@ class Foundation(Schema):
     name = Text(required=True)
     """Foundation name, e.g. CNCF, OCI, Linux Foundation."""
     status = Choice(FOUNDATION_STATUSES, "foundation status", required=True)
-    """sandbox, incubating, graduated, archived or member."""
+    """sandbox, incubating, graduated, archived, project (hosted) or top-level."""
     since = Year()
     """Year the project reached that status."""
 
@@ -305,8 +306,10 @@ class Source(Schema):
 
     url = Url(required=True)
     """http(s) address of the source."""
-    title = Text()
-    """What the source is; the URL is shown when absent."""
+    title = Text(required=True)
+    """What the source is, as a reader would cite it."""
+    supports = ListOf(Choice(SOURCED_FACTS, "fact"))
+    """Which facts it backs: first_release, status, license, foundation."""
 
 
 class Entry(Schema):
@@ -331,7 +334,7 @@ class Entry(Schema):
     relations = ListOf(Nested(Relation))
     """Typed links to other entries, each written once."""
     sources = ListOf(Nested(Source), required=True, min_items=1, noun="source")
-    """At least one URL that supports the facts."""
+    """At least one URL with a title; together they back every dated, licence and status fact."""
 
 
 def field_paths(schema: type[Schema] = Entry, prefix: str = "") -> list[str]:

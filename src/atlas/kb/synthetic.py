@@ -30,6 +30,19 @@ DEFAULT_KINDS: dict[str, str] = {
     "storage": "storage",
     "logging": "logging",
     "security": "security",
+    "developer-desktops": "desktop",
+    "wasm": "wasm-runtime",
+    "kubernetes-distributions": "installer",
+    "app-definition": "packaging",
+    "ci-cd": "ci-cd",
+    "serverless": "serverless",
+    "service-mesh": "service-mesh",
+    "virtualization": "virtualization",
+    "service-proxy": "proxy",
+    "tracing": "tracing",
+    "policy": "policy",
+    "secrets-identity": "secrets",
+    "supply-chain": "supply-chain",
     "concepts": "concept",
 }
 
@@ -55,8 +68,8 @@ description:
 
     A second paragraph explains **why** it matters and links ideas together.
   zh: |
-    {name} 是一个合成的 {kind} 条目，用来测量 Container Atlas 处理大型知识库的速度。
-    它于 {first} 年首次发布，并通过 `config.json` 和镜像清单等通用接口与其他组件协作。
+    {name} 是一个合成的 {kind} 条目，用来测量 Container Atlas 处理大型知识库的速度。\
+它于 {first} 年首次发布，并通过 `config.json` 和镜像清单等通用接口与其他组件协作。
 
     第二段解释它**为什么**重要，并把相关概念串联起来。
 facts:
@@ -71,7 +84,10 @@ facts:
 {relations}sources:
   - url: https://{id}.example.org/docs
     title: {name} documentation
+    supports: [license, status, foundation]
   - url: https://github.com/example/{id}/releases
+    title: {name} releases
+    supports: [first_release]
 """
 
 
@@ -82,16 +98,19 @@ def _name(rng: random.Random, i: int) -> str:
 def _relations(rng: random.Random, n_entries: int, n_relations: int) -> list[list[tuple[str, int]]]:
     """Relations per source index: every entry linked, acyclic types point to lower indexes."""
     forward = [t for t in RELATION_TYPES]
-    seen: set[tuple[str, int, int]] = set()
+    seen: set[tuple[int, int]] = set()  # one relation per pair (a part-of excludes uses/alternative-to)
     out: list[list[tuple[str, int]]] = [[] for _ in range(n_entries)]
+    concept = list(CATEGORIES).index("concepts")
 
     def add(src: int, dst: int, rtype: str) -> bool:
         spec = RELATION_TYPES[rtype]
         if spec.acyclic and dst > src:
             src, dst = dst, src
-        key = (rtype, *sorted((src, dst))) if spec.symmetric else (rtype, src, dst)
+        key = (min(src, dst), max(src, dst))
         if src == dst or key in seen:
             return False
+        if rtype == "part-of" and dst % len(CATEGORIES) == concept and src % len(CATEGORIES) != concept:
+            return False  # a component is never part of a concept
         seen.add(key)
         out[src].append((rtype, dst))
         return True
@@ -224,6 +243,7 @@ def write_sample_kb(directory: Path) -> Path:
             "sources:",
             f"  - url: https://example.org/{entry_id}/docs",
             f"    title: {name} documentation",
+            "    supports: [first_release, license, status]",
         ]
         (directory / category).mkdir(parents=True, exist_ok=True)
         (directory / category / f"{entry_id}.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")

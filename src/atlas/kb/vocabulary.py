@@ -140,6 +140,123 @@ CATEGORIES: dict[str, Category] = {
             Label("Isolating, scanning, signing and auditing containers.", "隔离、扫描、签名与审计容器。"),
         ),
         Category(
+            "developer-desktops",
+            "core",
+            Label("Developer desktops", "开发者桌面"),
+            Label(
+                "Apps that run a container engine on a laptop, usually inside a small VM.",
+                "在笔记本电脑上运行容器引擎的应用，通常借助一台小型虚拟机。",
+            ),
+        ),
+        Category(
+            "wasm",
+            "core",
+            Label("WebAssembly runtimes", "WebAssembly 运行时"),
+            Label(
+                "Running WebAssembly modules next to, or instead of, containers.",
+                "在容器旁边或代替容器运行 WebAssembly 模块。",
+            ),
+        ),
+        Category(
+            "kubernetes-distributions",
+            "platform",
+            Label("Kubernetes installers & local clusters", "Kubernetes 安装工具与本地集群"),
+            Label(
+                "Tools that install a Kubernetes cluster, from a laptop to a data centre.",
+                "安装 Kubernetes 集群的工具，从笔记本电脑到数据中心。",
+            ),
+        ),
+        Category(
+            "app-definition",
+            "platform",
+            Label("Application definition & packaging", "应用定义与打包"),
+            Label(
+                "Packaging and configuring what runs on a cluster: charts, overlays, operators.",
+                "打包和配置集群上运行的应用：chart、overlay 与 operator。",
+            ),
+        ),
+        Category(
+            "ci-cd",
+            "platform",
+            Label("CI/CD & GitOps", "CI/CD 与 GitOps"),
+            Label(
+                "Building, testing and delivering changes, up to a cluster kept in step with Git.",
+                "构建、测试和交付变更，直到让集群与 Git 保持一致。",
+            ),
+        ),
+        Category(
+            "serverless",
+            "platform",
+            Label("Serverless & autoscaling", "无服务器与自动伸缩"),
+            Label(
+                "Scaling workloads with demand, down to zero.",
+                "让工作负载随需求伸缩，直至缩容到零。",
+            ),
+        ),
+        Category(
+            "service-mesh",
+            "platform",
+            Label("Service mesh", "服务网格"),
+            Label(
+                "Encryption, retries and telemetry between services, without changing their code.",
+                "在服务之间提供加密、重试与遥测，而无需修改服务代码。",
+            ),
+        ),
+        Category(
+            "virtualization",
+            "platform",
+            Label("Virtualisation on Kubernetes", "Kubernetes 上的虚拟化"),
+            Label(
+                "Running virtual machines as cluster workloads, next to containers.",
+                "把虚拟机作为集群工作负载，与容器一起运行。",
+            ),
+        ),
+        Category(
+            "service-proxy",
+            "support",
+            Label("Proxies, ingress & API gateways", "代理、Ingress 与 API 网关"),
+            Label(
+                "Bringing traffic into a cluster and routing it between services.",
+                "把流量引入集群，并在服务之间路由。",
+            ),
+        ),
+        Category(
+            "tracing",
+            "support",
+            Label("Distributed tracing & telemetry", "分布式链路追踪与遥测"),
+            Label(
+                "Following one request across many services.",
+                "跨越众多服务追踪同一个请求。",
+            ),
+        ),
+        Category(
+            "policy",
+            "support",
+            Label("Policy & admission control", "策略与准入控制"),
+            Label(
+                "Rules a cluster enforces before and while workloads run.",
+                "集群在工作负载运行之前和运行期间强制执行的规则。",
+            ),
+        ),
+        Category(
+            "secrets-identity",
+            "support",
+            Label("Secrets & workload identity", "机密与工作负载身份"),
+            Label(
+                "Storing credentials and giving each workload a verifiable identity.",
+                "保管凭据，并为每个工作负载提供可验证的身份。",
+            ),
+        ),
+        Category(
+            "supply-chain",
+            "support",
+            Label("Software supply chain", "软件供应链"),
+            Label(
+                "Signing, attesting and verifying what goes into an image.",
+                "为镜像的组成部分签名、出具证明并加以验证。",
+            ),
+        ),
+        Category(
             "concepts",
             "concepts",
             Label("Concepts", "概念"),
@@ -165,6 +282,19 @@ KINDS: dict[str, Label] = {
     "storage": Label("Data management / storage", "数据管理与存储"),
     "logging": Label("Logging", "日志"),
     "security": Label("Security", "安全"),
+    "desktop": Label("Developer desktop", "开发者桌面"),
+    "wasm-runtime": Label("WebAssembly runtime", "WebAssembly 运行时"),
+    "installer": Label("Kubernetes installer / distribution", "Kubernetes 安装工具与发行版"),
+    "packaging": Label("Application definition / packaging", "应用定义与打包"),
+    "ci-cd": Label("CI/CD / GitOps", "CI/CD 与 GitOps"),
+    "serverless": Label("Serverless / autoscaling", "无服务器与自动伸缩"),
+    "service-mesh": Label("Service mesh", "服务网格"),
+    "virtualization": Label("Virtualisation", "虚拟化"),
+    "proxy": Label("Proxy / ingress / API gateway", "代理、Ingress 与 API 网关"),
+    "tracing": Label("Tracing / telemetry", "链路追踪与遥测"),
+    "policy": Label("Policy engine", "策略引擎"),
+    "secrets": Label("Secrets / identity", "机密与身份"),
+    "supply-chain": Label("Supply-chain security", "供应链安全"),
     "concept": Label("Concept", "概念"),
 }
 
@@ -181,7 +311,16 @@ FOUNDATION_STATUSES: dict[str, Label] = {
     "incubating": Label("Incubating", "孵化"),
     "graduated": Label("Graduated", "毕业"),
     "archived": Label("Archived", "已归档"),
-    "member": Label("Member project", "成员项目"),
+    "project": Label("Hosted project", "托管项目"),
+    "top-level": Label("Top-level project", "顶级项目"),
+}
+
+#: Facts that need a source on the entry (`sources[].supports`); `status` only when not active.
+SOURCED_FACTS: dict[str, Label] = {
+    "first_release": Label("first release", "首次发布"),
+    "status": Label("status", "状态"),
+    "license": Label("licence", "许可证"),
+    "foundation": Label("foundation maturity", "基金会成熟度"),
 }
 
 
@@ -241,6 +380,13 @@ RELATION_TYPES: dict[str, RelationType] = {
             "alternative-to",
             Label("alternative to", "替代方案"),
             Label("alternative to", "替代方案"),
+            symmetric=True,
+        ),
+        RelationType(
+            "complements",
+            "complements",
+            Label("works together with", "配合使用"),
+            Label("works together with", "配合使用"),
             symmetric=True,
         ),
         RelationType(

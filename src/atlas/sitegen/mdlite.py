@@ -12,6 +12,8 @@ from html import escape
 
 import markdown
 
+from atlas.cjk import join_wrapped
+
 _BLOCK = re.compile(r"^(?:\s*(?:[-*+]|\d+[.)])\s|#|>|\s*```|~~~|    |\t|\s*\||=+\s*$|-+\s*$)", re.M)
 _UNSAFE = re.compile(r"[<&\\]|!\[|(?<!\w)_|_(?!\w)|\*\*\*|``|  $| \n|\[\^", re.M)
 _CODE = re.compile(r"`([^`\n]+)`")
@@ -48,7 +50,10 @@ def _plain(text: str) -> str | None:
 
 
 def to_html(text: str) -> str:
-    """Render KB Markdown `text` to HTML exactly as Python-Markdown would (fast when it is simple)."""
+    """Render KB Markdown `text` to HTML exactly as Python-Markdown would (fast when it is simple).
+
+    A line break between two Chinese characters is dropped, not shown as a space (`atlas.cjk`).
+    """
     text = text.strip("\n")
     if not text:
         return ""
@@ -56,6 +61,6 @@ def to_html(text: str) -> str:
         paras = [p.strip("\n") for p in re.split(r"\n[ \t]*\n", text) if p.strip()]
         rendered = [_inline(p) for p in paras]
         if all(r is not None for r in rendered):
-            return "\n".join(f"<p>{r}</p>" for r in rendered)
+            return join_wrapped("\n".join(f"<p>{r}</p>" for r in rendered))
     _md.reset()
-    return _md.convert(text)
+    return join_wrapped(_md.convert(text))
