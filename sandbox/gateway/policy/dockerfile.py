@@ -7,6 +7,12 @@ does (meta ARGs for FROM, per-stage ARG/ENV for ADD/COPY), applies the build pol
 no heredocs, no ONBUILD, only images `base` accepts) and `Plan.render()` writes the canonical
 Dockerfile the engine receives: one line per instruction, every base image replaced by the ID the
 policy chose, so the engine builds exactly what was checked.
+
+Why not a PyPI parser: `dockerfile` (Go-backed) embeds a newer buildkit parser (heredocs, other
+directive rules than 20.10's) and does no ARG/ENV expansion; `dockerfile-parse` splits lines with its
+own regular expressions and expands variables its own way. The policy needs the 20.10 builder's exact
+reading, including expansion, so it lives here, checked against the engine by
+tests/integration/test_dockerfile_engine.py.
 """
 
 from __future__ import annotations
