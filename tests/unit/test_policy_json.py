@@ -410,3 +410,20 @@ def test_commit_changes(changes, reason):
         commit.check_commit({}, changes)
     assert reason in err.value.message
     commit.check_commit({}, ["CMD sh", "env A=1", " USER nobody"])
+
+
+def test_client_quirks_are_accepted_and_dropped():
+    """docker-py 7 puts `{network: null}` beside EndpointsConfig and `Container` in exec bodies; newer
+    CLIs send empty 1.44+ endpoint fields. The engine ignores them; so does the rebuilt request."""
+    body = create(b'{"Image":"busybox","NetworkingConfig":{"pynet":null,"other":{"Aliases":["a"]}}}')
+    assert body["NetworkingConfig"] == {}
+    ep = b'{"EndpointsConfig":{"n":{"GwPriority":0,"DNSNames":null,"Aliases":["x"]}}}'
+    body = create(b'{"Image":"busybox","NetworkingConfig":' + ep + b"}")
+    assert body["NetworkingConfig"]["EndpointsConfig"] == {"n": {"Aliases": ["x"]}}
+    assert exec_create(b'{"Container":"abc","Cmd":["id"]}') == {"Cmd": ["id"]}
+    with pytest.raises(Malformed, match="duplicates NetworkingConfig.pynet"):
+        create(b'{"NetworkingConfig":{"pynet":null,"PYNET":{"DriverOpts":{}}}}')
+    with pytest.raises(Denied, match="network driver options"):
+        create(b'{"NetworkingConfig":{"pynet":{"DriverOpts":{"a":"b"}}}}')
+    with pytest.raises(Denied, match="gateway priorities"):
+        create(b'{"NetworkingConfig":{"EndpointsConfig":{"n":{"GwPriority":100}}}}')

@@ -73,13 +73,23 @@ MOUNT = Struct(
         "ReadOnly": B,
         "Consistency": S,
         "BindOptions": Field(
-            Struct("BindOptions", {"Propagation": S, "NonRecursive": B, "CreateMountpoint": B}),
+            Struct(
+                "BindOptions",
+                {
+                    "Propagation": S,
+                    "NonRecursive": B,
+                    "CreateMountpoint": B,
+                    "ReadOnlyNonRecursive": B,
+                    "ReadOnlyForceRecursive": B,
+                },
+            ),
             deny="bind mount options are not allowed",
         ),
         "VolumeOptions": Struct(
             "VolumeOptions",
             {
                 "NoCopy": B,
+                "Subpath": Field(S, deny="volume subpaths are not available (API 1.45+)"),
                 "Labels": STRMAP,
                 "DriverConfig": Field(
                     Struct("Driver", {"Name": S, "Options": STRMAP}),
@@ -87,7 +97,15 @@ MOUNT = Struct(
                 ),
             },
         ),
-        "TmpfsOptions": Struct("TmpfsOptions", {"SizeBytes": I, "Mode": Int((0, 0o7777))}),
+        "TmpfsOptions": Struct(
+            "TmpfsOptions",
+            {
+                "SizeBytes": I,
+                "Mode": Int((0, 0o7777)),
+                "Options": Field(ListOf(STRS), deny="tmpfs mount options are not available (API 1.46+)"),
+            },
+        ),
+        "ImageOptions": Field(Struct("ImageOptions", {"Subpath": S}), deny="image mounts are not available"),
     },
 )
 
@@ -192,9 +210,16 @@ ENDPOINT_SETTINGS = Struct(
         "GlobalIPv6PrefixLen": Field(I, drop=True),
         "MacAddress": S,
         "DriverOpts": Field(STRMAP, deny="network driver options are not allowed"),
+        # newer than 1.41: sent (empty) by newer CLIs, ignored by this engine
+        "GwPriority": Field(I, deny="gateway priorities are not available (API 1.48+)"),
+        "DNSNames": Field(STRS, drop=True),
     },
 )
-NETWORKING_CONFIG = Struct("NetworkingConfig", {"EndpointsConfig": MapOf(ENDPOINT_SETTINGS)})
+# docker-py 7 sends `{"NetworkingConfig": {"<network>": null}}` for `network=`; the engine ignores such
+# keys, so they are checked as endpoint settings and dropped.
+NETWORKING_CONFIG = Struct(
+    "NetworkingConfig", {"EndpointsConfig": MapOf(ENDPOINT_SETTINGS)}, extra=ENDPOINT_SETTINGS
+)
 
 # POST /containers/create: Config with HostConfig and NetworkingConfig beside it.
 CONTAINER_CREATE = Struct(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..errors import Denied
 from .engine_types import STRS, B, S
 from .jsondecode import loads
-from .schema import UINT64, Int, ListOf, StrSlice, Struct, decode_body
+from .schema import UINT64, Field, Int, ListOf, StrSlice, Struct, decode_body
 
 EXEC_CREATE = Struct(
     "ExecConfig",
@@ -22,6 +22,7 @@ EXEC_CREATE = Struct(
         "Env": STRS,
         "WorkingDir": S,
         "Cmd": StrSlice(),
+        "Container": Field(S, drop=True),  # sent by docker-py; the engine ignores it (the path names it)
     },
 )
 EXEC_START = Struct("ExecStartCheck", {"Detach": B, "Tty": B, "ConsoleSize": ListOf(Int(UINT64), length=2)})

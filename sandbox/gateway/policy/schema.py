@@ -157,7 +157,10 @@ class Field:
 class Struct(Kind):
     """A Go struct: declared fields (name -> Field or Kind), keys matched by the engine's folding."""
 
-    def __init__(self, name: str, fields: dict[str, Field | Kind]) -> None:
+    def __init__(self, name: str, fields: dict[str, Field | Kind], extra: Kind | None = None) -> None:
+        """`extra`: unknown keys are accepted when their value is of that kind, and never forwarded
+        (the engine ignores them; only for client quirks, see engine_types.NETWORKING_CONFIG)."""
+        self.extra = extra
         self.name = f"an object ({name})"
         self.fields = {k: f if isinstance(f, Field) else Field(f) for k, f in fields.items()}
         self.by_fold = {fold(k): k for k in self.fields}
@@ -173,6 +176,8 @@ class Struct(Kind):
         for key, item in value:
             canon = self.by_fold.get(fold(key))
             where = path_join(path, key)
+            if canon is None and self.extra is not None:
+                canon = "\0" + fold(key)  # an ignored key: still checked for duplicates, never forwarded
             if canon is None:
                 raise Malformed(where, "unknown field")
             if canon in seen:
@@ -181,6 +186,9 @@ class Struct(Kind):
                     f"duplicates {path_join(path, seen[canon])} (the engine matches keys case-insensitively)",
                 )
             seen[canon] = key
+            if canon.startswith("\0"):
+                self.extra.decode(item, where)  # type: ignore[union-attr]
+                continue
             spec = self.fields[canon]
             decoded = spec.kind.decode(item, where)
             if spec.deny and not empty(decoded):
