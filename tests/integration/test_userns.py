@@ -46,7 +46,7 @@ def _engine_socket() -> str:
     return host.removeprefix("unix://") if host.startswith("unix://") else "/var/run/docker.sock"
 
 
-def _run(client, script: str, binds: dict, user: str | None = None) -> str:
+def _run(client, script: str, binds: dict, user: str | None = None, runtime: str | None = None) -> str:
     """Run `script` in a container with host `binds`, created directly on the engine; its output."""
     ctr = client.containers.create(
         IMAGE,
@@ -54,6 +54,7 @@ def _run(client, script: str, binds: dict, user: str | None = None) -> str:
         volumes=binds,
         network_mode="none",
         user=user,
+        runtime=runtime,
         name=f"atlas-test-userns-{secrets.token_hex(4)}",
         labels={"org.container-atlas.test": "userns"},
     )
@@ -103,6 +104,24 @@ def test_the_learners_uid_cannot_either(remapped_engine):
     assert "READ-SHADOW" not in out and "refused: Permission denied" in out, out
 
 
+def test_gvisor_under_remapping_cannot_either(remapped_engine, runsc_available):
+    script = (
+        "cat /h/shadow >/dev/null 2>&1 && echo READ-SHADOW; "
+        "touch /h/atlas-userns-x 2>/dev/null && echo WROTE; "
+        "head -c 5 /h/hostname >/dev/null && echo READ-PUBLIC"
+    )
+    out = _run(remapped_engine, script, {"/etc": {"bind": "/h", "mode": "rw"}}, runtime="runsc")
+    assert "READ-PUBLIC" in out and "READ-SHADOW" not in out and "WROTE" not in out, out
+    try:  # gVisor's gofer, remapped, cannot even open the engine socket to mount it
+        out = _run(
+            remapped_engine, f"perl -e '{CONNECT}'", {_engine_socket(): {"bind": "/s"}}, runtime="runsc"
+        )
+    except docker.errors.APIError as exc:
+        assert "/s" in str(exc) and "not permitted" in str(exc), exc
+    else:
+        assert out.startswith("refused"), out
+
+
 def test_the_sandbox_user_reaches_its_own_gateway_socket_and_no_one_else_may(
     remapped_engine, tmp_path_factory
 ):
@@ -119,24 +138,28 @@ def test_the_sandbox_user_reaches_its_own_gateway_socket_and_no_one_else_may(
         assert sock.stat().st_gid == manager.socket_gid() != 1000, "the group is the remapped learner's"
         ping = (
             'use IO::Socket::UNIX; my $s = IO::Socket::UNIX->new(Peer => "/var/run/docker.sock") '
-            'or die "refused: $!\\n"; print $s "GET /_ping HTTP/1.1\\r\\nHost: d\\r\\nConnection: close\\r\\n\\r\\n"; print <$s>;'
+            'or die "refused: $!\\n"; '
+            'print $s "GET /_ping HTTP/1.1\\r\\nHost: d\\r\\nConnection: close\\r\\n\\r\\n"; print <$s>;'
         )
-        ctr = remapped_engine.containers.run(
-            IMAGE,
-            ["perl", "-e", ping],
-            detach=True,
-            user="1000:1000",
-            network_mode="none",
-            mounts=opened["mounts"],
-            cgroup_parent=opened.get("cgroup_parent"),
-            labels={"org.container-atlas.test": "userns"},
-        )
-        try:
-            ctr.wait(timeout=30)
-            out = ctr.logs().decode()
-        finally:
-            ctr.remove(force=True)
-        assert "200 OK" in out and out.rstrip().endswith("OK"), out
+        outs = {}
+        for user in ("1000:1000", "2000:2000"):  # the learner, and any other user in a container
+            ctr = remapped_engine.containers.run(
+                IMAGE,
+                ["perl", "-e", ping],
+                detach=True,
+                user=user,
+                network_mode="none",
+                mounts=opened["mounts"],
+                cgroup_parent=opened.get("cgroup_parent"),
+                labels={"org.container-atlas.test": "userns"},
+            )
+            try:
+                ctr.wait(timeout=30)
+                outs[user] = ctr.logs().decode()
+            finally:
+                ctr.remove(force=True)
+        assert "200 OK" in outs["1000:1000"] and outs["1000:1000"].rstrip().endswith("OK"), outs
+        assert outs["2000:2000"].startswith("refused: Permission denied"), outs
     finally:
         manager.close(sid)
         manager.shutdown()
