@@ -17,7 +17,9 @@ import json
 from ..errors import Malformed
 
 MAX_DEPTH = 32  # the engine's request bodies nest at most ~6 deep
-_FOLD = {"\u017f": "s", "\u212a": "k"}  # the only non-ASCII runes Go's simple folding maps onto ASCII letters
+# The non-ASCII runes Go folds onto ASCII letters: U+017F and U+212A (simple folding, Go <= 1.20, e.g.
+# Debian's dockerd 20.10 with go1.19), and U+0130/U+0131 (Go >= 1.21 folds with ToUpper(ToLower(r))).
+_FOLD = {"\u017f": "s", "\u212a": "k", "\u0130": "i", "\u0131": "i"}
 
 
 class Pairs(list):
