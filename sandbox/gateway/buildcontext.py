@@ -21,6 +21,7 @@ import lzma
 import posixpath
 import tarfile
 import tempfile
+import zlib
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -29,6 +30,7 @@ from .errors import Denied
 MiB = 1024 * 1024
 DOCKERFILE_MAX = 1 * MiB
 CHUNK = 64 * 1024
+UNREADABLE = (EOFError, OSError, lzma.LZMAError, zlib.error)  # what a broken compressed stream raises
 
 
 @dataclass(frozen=True)
@@ -179,14 +181,13 @@ def _copy(
         tin = tarfile.open(fileobj=reader, mode="r|")
     except tarfile.TarError as exc:
         raise Denied(f"the build context is not a valid tar archive ({exc})") from None
+    except UNREADABLE as exc:
+        raise Denied(
+            f"the build context could not be read: broken compression or truncated ({exc})"
+        ) from None
     try:
         while True:
-            try:
-                member = tin.next()
-            except tarfile.TarError as exc:
-                raise Denied(f"the build context is not a valid tar archive ({exc})") from None
-            except (EOFError, OSError, lzma.LZMAError) as exc:
-                raise Denied(f"the build context's compression is broken ({exc})") from None
+            member = tin.next()
             if member is None:
                 break
             entries += 1
@@ -232,6 +233,12 @@ def _copy(
                 seen[name] = "file"
             else:
                 raise Denied(f"the build context has {name!r}, a device, fifo or other special file")
+    except tarfile.TarError as exc:
+        raise Denied(f"the build context is not a valid tar archive ({exc})") from None
+    except UNREADABLE as exc:  # also in the middle of a file: truncated or corrupt
+        raise Denied(
+            f"the build context could not be read: broken compression or truncated ({exc})"
+        ) from None
     finally:
         tin.close()
     if wanted in dockerfiles:

@@ -93,3 +93,11 @@ def test_bounds_are_checked_while_reading():
     long.pax_headers = {"comment": "c" * 5000}
     with pytest.raises(Denied, match="tar headers larger than"):
         read_context(tar_of(("Dockerfile", b"FROM x\n"), ("p", long)), "", Bounds(header=4096))
+
+
+@pytest.mark.parametrize("mode", ["w:gz", "w:bz2", "w:xz"])
+def test_truncated_and_corrupt_archives_are_refused(mode):
+    data = tar_of(("Dockerfile", b"FROM x\n"), ("big", bytes(range(256)) * 400), mode=mode).getvalue()
+    for broken in (data[: len(data) // 2], data[:40] + bytes(len(data) - 40)):
+        with pytest.raises(Denied, match="could not be read|not a valid tar"):
+            read_context(io.BytesIO(broken), "", Bounds())
