@@ -281,3 +281,25 @@ def test_clamps_through_the_cli(docker_client, box):  # noqa: F811
         code, out = box.sh(f"docker create {flags} busybox true")
         assert code != 0 and PREFIX + reason in out, (flags, out)
     assert_contained(docker_client, box.sid)
+
+
+def test_stray_bodies_on_other_endpoints(docker_client, box):  # noqa: F811
+    """A urlencoded body on rename would name the container in another session's namespace; a start
+    body would carry a host configuration. Neither reaches the engine."""
+    assert box.sh("docker create --name victimname busybox sleep 60")[0] == 0
+    other = "r" + secrets.token_hex(5)
+    form = "application/x-www-form-urlencoded"
+    try:
+        path = "/containers/victimname/rename?name=renamed"
+        got, answer = curl(box, "POST", path, f"name=atlas-{other}.x", form)
+        assert got == 204, answer
+        names = [n for c in docker_client.api.containers(all=True) for n in c["Names"]]
+        assert f"/atlas-{other}.x" not in names and f"/atlas-{box.sid}.renamed" in names
+        for body in ['{"hostconfig":{"Privileged":true}}', '{"HostConfig":{"Binds":["/:/h"]}}']:
+            got, answer = curl(box, "POST", "/containers/renamed/start", body)
+            assert got == 403 and "may not carry a host configuration" in answer, answer
+        got, answer = curl(box, "POST", "/containers/renamed/start", "binds=/:/h", form)
+        assert got == 400 and "not valid JSON" in answer, answer
+        assert_contained(docker_client, box.sid)
+    finally:
+        box.sh("docker rm -f victimname renamed")
