@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import http.server
 import io
+import re
 import tarfile
 import threading
 
@@ -69,6 +70,10 @@ URL_TRICKS = [
 ]
 
 
+STEP_ID = re.compile(r"^ ---> ([0-9a-f]{12})\s*$")
+STEPS: set[str] = set()  # every image ID a build printed (step results, other stages' images)
+
+
 def _build(client, text: str, buildargs: dict) -> dict:
     buf = io.BytesIO()
     with tarfile.open(fileobj=buf, mode="w") as tar:
@@ -83,6 +88,7 @@ def _build(client, text: str, buildargs: dict) -> dict:
             fileobj=buf, custom_context=True, buildargs=buildargs, rm=True, forcerm=True, decode=True
         )
     )
+    STEPS.update(m.group(1) for o in out for m in [STEP_ID.match(str(o.get("stream", "")))] if m)
     errors = [o["error"] for o in out if "error" in o]
     assert not errors, (text, errors)
     image_id = [o["aux"]["ID"] for o in out if isinstance(o.get("aux"), dict) and "ID" in o["aux"]][-1]
@@ -93,12 +99,25 @@ def _build(client, text: str, buildargs: dict) -> dict:
 def engine(docker_client):
     require_images(docker_client, B, D)
     created: list[str] = []
+    existing = {i["Id"] for i in docker_client.api.images(all=True)}
     yield docker_client, created
-    for image_id in created:
+    for short in STEPS:  # other stages' images and steps: only what the module made
         try:
-            docker_client.api.remove_image(image_id, force=True)
-        except docker.errors.APIError:
-            pass
+            image_id = docker_client.api.inspect_image(short)["Id"]
+        except docker.errors.NotFound:
+            continue
+        if image_id not in existing:
+            created.append(image_id)
+    pending = set(created)
+    for _ in range(4):  # children first: a parent goes on a later pass
+        for image_id in sorted(pending):
+            try:
+                docker_client.api.remove_image(image_id, force=True)
+                pending.discard(image_id)
+            except docker.errors.NotFound:
+                pending.discard(image_id)
+            except docker.errors.APIError:
+                pass
 
 
 def _base(client):
