@@ -157,9 +157,8 @@ class ObjectHandlers:
     def h_container_create(self, req: Request, sess: Session) -> Forward:
         """POST /containers/create: the policy's checks, then labels, budget, network and ports."""
         body = container_create.parse(req.body)  # canonical fields only: the learner's bytes stay here
-        cgroup = getattr(sess, "cgroup_parent", "")  # every container of the session under its cgroup
-        refs = policy.check_container_create(
-            body, self.budget, self.runtime, cgroup_parent=cgroup if isinstance(cgroup, str) else ""
+        refs = policy.check_container_create(  # every container of the session under the session's cgroup
+            body, self.budget, self.runtime, cgroup_parent=sess.cgroup_parent
         )
         body["Image"] = self.image(sess, body.get("Image") or "")["_ref"]  # type: ignore[attr-defined]
         hc = body["HostConfig"]
