@@ -430,3 +430,9 @@ def test_client_quirks_are_accepted_and_dropped():
         create(b'{"NetworkingConfig":{"pynet":{"DriverOpts":{"a":"b"}}}}')
     with pytest.raises(Denied, match="gateway priorities"):
         create(b'{"NetworkingConfig":{"EndpointsConfig":{"n":{"GwPriority":100}}}}')
+
+
+def test_health_checks_run_at_most_once_a_second():
+    body = create(b'{"Healthcheck":{"Test":["CMD","true"],"Interval":1000000,"Timeout":5}}')
+    assert body["Healthcheck"] == {"Test": ["CMD", "true"], "Interval": 10**9, "Timeout": 5}
+    assert create(b'{"Healthcheck":{"Interval":30000000000}}')["Healthcheck"]["Interval"] == 3 * 10**10

@@ -156,6 +156,18 @@ def clamp_tmpfs_options(target: str, options: str, limit: int) -> str:
     return ",".join([*kept, f"size={size}"])
 
 
+MIN_HEALTH_INTERVAL = 1_000_000_000  # ns: each health check is an exec the shared engine runs
+
+
+def clamp_healthcheck(body: dict) -> None:
+    """--health-interval (and the 1.44+ start interval) at least 1 s: the engine accepts 1 ms,
+    and ten containers checking every millisecond keep the shared engine busy for every session."""
+    health = body.get("Healthcheck") or {}
+    for key in ("Interval", "StartInterval"):
+        if 0 < (health.get(key) or 0) < MIN_HEALTH_INTERVAL:
+            health[key] = MIN_HEALTH_INTERVAL
+
+
 def clamp_resources(hc: dict, budget: Budget, cgroup_parent: str) -> None:
     """Memory, CPU, pids, shm: forced to the session's budget (a smaller request is kept)."""
     mem = hc.get("Memory") or 0
@@ -199,6 +211,7 @@ def check_container_create(
     hc["LogConfig"] = budget.engine_log_config()  # config.yaml limits: log_max_size, log_max_files
     check_mounts(hc, refs, budget)
     clamp_resources(hc, budget, cgroup_parent)
+    clamp_healthcheck(body)
     for key, bindings in (hc.get("PortBindings") or {}).items():
         for b in bindings or [{}]:
             refs.ports.append((key, (b or {}).get("HostPort") or ""))

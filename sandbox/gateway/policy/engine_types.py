@@ -22,7 +22,7 @@ WINDOWS = "Windows-only resource options are not available"
 
 HEALTHCHECK = Struct(
     "Healthcheck",
-    {"Test": STRS, "Interval": I, "Timeout": I, "StartPeriod": I, "Retries": I},
+    {"Test": STRS, "Interval": I, "Timeout": I, "StartPeriod": I, "StartInterval": I, "Retries": I},
 )
 
 # container.Config: the create body's top level, and the body of /commit.
