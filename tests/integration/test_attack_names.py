@@ -34,7 +34,8 @@ from gateway_harness import (  # noqa: F401 - fixture
 pytestmark = [pytest.mark.docker, pytest.mark.slow]
 REFUSED = re.compile(
     r"no such|not found|denied|reserved|invalid|does not exist|unable to find|returned error: 4"
-    r"|must specify at least one container",  # `docker cp /atlas-x.y:/f .`: a local path to the CLI
+    r"|must specify at least one container"  # `docker cp /atlas-x.y:/f .`: a local path to the CLI
+    r"|cannot push a digest reference",  # the CLI's own refusal
     re.I,
 )
 
@@ -286,6 +287,8 @@ I_SPELLINGS = [
     "{iid12}",
     "{iid5}",
     "sha256:{iid12}",
+    "atlas-{A}.secret@{iid}",
+    "busybox@{iid}",
 ]
 I_ATTACKS = [
     "docker image inspect {i}",
