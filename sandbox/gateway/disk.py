@@ -216,16 +216,20 @@ class DiskWatcher:
         """Measure one session; over budget, mark it refused and stop its containers that grew."""
         if sess.closed:
             return DiskUsage()
-        before = self.usage.get(sess.id, DiskUsage()).per_container
+        before = self.usage.get(sess.id, DiskUsage())
         usage = measure(self.api, sess, self.own_images, self.running(sess))
         self.usage[sess.id] = usage
         if usage.total <= self.budget:
             self.over.pop(sess.id, None)
             return usage
-        grew = [cid for cid, size in usage.per_container.items() if size > before.get(cid, 0)]
-        running = {c["Id"] for c in self.api.containers(filters={"label": sess.label_filter})}
-        running |= usage.build_steps
-        stopped = [cid for cid in (grew or list(running)) if cid in running]
+        # What grew: layers that got bigger, and, when the volumes did, what runs with a volume mounted.
+        # Images only grow by builds, pulls and commits, which are refused from now on.
+        grew = {cid for cid, size in usage.per_container.items() if size > before.per_container.get(cid, 0)}
+        running = self.api.containers(filters={"label": sess.label_filter})
+        if usage.volumes > before.volumes:
+            grew |= {c["Id"] for c in running if any(m.get("Type") == "volume" for m in c.get("Mounts", ()))}
+        alive = {c["Id"] for c in running} | usage.build_steps
+        stopped = sorted(grew & alive)
         for cid in stopped:
             with contextlib.suppress(docker.errors.APIError):
                 self.api.stop(cid, timeout=1)

@@ -223,14 +223,17 @@ def test_writing_past_the_disk_budget_stops_the_container_and_refuses_more(docke
 @pytest.mark.parametrize("session", [DISK], indirect=True)
 def test_volume_writes_count_against_the_disk_budget(docker_client, session):
     box = session
-    _ok(box, "docker volume create data")
-    code, _ = box.sh("docker run --rm -v data:/d busybox dd if=/dev/zero of=/d/big bs=1M count=250")
+    _ok(box, "docker volume create data && docker run -d --name calm busybox sleep 600")
+    writer = "dd if=/dev/zero of=/d/big bs=1M count=250; sleep 600"
+    _ok(box, f"docker run -d --name writer -v data:/d busybox sh -c '{writer}'")
     deadline = time.monotonic() + 30
     code, out = 0, ""
     while time.monotonic() < deadline and code == 0:
         code, out = box.sh("docker run --rm busybox true")
         time.sleep(1)
     assert code != 0 and "volumes 2" in out, out
+    running = _ok(box, "docker ps --format '{{.Names}}'").split()
+    assert running == ["calm"], f"the writer must be stopped, the bystander not: {running}"
 
 
 @pytest.mark.parametrize("session", [DISK], indirect=True)
