@@ -12,6 +12,9 @@ import { SERVICE } from "./common.js";
 
 const KEY = "atlas-sandbox:";
 let health = null;
+// This page's sessions by profile, also when sessionStorage is disabled (one module instance per
+// page: terminal.js and tutorial.js see the same map).
+const live = new Map();
 
 /** Resolves to true when the sandbox service answers /healthz with {"ok": true} (asked once). */
 export function serviceOnline() {
@@ -26,6 +29,7 @@ export function serviceOnline() {
 
 /** The stored session of `profile`, or null. */
 export function loadSession(profile) {
+  if (live.has(profile)) return live.get(profile);
   try {
     const s = JSON.parse(sessionStorage.getItem(KEY + profile) || "null");
     return s && s.id && s.token ? s : null;
@@ -36,6 +40,8 @@ export function loadSession(profile) {
 
 /** Store `session` for `profile`; null forgets it. */
 export function saveSession(profile, session) {
+  if (session) live.set(profile, session);
+  else live.delete(profile);
   try {
     if (session) sessionStorage.setItem(KEY + profile, JSON.stringify(session));
     else sessionStorage.removeItem(KEY + profile);
