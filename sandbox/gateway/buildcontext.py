@@ -51,21 +51,34 @@ class Bounds:
 
 
 class _Counted(io.RawIOBase):
-    """The decompressed stream, counted: tarfile may not read more than `allowed` bytes in all."""
+    """The decompressed stream, counted: tarfile may not read more than `allowed` bytes in all.
+
+    At its end it adds the zero padding and end-of-archive blocks when they are missing, as Go's tar
+    reader (the engine's) does not need them: the docker CLI's `-f <file outside the context>` tar
+    ends right after its last file's data."""
 
     def __init__(self, raw: BinaryIO) -> None:
         self.raw = raw
         self.count = 0
         self.allowed = 0
+        self.tail = b""
+        self.ended = False
 
     def readable(self) -> bool:
         return True
 
     def readinto(self, b) -> int:  # type: ignore[override]
-        room = self.allowed - self.count
-        if room <= 0:
-            raise Denied("the build context has tar headers larger than 1 MiB (long names, pax records)")
-        data = self.raw.read(min(len(b), room, CHUNK))
+        if self.ended:
+            data, self.tail = self.tail[: len(b)], self.tail[len(b) :]
+        else:
+            room = self.allowed - self.count
+            if room <= 0:
+                raise Denied("the build context has tar headers larger than 1 MiB (long names, pax records)")
+            data = self.raw.read(min(len(b), room, CHUNK))
+            if not data:
+                self.ended = True
+                self.tail = bytes(-self.count % 512 + 1024)
+                return self.readinto(b)
         b[: len(data)] = data
         self.count += len(data)
         return len(data)

@@ -223,6 +223,34 @@ def test_base_images_the_learner_may_not_see(docker_client, pair):
     assert "stolen" not in a.sh("docker images")[1]
 
 
+def test_hidden_bases_through_the_cli(docker_client, pair):
+    a, _ = pair
+    hidden_id = docker_client.api.inspect_image(HIDDEN)["Id"]
+    before = set(images_from(docker_client, hidden_id))
+    setup = (
+        "mkdir -p /tmp/h/one /tmp/h/two && cd /tmp/h && "
+        "printf 'FROM busybox\\n' > one/Dockerfile && "
+        f"printf 'FROM {HIDDEN}\\nRUN true\\n' > two/Dockerfile && "
+        "tar -cf dup.tar -C one Dockerfile && tar -rf dup.tar -C two Dockerfile && "
+        f"printf 'FROM \\\\\\n\\n{HIDDEN}\\n' > cont.Dockerfile"
+    )
+    code, out = a.sh(setup)
+    assert code == 0, out
+    assert a.sh("tar -tf /tmp/h/dup.tar")[1].split() == ["Dockerfile", "Dockerfile"], "control: two entries"
+    for cmd in (
+        "docker build -t stolen - < /tmp/h/dup.tar",
+        "docker build -t stolen -f /tmp/h/cont.Dockerfile /tmp/h/one",
+    ):
+        code, out = a.sh(cmd)
+        assert code != 0 and (
+            "more than once" in out or "No such image" in out or "pull access denied" in out
+        ), (
+            cmd,
+            out,
+        )
+    assert set(images_from(docker_client, hidden_id)) == before
+
+
 def test_gzip_and_query_variants_of_the_context(pair):
     a, _ = pair
     df = b"FROM busybox\nCOPY f /f\n"
@@ -234,6 +262,11 @@ def test_gzip_and_query_variants_of_the_context(pair):
     status, out = build(a, tar_of([("sub/Build.file", df), ("f", b"hi")]), dockerfile="./sub/Build.file")
     assert status == 200 and "Successfully built" in out, out
     code, out = a.sh("printf 'FROM busybox\\nRUN echo piped\\n' | docker build -q -")
+    assert code == 0 and out.strip().startswith("sha256:"), out
+    outside = "printf 'FROM busybox\\nLABEL f=outside\\n' > /tmp/outside.Dockerfile && mkdir -p /tmp/octx"
+    code, out = a.sh(f"{outside} && docker build -q -f /tmp/outside.Dockerfile /tmp/octx")
+    assert code == 0 and out.strip().startswith("sha256:"), out  # the CLI's tar ends without padding
+    code, out = a.sh("docker build -q --compress -f /tmp/outside.Dockerfile /tmp/octx")
     assert code == 0 and out.strip().startswith("sha256:"), out
 
 

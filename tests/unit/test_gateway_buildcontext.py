@@ -101,3 +101,12 @@ def test_truncated_and_corrupt_archives_are_refused(mode):
     for broken in (data[: len(data) // 2], data[:40] + bytes(len(data) - 40)):
         with pytest.raises(Denied, match="could not be read|not a valid tar"):
             read_context(io.BytesIO(broken), "", Bounds())
+
+
+def test_a_tar_that_ends_right_after_its_last_file_is_read_like_the_engine_does():
+    """The docker CLI's tar for `-f <file outside the context>`: no padding, no end-of-archive blocks."""
+    data = tar_of(("Dockerfile", b"FROM x\n"), (".dockerignore", b"a" * 47)).getvalue()
+    cut = 512 + 512 + 512 + 47  # two headers and their padded data, the last header, its 47 bytes
+    ctx = read_context(io.BytesIO(data[:cut]), "", Bounds())
+    with ctx.finish("FROM y\n") as out:
+        assert members(out)[".dockerignore"] == b"a" * 47
