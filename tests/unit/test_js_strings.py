@@ -74,8 +74,8 @@ def test_every_key_a_script_uses_exists(strings):
 
 
 def test_ui_text_shown_from_the_docs_uses_the_glossary_terms():
-    """Hints in tutorial front matter (shown by tutorial.js) and the Chinese pages use the same terms."""
-    for path in sorted((ROOT / "docs").rglob("*.md")):
+    """Hints in tutorial front matter (shown by tutorial.js), the pages and the KB use the same terms."""
+    for path in sorted([*(ROOT / "docs").rglob("*.md"), *(ROOT / "kb").rglob("*.yaml")]):
         text = path.read_text(encoding="utf-8")
         for bad, good in RULED_OUT.items():
             lines = [i for i, line in enumerate(text.splitlines(), 1) if bad in line]
