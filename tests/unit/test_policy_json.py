@@ -436,3 +436,12 @@ def test_health_checks_run_at_most_once_a_second():
     body = create(b'{"Healthcheck":{"Test":["CMD","true"],"Interval":1000000,"Timeout":5}}')
     assert body["Healthcheck"] == {"Test": ["CMD", "true"], "Interval": 10**9, "Timeout": 5}
     assert create(b'{"Healthcheck":{"Interval":30000000000}}')["Healthcheck"]["Interval"] == 3 * 10**10
+
+
+def test_null_elements_are_zero_values_as_in_go():
+    body = create(b'{"Labels":{"a":null},"Env":[null],"HostConfig":{"Mounts":[null],"Dns":[null]}}')
+    assert body["Labels"] == {"a": ""} and body["Env"] == [""] and body["HostConfig"]["Dns"] == [""]
+    with pytest.raises(Denied, match="--cap-add  is not allowed"):
+        create(b'{"HostConfig":{"CapAdd":[null]}}')
+    with pytest.raises(Malformed, match=r"HostConfig.Binds\[0\]: invalid volume specification"):
+        create(b'{"HostConfig":{"Binds":[null]}}')

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..errors import Denied
+from ..errors import Denied, Malformed
 from . import CAP_ALLOWLIST, LOG_DRIVERS, Budget
 from .engine_types import CONTAINER_CREATE
 from .jsondecode import loads
@@ -106,8 +106,10 @@ def check_isolation(hc: dict, runtime: str) -> None:
 
 def check_mounts(hc: dict, refs: CreateRefs, budget: Budget) -> None:
     """-v and --mount: named volumes and tmpfs only (tmpfs sizes clamped); no host paths."""
-    for bind in hc.get("Binds") or []:
+    for i, bind in enumerate(hc.get("Binds") or []):
         source = bind.split(":")[0]
+        if not source:
+            raise Malformed(f"HostConfig.Binds[{i}]", f"invalid volume specification {bind!r}")
         if source.startswith("/") or source.startswith(".") or "/" in source:
             raise Denied(f"bind mounts of host paths are not allowed ({source}); use a named volume")
         refs.volumes.append(source)

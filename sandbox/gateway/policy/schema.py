@@ -34,9 +34,15 @@ class Kind:
     """A JSON type; `decode(value, path)` returns the canonical Python value or raises Malformed."""
 
     name = "value"
+    zero: object = None  # what Go stores for a null element of an array or value of a map
 
     def decode(self, value: object, path: str) -> object:  # pragma: no cover - abstract
         raise NotImplementedError
+
+    def zero_if_null(self, value: object, path: str) -> object:
+        """`decode`, with null as the kind's zero value (an element of an array, a value of a map)."""
+        zero = self.zero() if callable(self.zero) else self.zero
+        return zero if value is None else self.decode(value, path)
 
     def wrong(self, value: object, path: str) -> Malformed:
         """The 400 for a value of the wrong JSON type."""
@@ -51,6 +57,7 @@ class Str(Kind):
     """A JSON string."""
 
     name = "a string"
+    zero = ""
 
     def decode(self, value: object, path: str) -> object:
         if value is None or isinstance(value, str):
@@ -62,6 +69,7 @@ class Bool(Kind):
     """A JSON boolean."""
 
     name = "a boolean"
+    zero = False
 
     def decode(self, value: object, path: str) -> object:
         if value is None or isinstance(value, bool):
@@ -74,6 +82,7 @@ class Int(Kind):
 
     def __init__(self, bounds: tuple[int, int] = INT64) -> None:
         self.bounds = bounds
+        self.zero = 0
         self.name = "an integer"
 
     def decode(self, value: object, path: str) -> object:
@@ -100,9 +109,9 @@ class StrSlice(Kind):
         if (
             isinstance(value, list)
             and not isinstance(value, Pairs)
-            and all(isinstance(v, str) for v in value)
+            and all(v is None or isinstance(v, str) for v in value)
         ):
-            return list(value)
+            return ["" if v is None else v for v in value]  # null elements are "" in Go
         raise self.wrong(value, path)
 
 
@@ -121,7 +130,7 @@ class ListOf(Kind):
             raise self.wrong(value, path)
         if self.length is not None and len(value) != self.length:
             raise Malformed(path, f"expected {self.length} elements, got {len(value)}")
-        return [self.item.decode(v, f"{path}[{i}]") for i, v in enumerate(value)]
+        return [self.item.zero_if_null(v, f"{path}[{i}]") for i, v in enumerate(value)]
 
 
 class MapOf(Kind):
@@ -141,7 +150,7 @@ class MapOf(Kind):
             where = path_join(path, key)
             if key in out:
                 raise Malformed(where, "the key is given twice")
-            out[key] = self.value.decode(item, where)
+            out[key] = self.value.zero_if_null(item, where)
         return out
 
 
@@ -162,6 +171,7 @@ class Struct(Kind):
         (the engine ignores them; only for client quirks, see engine_types.NETWORKING_CONFIG)."""
         self.extra = extra
         self.name = f"an object ({name})"
+        self.zero = dict  # a fresh {} each time: the policy fills structs in place
         self.fields = {k: f if isinstance(f, Field) else Field(f) for k, f in fields.items()}
         self.by_fold = {fold(k): k for k in self.fields}
         assert len(self.by_fold) == len(self.fields), f"{name}: two fields fold to one key"
