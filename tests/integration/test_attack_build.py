@@ -480,3 +480,20 @@ def test_a_failed_build_leaves_nothing_after_the_session(docker_client, tmp_path
     assert left == []
     ids = {i["Id"] for i in made}
     assert ids.isdisjoint(i["Id"] for i in docker_client.api.images(all=True))
+
+
+def test_docker_sdk_for_python_builds_through_the_gateway(pair, tmp_path):
+    a, _ = pair
+    (tmp_path / "Dockerfile").write_text("FROM busybox\nARG A\nRUN echo $A > /a\nCOPY f /f\n")
+    (tmp_path / "f").write_text("sdk\n")
+    sock = a.manager.state_dir / a.sid / "docker.sock"
+    sdk = docker.DockerClient(base_url=f"unix://{sock}", version="1.41")
+    try:
+        image, logs = sdk.images.build(
+            path=str(tmp_path), tag="sdkbuilt", buildargs={"A": "from-sdk"}, labels={"x": "y"}, rm=True
+        )
+        assert image.labels["x"] == "y" and "sdkbuilt:latest" in image.tags
+        assert sdk.containers.run("sdkbuilt", ["cat", "/a", "/f"], remove=True) == b"from-sdk\nsdk\n"
+        assert any("Step 3/4 : RUN echo $A > /a" in str(line.get("stream", "")) for line in logs)
+    finally:
+        sdk.close()
