@@ -49,6 +49,7 @@ CORPUS = [
     ("FROM busybox AS one\nFROM debian:bookworm\nFROM one\nLABEL a=one\n", {}),
     ("FROM busybox AS Debian\nFROM debian\nLABEL a=stage-name-matches-case-insensitively\n", {}),
     ("from busybox\nlabel a=lowercase\n", {}),
+    ("FROM busybox\nHEALTHCHECK --interval=5s --retries=2 CMD true\nLABEL a=healthcheck\n", {}),
     ("FROM busybox\r\nLABEL a=crlf\r\n", {}),
     ("\ufeffFROM busybox\nLABEL a=bom\n", {}),
     ('FROM busybox\nLABEL a="x y" \'b\'="${HOME:-h}"\n', {}),

@@ -19,6 +19,7 @@ FLAGS = {  # builder flags the classic builder of Docker 20.10 accepts, per inst
     "from": {"platform"},
     "copy": {"from", "chown", "chmod"},
     "add": {"chown", "chmod"},
+    "healthcheck": {"interval", "timeout", "start-period", "retries"},
 }
 INSTRUCTIONS = {
     "add", "arg", "cmd", "copy", "entrypoint", "env", "expose", "from", "healthcheck", "label",
