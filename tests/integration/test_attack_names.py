@@ -527,3 +527,37 @@ def test_b_sees_no_name_of_a(victim, cmd):
     code, out = victim.b.sh(cmd)
     assert code in (0, 124), out  # 124: `timeout` ended the event stream
     assert victim.a.sid not in out and "atag" not in out, out
+
+
+CREATE = "-X POST 'http://d/v1.41/containers/create{q}' -d '{body}'"
+
+
+@pytest.mark.parametrize(
+    ("call", "status", "says"),
+    [
+        ("-X POST http://d/v1.41/containers/mine/rename", 400, "name"),
+        ("http://d/v1.41/images/get", 400, "names"),
+        ("-X POST http://d/v1.41/images/busybox/tag", 400, "repo"),
+        ("-X POST 'http://d/v1.41/images/busybox/tag?repo=atlas-x.y'", 403, "reserved"),
+        (CREATE.format(q="?name=atlas-x.y", body='{"Image":"busybox"}'), 403, "reserved"),
+        (CREATE.format(q="", body='{"Image":"busybox","HostConfig":{"Privileged":true}}'), 403, "privileged"),
+        ("http://d/v1.41/containers/atlas-@A.db/json", 404, "No such container: atlas-@A.db"),
+        ("http://d/v1.41/images/@IID/json", 404, "No such image: @IID"),
+        ("-X DELETE http://d/v1.41/containers/mine/pause", 403, "not available"),
+    ],
+)
+def test_errors_say_what_was_refused(victim, call, status, says):
+    """Docker-style JSON answers: the status, a message naming the field or the policy's reason."""
+
+    def fill(text: str) -> str:
+        return text.replace("@A", victim.a.sid).replace("@IID", victim.iid.removeprefix("sha256:")[:12])
+
+    curl = "curl -sS -o /tmp/answer -w '%{http_code}' --unix-socket /var/run/docker.sock"
+    code, out = victim.b.sh(f"{curl} -H Content-Type:application/json {fill(call)}; echo; cat /tmp/answer")
+    got, _, body = out.partition("\n")
+    assert int(got) == status, out
+    message = json.loads(body)["message"]
+    assert fill(says) in message, message
+    if status == 403:
+        assert message.startswith("denied by the Container Atlas sandbox policy: "), message
+    assert "Traceback" not in message and "gateway error" not in message
