@@ -17,6 +17,7 @@ from sandbox.gateway import errors
 from sandbox.gateway.errors import FAILED, PREFIX, Denied, GatewayError, HttpError, Malformed, NoSuchObject
 from sandbox.gateway.handlers import Handlers
 from sandbox.gateway.httpio import Request
+from sandbox.gateway.objects import ObjectHandlers
 from sandbox.gateway.session import Session, id_prefix, reserved
 
 
@@ -155,3 +156,13 @@ def test_ordinary_names_are_not(name):
 )
 def test_id_prefix(ref, hexid):
     assert id_prefix(ref) == hexid
+
+
+@pytest.mark.parametrize(
+    ("prefix", "found"),
+    [("ab", ""), ("abc", "sha256:abc1"), ("abd", "abd2"), ("f", ""), ("", "")],
+)
+def test_an_id_prefix_resolves_only_when_unique(prefix, found):
+    """Among the session's own IDs: one match resolves, several (ambiguous) or none are missing."""
+    ids = ["sha256:abc1", "abd2", "abd2"]
+    assert ObjectHandlers._unique(prefix, ids) == (found if prefix else "")
