@@ -73,6 +73,8 @@ def answer(exc: BaseException, scrub: Callable[[str], str] | None = None) -> tup
     learner's names. Unexpected exceptions are logged here, with their traceback, and never shown."""
     if isinstance(exc, GatewayError):
         return exc.status, exc.docker_body()
+    if isinstance(exc, ServiceError):  # a refusal of the service's own (limits, configuration)
+        return exc.status, {"message": exc.message}
     if isinstance(exc, docker.errors.APIError):
         status = exc.status_code or 500
         message = str(exc.explanation or "") or f"the Docker engine answered {status}"

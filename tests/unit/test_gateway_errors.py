@@ -46,6 +46,7 @@ def test_one_hierarchy_under_the_service_error():
         ),
         (NoSuchObject("No such container: web"), 404, "No such container: web"),
         (HttpError(413, "the body is too large"), 413, "the body is too large"),
+        (Forbidden("the service refuses", field="x"), 403, "the service refuses"),
         (
             Malformed("query parameter repo", "the new image name is missing"),
             400,
