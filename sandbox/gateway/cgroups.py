@@ -150,16 +150,12 @@ class SessionCgroup:
             d.parent.mkdir(exist_ok=True)
             _mkdir(d)
             _mkdir(d / RUN)
-        _write(mem / "memory.limit_in_bytes", str(self.memory))
-        if (mem / "memory.memsw.limit_in_bytes").exists():
-            _write(mem / "memory.memsw.limit_in_bytes", str(self.memory))
+        _memory_v1(mem, self.memory)
         _write(cpu / "cpu.cfs_period_us", str(PERIOD_US))
         _write(cpu / "cpu.cfs_quota_us", str(quota))
         _write(pids / "pids.max", str(self.pids))
         _write(pids / RUN / "pids.max", run_pids)
-        for name in ("memory.limit_in_bytes", "memory.memsw.limit_in_bytes"):
-            if (mem / RUN / name).exists():
-                _write(mem / RUN / name, run_memory)
+        _memory_v1(mem / RUN, int(run_memory))
         return self.parent
 
     def usage(self) -> dict[str, int]:
@@ -206,6 +202,19 @@ class SessionCgroup:
                 if not _rmdir(path, wait):
                     left.append(str(path))
         return left
+
+
+def _memory_v1(path: Path, limit: int) -> None:
+    """memory and memory+swap limits (no swap) of a v1 cgroup; memsw may never be below memory, so the
+    order depends on whether the cgroup (e.g. left by a crash) had higher or lower limits."""
+    names = ["memory.limit_in_bytes", "memory.memsw.limit_in_bytes"]
+    names = [n for n in names if (path / n).exists()]
+    try:
+        for name in names:
+            _write(path / name, str(limit))
+    except CgroupError:
+        for name in reversed(names):
+            _write(path / name, str(limit))
 
 
 def _rmdir(path: Path, wait: float) -> bool:
