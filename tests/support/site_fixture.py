@@ -31,6 +31,7 @@ relations:
 sources:
   - url: https://example.org/{id}/docs
     title: {name} docs
+    supports: [status, first_release, license]
 """
 
 ENTRIES = [
