@@ -80,7 +80,9 @@ def category_page(model: SiteModel, cat: str, lang: str) -> tuple[str, str]:
             escape(fd_txt),
             escape(model.text(e["summary"], lang)),
         ]
-        rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+        # data-label names the column, so a phone can show each row as a card (atlas.css)
+        tds = "".join(f'<td data-label="{escape(h)}">{c}</td>' for h, c in zip(head, cells, strict=True))
+        rows.append(f"<tr>{tds}</tr>")
     layer = model.label("layers", v["layer"], lang)
     html = (
         f'<h1 id="{escape(cat)}">{escape(title)}</h1>'
