@@ -118,30 +118,25 @@ class ImageHandlers:
         """Every image `sess` caused: tagged, untagged, failed builds (lineage.session_images)."""
         return lineage.session_images(self.api, sess.id, sess.image_ids)
 
-    def _image_count(self, sess: Session) -> int:
-        """Images of the session for the budget: its names, and its untagged images (not lineage
-        images, not intermediate steps)."""
+    def _budgeted(self, sess: Session) -> tuple[int, int]:
+        """(images, bytes) the image budget counts: the session's names plus its untagged images (not
+        lineage images, not intermediate steps), and the size of the images it made or pulled."""
         made = self.session_images(sess)
         top = {i["Id"] for i in self.api.images()}  # not intermediate
         names = {t for i in made for t in i.get("RepoTags") or [] if self._own_tag(sess, t)}
-        untagged = [
+        mine = [
             i
             for i in made
-            if i["_owned"]
-            and i["Id"] in top
-            and not lineage.is_lineage(i)
-            and not any(self._own_tag(sess, t) for t in i.get("RepoTags") or [])
+            if i["Id"] in top and not lineage.is_lineage(i) and (i["_owned"] or not self._shared(sess, i))
         ]
-        return len(names) + len(untagged)
+        untagged = [i for i in mine if not any(self._own_tag(sess, t) for t in i.get("RepoTags") or [])]
+        return len(names) + len(untagged), sum(i.get("Size", 0) for i in mine)
 
     def _room(self, sess: Session) -> None:
         """Denied when the session has no room for one more image (count and disk budget)."""
-        if self._image_count(sess) >= self.budget.images:
+        count, used = self._budgeted(sess)
+        if count >= self.budget.images:
             raise Denied(f"at most {self.budget.images} images per sandbox; remove some with docker rmi")
-        self._disk(sess)
-
-    def _disk(self, sess: Session) -> None:
-        used = sum(i.get("Size", 0) for i in self._visible_images(sess) if not self._shared(sess, i))  # noqa: E501
         if used > self.budget.image_disk:
             raise Denied(
                 f"the sandbox's images use {used // 2**20} MiB, over the "

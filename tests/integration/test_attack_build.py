@@ -464,6 +464,19 @@ def test_untagged_and_failed_builds_count_and_go(docker_client, tmp_path_factory
     assert lineage.session_images(docker_client.api, box.sid) == []
 
 
+def test_untagged_images_count_against_the_image_disk(docker_client, tmp_path_factory):
+    manager = make_manager(docker_client, tmp_path_factory, budget={"image_disk": "8m"})
+    box = start_sandbox(docker_client, manager, "k" + secrets.token_hex(5))
+    try:
+        ok_build(box, "FROM busybox\nRUN head -c 9000000 /dev/urandom > /blob\n")  # untagged, 11 MiB
+        status, out = build(box, tar_of([("Dockerfile", b"FROM busybox\n")]), t="more")
+        assert status == 403 and "over the 8 MiB limit" in out, out
+    finally:
+        left = stop_sandbox(docker_client, box)
+        manager.shutdown()
+    assert left == []
+
+
 def test_a_failed_build_leaves_nothing_after_the_session(docker_client, tmp_path_factory):
     manager = make_manager(docker_client, tmp_path_factory)
     box = start_sandbox(docker_client, manager, "g" + secrets.token_hex(5))
