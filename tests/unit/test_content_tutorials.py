@@ -51,13 +51,14 @@ docker logs web
 ```
 
 <div class="atlas-check" data-atlas-check="{slug}/look"></div>
-"""
+{next_paragraph}"""
 
 
 def write(docs: Path, slug: str, nxt: str = "", lang: str = "en", **replace: str) -> Path:
     """Write a valid tutorial page, then apply `old=new` text replacements (keyword: any name)."""
     title = "教程" if lang == "zh" else "A tutorial"
-    text = PAGE.format(title=title, next=f'"{nxt}"', slug=slug)
+    follow = f"\n**Next:** [The next one]({nxt}.md)\n{{ .atlas-next }}\n" if nxt else ""
+    text = PAGE.format(title=title, next=f'"{nxt}"', slug=slug, next_paragraph=follow)
     for old, new in replace.values():
         assert old in text, old
         text = text.replace(old, new, 1)
@@ -196,6 +197,17 @@ def test_tutorial_off_the_learning_path(docs):
         "set next of the tutorial before it to 'third'" in problems(docs)
     )
     assert load_series(docs).path == ["first", "second", "third"]
+
+
+def test_next_link_in_the_page_must_follow_next(docs):
+    write(docs, "first", "second", link=("[The next one](second.md)", "[The next one](secnd.md)"))
+    got = problems(docs)
+    assert "tutorials/first.md:44:1: body: the Next link goes to 'secnd.md', but next is 'second'" in got
+    write(docs, "first", "second", link=("{ .atlas-next }", ""))
+    assert (
+        "tutorials/first.md:4:1: next: no '**Next:** [...](second.md)' paragraph marked { .atlas-next }"
+        in problems(docs)
+    )
 
 
 def test_learning_path_loop(docs):

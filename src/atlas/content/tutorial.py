@@ -64,6 +64,7 @@ class Tutorial:
     blocks: list[RunBlock] = field(default_factory=list)
     headings: list[tuple[str, int]] = field(default_factory=list)  # (anchor, line)
     placeholders: list[tuple[str, int]] = field(default_factory=list)  # (slug/step, line)
+    next_link: tuple[str, int] | None = None  # the `{ .atlas-next }` paragraph's first link, line
     body: str = ""
 
     @property

@@ -18,6 +18,8 @@ _FENCE_OPEN = re.compile(r"^(```+|~~~+)\s*(\w*)(.*)$")
 _ATTR = re.compile(r'(\w+)="([^"]*)"')
 _HEADING = re.compile(r"^##\s+.*\{#([\w-]+)\}\s*$")
 _PLACEHOLDER = re.compile(r'data-atlas-(?:check|quiz)="([^"]+)"')
+_LINK = re.compile(r"\]\(([^)\s]+)\)")
+_NEXT_MARK = "{ .atlas-next }"
 
 
 @dataclass
@@ -35,8 +37,13 @@ def scan_body(tut: Tutorial, first_line: int) -> None:
     fence: str | None = None
     block: RunBlock | None = None
     lines: list[str] = []
+    paragraph: list[tuple[str, int]] = []
     for n, line in enumerate(tut.body.splitlines(), start=first_line):
         if fence is None:
+            if line.strip() == _NEXT_MARK:
+                links = [(m, k) for text, k in paragraph for m in _LINK.findall(text)]
+                tut.next_link = links[0] if links else ("", n)
+            paragraph = [*paragraph, (line, n)] if line.strip() else []
             m = _FENCE_OPEN.match(line.strip())
             if m:
                 fence = m.group(1)
@@ -58,7 +65,7 @@ def scan_body(tut: Tutorial, first_line: int) -> None:
 
 
 def check_body(tut: Tutorial, report: Report) -> None:
-    """The body agrees with the front matter: headings, placeholders, run blocks."""
+    """The body agrees with the front matter: headings, placeholders, run blocks, the Next link."""
     ids = tut.step_ids
     steps = tut.meta.get("steps")
     anchors = [a for a, _ in tut.headings if a in ids]
@@ -103,3 +110,11 @@ def check_body(tut: Tutorial, report: Report) -> None:
                 report.error(
                     mark, f"steps[{i}]", f'no ```run block with step="{tut.slug}/{sid}" for this step'
                 )
+    if tut.next:
+        want = f"{tut.next}.md"
+        if tut.next_link is None:
+            message = f"no '**Next:** [...]({want})' paragraph marked {_NEXT_MARK}"
+            report.error(tut.mark("next"), "next", message)
+        elif tut.next_link[0] != want:
+            link, line = tut.next_link
+            report.error(Mark(line, 1), "body", f"the Next link goes to '{link}', but next is '{tut.next}'")
