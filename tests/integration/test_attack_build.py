@@ -156,6 +156,11 @@ URL_TRICKS = [
     'FROM busybox\nADD ["\'{url}/r\'","/x"]\n',
     "FROM busybox AS one\nFROM one\nADD {url}/s /x\n",
     "FROM busybox\nCOPY {url}/t /x\n",
+    'FROM busybox\nADD ["\\u0068ttp{rest}/u", "/x"]\n',
+    "# escape=`\nFROM busybox\nADD h`ttp{rest}/v /x\n",
+    "FROM busybox\nADD h\\ttp{rest}/w /x\n",
+    'FROM busybox\nADD h"tt"p{rest}/x /x\n',
+    "FROM busybox\nARG P=tp\nADD ht${{P}}{rest}/y /x\n",
 ]
 
 
@@ -163,7 +168,8 @@ URL_TRICKS = [
 def test_add_from_the_hosts_network_is_refused(docker_client, pair, loopback, trick):
     a, _ = pair
     before = set(i["Id"] for i in lineage.session_images(docker_client.api, a.sid))
-    status, out = build(a, tar_of([("Dockerfile", trick.format(url=loopback).encode()), ("local", b"x")]))
+    text = trick.format(url=loopback, rest=loopback.removeprefix("http"))
+    status, out = build(a, tar_of([("Dockerfile", text.encode()), ("local", b"x")]))
     assert status == 403 and "from a URL is not available" in out, out
     assert set(i["Id"] for i in lineage.session_images(docker_client.api, a.sid)) <= before
     assert _Counter.hits == []

@@ -68,6 +68,10 @@ URL_TRICKS = [
     "FROM busybox\nadd --chown=1:1 {url} /x\n",
     'FROM busybox\nADD [ "{url}" , "/x" ] trailing\n',
     "FROM busybox\nADD '{url}' /x\n",
+    'FROM busybox\nADD ["\\u0068ttp{rest}", "/x"]\n',
+    "FROM busybox\nADD h\\ttp{rest} /x\n",
+    "FROM busybox\nARG P=tp\nADD ht${{P}}{rest} /x\n",
+    "FROM busybox\nENV H=http://127.0.0.1 P=:{port}\nADD $H$P/secret /x\n",
 ]
 
 
@@ -173,7 +177,8 @@ def loopback():
 @pytest.mark.parametrize("trick", URL_TRICKS, ids=[str(i) for i in range(len(URL_TRICKS))])
 def test_url_tricks_are_real_and_refused(engine, loopback, trick):
     client, created = engine
-    text = trick.format(url=f"http://127.0.0.1:{loopback.server_port}/secret")
+    url = f"http://127.0.0.1:{loopback.server_port}/secret"
+    text = trick.format(url=url, rest=url.removeprefix("http"), port=loopback.server_port)
     with pytest.raises(df.DockerfileError, match="from a URL"):
         df.read(text, {}, _base(client))
     before = _Counter.hits
