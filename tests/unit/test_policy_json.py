@@ -105,6 +105,7 @@ FIELDS: dict[str, tuple] = {
             (HC + ["PidMode"], "host", "", "--pid host is not allowed"),
             (HC + ["IpcMode"], "host", "private", "--ipc host is not allowed"),
             (HC + ["UTSMode"], "host", "", "--uts host is not allowed"),
+            (HC + ["UTSMode"], "container:atlas-x.web", "", "--uts container:atlas-x.web is not allowed"),
             (HC + ["NetworkMode"], "host", "default", "--network host is not allowed"),
             (HC + ["UsernsMode"], "host", "", "--userns host is not allowed"),
             (HC + ["CgroupnsMode"], "host", "private", "--cgroupns host is not allowed"),

@@ -42,7 +42,7 @@ def host_mode(value: str | None, what: str, refs: CreateRefs) -> None:
         return
     if value == "host":
         raise Denied(f"--{what} host is not allowed (it shares the host's {what} namespace)")
-    if value.startswith("container:"):
+    if value.startswith("container:") and what != "uts":  # the engine has no UTS container mode
         refs.containers.append(value.split(":", 1)[1])
         return
     if what != "network":
