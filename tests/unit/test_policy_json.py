@@ -495,3 +495,13 @@ def test_any_value_in_any_field_is_a_clear_answer(endpoint):
                 assert exc.message.startswith("denied by the Container Atlas sandbox policy: "), exc.message
                 outcomes["403"] += 1
     assert outcomes["ok"] and outcomes["400"], outcomes
+
+
+def test_zero_structs_of_refused_fields_are_accepted_as_not_set():
+    """Go clients send zero structs; `{"Name": "", "Options": {}}` is no driver config at all."""
+    mount = {"Type": "volume", "Target": "/v", "VolumeOptions": {"DriverConfig": {"Name": "", "Options": {}}}}
+    body = create(json.dumps({"HostConfig": {"Mounts": [mount]}}).encode())
+    assert body["HostConfig"]["Mounts"][0]["VolumeOptions"] == {}
+    mount["VolumeOptions"]["DriverConfig"]["Options"] = {"device": "/"}
+    with pytest.raises(Denied, match="volume driver options"):
+        create(json.dumps({"HostConfig": {"Mounts": [mount]}}).encode())

@@ -26,8 +26,11 @@ UINT64 = (0, 2**64 - 1)
 
 
 def empty(value: object) -> bool:
-    """True for the values Go treats as "not set": null, 0, "", false, [] and {}."""
-    return value is None or value is False or value == 0 or value == "" or value == [] or value == {}
+    """True for the values Go treats as "not set": null, 0, "", false, [], {} and an object whose
+    fields are all such values (a zero struct, as Go clients send them)."""
+    if isinstance(value, dict):
+        return all(empty(v) for v in value.values())
+    return value is None or value is False or value == 0 or value == "" or value == []
 
 
 class Kind:
