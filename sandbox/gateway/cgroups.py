@@ -230,13 +230,3 @@ def _rmdir(path: Path, wait: float) -> bool:
             if exc.errno != errno.EBUSY or time.monotonic() > deadline:
                 return False
             time.sleep(0.1)
-
-
-def stale(live: set[str], root: Path = ROOT) -> list[str]:
-    """Session ids that have a cgroup under atlas/ but are not in `live` (left by a crashed server)."""
-    v = version(root)
-    found: set[str] = set()
-    for base in _bases(root, v) if v else []:
-        with contextlib.suppress(OSError):
-            found |= {p.name for p in base.iterdir() if p.is_dir()}
-    return sorted(found - set(live))

@@ -285,9 +285,6 @@ class GatewayManager:
         for sid in sorted(dead):
             log.info("gateway: removing leftovers of session %s", sid)
             self.close(sid)
-        if not self.cgroup_problem:  # cgroups left empty by a crash (busy ones belong to live sandboxes)
-            for sid in cgroups.stale(live):
-                cgroups.SessionCgroup(sid, 0, 0, 0).remove(wait=0)
 
     def shutdown(self) -> None:
         """Close every open session and stop the acceptor thread."""

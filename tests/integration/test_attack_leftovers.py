@@ -101,6 +101,7 @@ def test_a_crashed_server_leaves_nothing_behind_after_the_next_start(docker_clie
     and its cgroup at start-up."""
     api = docker_client.api
     first = make_manager(docker_client, tmp_path_factory)
+    first.instance = "crash-" + secrets.token_hex(4)  # the second server cleans up this one's only
     box = start_sandbox(docker_client, first, "k" + secrets.token_hex(5))
     _ok(box, "docker volume create kept && docker run -d --name orphan -v kept:/k busybox sleep 600")
     assert any(d.exists() for d in cgroups.SessionCgroup(box.sid, 0, 0, 0).dirs()) or first.cgroup_problem
@@ -110,6 +111,7 @@ def test_a_crashed_server_leaves_nothing_behind_after_the_next_start(docker_clie
         sock.close()
     box.container.remove(force=True)  # the service removes its dead instance's sandboxes first
     second = make_manager(docker_client, tmp_path_factory, state_dir=str(first.state_dir))
+    second.instance = first.instance
     try:
         second.cleanup_orphans(set())
     finally:
