@@ -537,3 +537,18 @@ def test_wrapped_chinese_is_reported_where_it_breaks(tmp_path):
         "kb/runtimes/alpha.yaml:11:8: description.zh: a line break between two Chinese characters "
         "('它没有' / '包管理器。') shows as a space; write the paragraph on one line"
     )
+
+
+def test_secret_translated_as_key_is_reported(tmp_path):
+    text = entry("alpha").replace("en: It starts containers.", "en: It starts containers and mounts secrets.")
+    text = text.replace("zh: 它启动容器。", "zh: 它启动容器并挂载密钥。")
+    assert only(tmp_path, text) == (
+        "kb/runtimes/alpha.yaml:10:7: description.zh: warning: the English says 'secrets' but the "
+        "Chinese has '密钥' and no '机密' (密钥 is a cryptographic key; a secret is 机密（Secret）)"
+    )
+
+
+def test_key_next_to_a_kubernetes_secret_is_fine(tmp_path):
+    text = entry("alpha").replace("en: It starts containers.", "en: It keeps the key in a Secret.")
+    text = text.replace("zh: 它启动容器。", "zh: 它把密钥保存在 Secret 中。")
+    assert problems(tmp_path, {"runtimes/alpha.yaml": text}) == []

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from atlas.cjk import wrapped_lines
 from atlas.errors import KBError
+from atlas.kb.glossary import term_problems
 from atlas.kb.load import LoadedKB, LocDict, LocList, RawEntry, load_kb
 from atlas.kb.problems import Mark, Problem, Report, as_mark, did_you_mean, gc_paused
 from atlas.kb.relation_rules import check_part_of
@@ -164,11 +165,15 @@ def _chinese_texts(data: LocDict) -> list[tuple[str, LocDict]]:
 
 
 def _check_chinese(data: LocDict, report: Report) -> None:
-    """Chinese stored unwrapped: a break between two Chinese characters shows as a space."""
+    """Chinese stored unwrapped (a break between two Chinese characters shows as a space) and
+    written with the glossary's terms."""
     for where, texts in _chinese_texts(data):
         text = texts.get(LANGUAGES[1])
         if not isinstance(text, str):
             continue
+        en = texts.get(LANGUAGES[0])
+        for message in term_problems(en, text) if isinstance(en, str) else []:
+            report.warning(texts.value_mark(LANGUAGES[1]), f"{where}.zh", message)
         at = as_mark(texts.value_mark(LANGUAGES[1]))
         indent = as_mark(texts.key_mark(LANGUAGES[1])).column + 2
         lines = text.split("\n")
