@@ -111,6 +111,11 @@ class Config:
     docker_timeout: float = field(metadata=_positive())
     access_log: bool
     default_profile: str
+    server_threads: int = field(metadata={"min": 4})
+    trusted_proxies: list[str]
+    session_creations_per_minute: int = field(metadata={"min": 0})
+    max_docker_sessions: int = field(metadata={"min": 0})
+    max_docker_sessions_per_client: int = field(metadata={"min": 0})
     limits: Limits
     gateway: GatewaySettings
     profiles: dict[str, Profile]

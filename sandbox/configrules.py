@@ -9,6 +9,7 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import fields
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from atlas.kb.problems import did_you_mean
 
@@ -45,6 +46,7 @@ def cross_key_problems(cfg: Config, where: Located, fallback: Where) -> list[Con
             )
     if cfg.max_sessions_per_client > cfg.max_sessions:
         bad(("max_sessions_per_client",), f"larger than max_sessions ({cfg.max_sessions})")
+    _check_serving(cfg, bad)
     if cfg.default_profile not in cfg.profiles:
         hint = _did_you_mean(cfg.default_profile, cfg.profiles)
         bad(("default_profile",), f"'{cfg.default_profile}' is not a profile{hint}")
@@ -75,6 +77,30 @@ def cross_key_problems(cfg: Config, where: Located, fallback: Where) -> list[Con
         bad(("gateway", "subnet_pool"), f"not an address range: {exc}")
     problems += _check_http(gw.http, where, fallback)
     return problems
+
+
+def _check_serving(cfg: Config, bad: Any) -> None:
+    """server_threads, trusted_proxies, allowed_origins and the fair-use caps (reported through `bad`)."""
+    if cfg.server_threads < cfg.max_sessions + 16:
+        bad(
+            ("server_threads",),
+            f"{cfg.server_threads} threads cannot serve max_sessions ({cfg.max_sessions}) terminals and "
+            f"the API: use at least {cfg.max_sessions + 16}",
+        )
+    for i, net in enumerate(cfg.trusted_proxies):
+        try:
+            ipaddress.ip_network(net, strict=False)
+        except ValueError:
+            bad(("trusted_proxies", str(i)), f"'{net}' is not an address or network, e.g. 127.0.0.1/32")
+    for i, origin in enumerate(cfg.allowed_origins):
+        parts = urlsplit(origin)
+        if parts.scheme not in {"http", "https"} or not parts.netloc or parts.path not in {"", "/"}:
+            bad(("allowed_origins", str(i)), f"'{origin}' is not an origin such as https://atlas.example")
+    if cfg.max_docker_sessions_per_client > (cfg.max_docker_sessions or cfg.max_sessions):
+        bad(
+            ("max_docker_sessions_per_client",),
+            f"larger than max_docker_sessions ({cfg.max_docker_sessions or cfg.max_sessions})",
+        )
 
 
 def _check_http(http: dict[str, float], where: Located, fallback: Where) -> list[ConfigProblem]:

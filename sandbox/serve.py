@@ -1,23 +1,80 @@
-"""`serve()`: the built site plus the sandbox API in one threaded server (`./atlas serve`).
+"""`serve()`: the built site plus the sandbox API under gunicorn (`./atlas serve`, `./atlas up`).
 
-Werkzeug's threaded WSGI server gives every connection its own thread, which suits many long-lived
-terminal WebSockets. SIGTERM and SIGINT stop it cleanly: sessions get an `expired` event and every
-container of this instance is removed.
+Why gunicorn with the `gthread` worker: it is a production WSGI server that hands flask-sock the raw
+socket (`gunicorn.socket`), so terminal WebSockets work unchanged; a thread per connection suits many
+long-lived terminals; and bench/bench_server.py measures it against Werkzeug's development server
+(numbers in README "Operate it"). There is exactly ONE worker process: sessions, warm pools and the
+per-session Docker API gateways live in that process. `server_threads` (config.yaml) bounds the
+connections served at once (each open terminal holds one thread).
+
+The app is created in the worker (never in the master before the fork: it starts threads and opens
+the Docker connection). SIGTERM (and Ctrl-C) stop it cleanly: the worker stops accepting, every session
+gets its `expired` event so its WebSocket closes, and every container of this instance is removed.
+Access logs (`access_log: true`) go to stderr, with the client address from sandbox.clientaddr.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import sys
 import threading
 from pathlib import Path
+from typing import Any
 
 from atlas.errors import AtlasError
 from atlas.localports import check_port
-from werkzeug.serving import make_server
+from gunicorn.app.base import BaseApplication
 
 from sandbox.app import create_app
+from sandbox.config import Config, load_config
+
+#: Seconds the master waits for the worker to finish (ending sessions, removing containers).
+GRACEFUL_TIMEOUT = 60
+ACCESS_FORMAT = '%(h)s - - %(t)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s"'
+
+
+class _Server(BaseApplication):
+    """gunicorn's application protocol around the sandbox app factory (one gthread worker)."""
+
+    def __init__(self, options: dict[str, Any], factory) -> None:
+        self.options, self.factory = options, factory
+        self.flask_app = None
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self):
+        self.flask_app = self.factory()
+        return self.flask_app
+
+
+def _bind(host: str, port: int) -> str:
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+def server_options(host: str, port: int, cfg: Config) -> dict[str, Any]:
+    """The gunicorn settings of `./atlas serve` (one gthread worker, `server_threads` threads)."""
+    return {
+        "bind": [_bind(host, port)],
+        "workers": 1,
+        "worker_class": "gthread",
+        "threads": cfg.server_threads,
+        "worker_connections": cfg.server_threads * 2,
+        "graceful_timeout": GRACEFUL_TIMEOUT,
+        "timeout": 120,
+        "keepalive": 5,
+        "accesslog": "-" if cfg.access_log else None,
+        "access_log_format": ACCESS_FORMAT,
+        "errorlog": "-",
+        "loglevel": "warning",
+        "forwarded_allow_ips": "",  # one home for proxy trust: sandbox.clientaddr (trusted_proxies)
+        "proc_name": "container-atlas",
+        "preload_app": False,
+    }
 
 
 def serve(host: str, port: int, site_dir: Path, config_path: str | Path | None) -> int:
@@ -28,37 +85,51 @@ def serve(host: str, port: int, site_dir: Path, config_path: str | Path | None) 
         logging.getLogger("sandbox").warning(
             "%s has no index.html (build the site with ./atlas build); serving the API anyway", site_dir
         )
+    cfg = load_config(config_path)  # a bad configuration stops here, before anything listens
     check_port(host, port)
-    app = create_app(config_path, site_dir=site_dir, start=False)
-    cfg = app.extensions["atlas_config"]
-    manager = app.extensions["atlas_sessions"]
-    logging.getLogger("werkzeug").setLevel(logging.INFO if cfg.access_log else logging.WARNING)
-    try:
-        server = make_server(host, port, app, threaded=True)
-    except (OSError, SystemExit) as exc:  # werkzeug prints and exits on a busy port
-        raise AtlasError(f"cannot listen on {host}:{port}: {exc}; choose another port with --port") from exc
-    server.daemon_threads = True
-    manager.start()
+    server = _Server(server_options(host, port, cfg), lambda: create_app(cfg, site_dir=site_dir, start=False))
+    stopper: dict[str, threading.Thread] = {}
 
-    def stop(signum, _frame) -> None:
-        threading.Thread(target=server.shutdown, daemon=True).start()
+    def post_worker_init(worker) -> None:
+        manager = server.flask_app.extensions["atlas_sessions"]
+        manager.start()
 
-    old = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
-    url = f"http://{host}:{server.port}/"
-    print(
-        f"Container Atlas: serving {site_dir} and the sandbox API on {url} "
-        f"(instance {manager.instance_id}, profiles: {', '.join(sorted(cfg.profiles))}). Ctrl-C stops.",
-        flush=True,
-    )
+        def on_term(_signum, _frame) -> None:  # stop accepting; end sessions so terminals close
+            worker.alive = False
+            if "t" not in stopper:
+                print("Container Atlas: stopping, removing sandboxes ...", file=sys.stderr, flush=True)
+                stopper["t"] = threading.Thread(target=manager.shutdown, name="sandbox-stop")
+                stopper["t"].start()
+
+        for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGQUIT):
+            signal.signal(sig, on_term)
+        print(
+            f"Container Atlas: serving {site_dir} and the sandbox API on http://{_bind(host, port)}/ "
+            f"(gunicorn, 1 worker x {cfg.server_threads} threads; instance {manager.instance_id}, "
+            f"profiles: {', '.join(sorted(cfg.profiles))}). Ctrl-C stops.",
+            flush=True,
+        )
+
+    def worker_exit(_arbiter, _worker) -> None:
+        if server.flask_app is None:
+            return
+        if "t" in stopper:
+            stopper["t"].join(GRACEFUL_TIMEOUT)
+        else:
+            server.flask_app.extensions["atlas_sessions"].shutdown()
+
+    server.cfg.set("post_worker_init", post_worker_init)
+    server.cfg.set("worker_exit", worker_exit)
+    master = os.getpid()
     try:
-        server.serve_forever(poll_interval=0.2)
-    finally:
-        for sig, handler in old.items():
-            signal.signal(sig, handler)
-        print("Container Atlas: stopping, removing sandboxes ...", file=sys.stderr, flush=True)
-        manager.shutdown()
-        server.server_close()
-        print("Container Atlas: stopped.", file=sys.stderr, flush=True)
+        server.run()
+    except SystemExit as exc:
+        if os.getpid() != master:  # the worker leaves through here after its worker_exit hook
+            raise
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        if code:
+            raise AtlasError(f"the server on {host}:{port} stopped with status {code} (see above)") from None
+    print("Container Atlas: stopped.", file=sys.stderr, flush=True)
     return 0
 
 

@@ -422,3 +422,27 @@ def test_atlas_build_names_a_bad_environment_variable(tmp_path):
     want = "ATLAS_SANDBOX_LIMITS__MEMORY: limits.memory: 1048576 bytes is less than a shell needs"
     assert want in proc.stderr
     assert not (tmp_path / "site").exists()
+
+
+def test_server_threads_must_cover_every_terminal(tmp_path):
+    path, problems = _problems(tmp_path, "max_sessions: 50\nserver_threads: 60\n")
+    assert problems == [
+        f"{path}:2:1: server_threads: 60 threads cannot serve max_sessions (50) terminals and the API: "
+        "use at least 66"
+    ]
+
+
+def test_trusted_proxies_and_allowed_origins_are_checked(tmp_path):
+    text = "trusted_proxies: [127.0.0.1/32, 'fd00::/8', nginx]\nallowed_origins: [atlas.example]\n"
+    path, problems = _problems(tmp_path, text)
+    assert problems == [
+        f"{path}:1:1: trusted_proxies.2: 'nginx' is not an address or network, e.g. 127.0.0.1/32",
+        f"{path}:2:1: allowed_origins.0: 'atlas.example' is not an origin such as https://atlas.example",
+    ]
+
+
+def test_fair_use_caps_are_checked(tmp_path):
+    path, problems = _problems(tmp_path, "max_docker_sessions: 3\nmax_docker_sessions_per_client: 4\n")
+    assert problems == [f"{path}:2:1: max_docker_sessions_per_client: larger than max_docker_sessions (3)"]
+    path, problems = _problems(tmp_path, "session_creations_per_minute: -1\n")
+    assert len(problems) == 1 and "session_creations_per_minute" in problems[0], problems
