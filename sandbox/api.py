@@ -65,7 +65,7 @@ def verify(sid: str):
     if check is None:
         raise NotFoundError(f"Unknown check '{name}'.", field="check")
     prof = manager.config.profiles[s.profile]
-    result = run_check(manager.client, s.container_id, check, prof.user, manager.config.verify_timeout)
+    result = run_check(manager.backend, s.container_id, check, prof.user, manager.config.verify_timeout)
     manager.metrics.inc("atlas_sandbox_verify_total", result="ok" if result["ok"] else "fail")
     return jsonify(result)
 

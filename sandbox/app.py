@@ -10,7 +10,6 @@ it, and starts the session manager (orphan clean-up, warm pools, reaper). Extens
 from __future__ import annotations
 
 import logging
-import uuid
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -25,6 +24,7 @@ from sandbox.config import ROOT, Config, load_config
 from sandbox.containers import docker_client
 from sandbox.errors import ServiceError, to_response
 from sandbox.sessions import SessionManager
+from sandbox.sessionstore import InstanceIdentity
 
 log = logging.getLogger("sandbox")
 
@@ -90,11 +90,12 @@ def create_app(
     app.extensions["atlas_config"] = cfg
     app.extensions["atlas_checks"] = load_checks(cfg.docs_path)
 
-    cfg.instance_id = cfg.instance_id or uuid.uuid4().hex[:12]
+    identity = InstanceIdentity(cfg.state_path, cfg.instance_id)  # stable across restarts (adoption)
+    cfg.instance_id = identity.id
     client = docker_client(cfg.docker_timeout)
     if gateway is None and any(p.gateway for p in cfg.profiles.values()):
         gateway = _make_gateway(client, cfg)
-    manager = SessionManager(client, cfg, gateway=gateway)
+    manager = SessionManager(client, cfg, gateway=gateway, identity=identity)
     if gateway is not None:
         app.extensions["atlas_gateway"] = gateway
     app.extensions["atlas_sessions"] = manager

@@ -26,6 +26,8 @@ from atlas.content.tutorial import STEP_ID, check_spec
 from atlas.errors import AtlasError
 from atlas.kb.problems import Report
 
+from sandbox.backend import Backend
+
 
 @dataclass(frozen=True)
 class Check:
@@ -83,23 +85,18 @@ def load_checks(docs_dir: Path) -> dict[str, Check]:
     return checks
 
 
-def run_check(
-    client: docker.DockerClient, container_id: str, check: Check, user: str, timeout: float
-) -> dict:
-    """Run `check` in the container; `{"ok", "detail", "hint"}` for the browser."""
+def run_check(backend: Backend, handle: str, check: Check, user: str, timeout: float) -> dict:
+    """Run `check` in the session's sandbox `handle`; `{"ok", "detail", "hint"}` for the browser."""
     cmd = ["timeout", "-s", "KILL", str(int(timeout)), "sh", "-c", check.run]
     try:
-        res = client.api.exec_create(container_id, cmd, user=user, stdout=True, stderr=True, tty=False)
-        out = client.api.exec_start(res["Id"], demux=True)
-        code = client.api.exec_inspect(res["Id"]).get("ExitCode")
+        res = backend.exec(handle, cmd, user)
     except docker.errors.APIError as exc:
         return {
             "ok": False,
             "detail": f"The check could not run in the sandbox: {exc.explanation}",
             "hint": check.hint,
         }
-    stdout = (out[0] or b"").decode("utf-8", "replace") if isinstance(out, tuple) else ""
-    stderr = (out[1] or b"").decode("utf-8", "replace") if isinstance(out, tuple) else ""
+    code, stdout, stderr = res.code, res.stdout, res.stderr
     if code == 137:
         return {"ok": False, "detail": f"The check took longer than {int(timeout)} s.", "hint": check.hint}
     ok = bool(check.expect.search(stdout))

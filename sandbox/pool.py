@@ -11,10 +11,9 @@ import logging
 import threading
 import time
 
-import docker
-
+from sandbox.backend import Backend
 from sandbox.config import Config
-from sandbox.containers import new_session_id, remove_many, start_container
+from sandbox.containers import new_session_id
 
 log = logging.getLogger("sandbox")
 
@@ -22,8 +21,8 @@ log = logging.getLogger("sandbox")
 class WarmPool:
     """Per-profile lists of (session id, container id) of started, unclaimed containers."""
 
-    def __init__(self, client: docker.DockerClient, config: Config) -> None:
-        self.client = client
+    def __init__(self, backend: Backend, config: Config) -> None:
+        self.backend = backend
         self.config = config
         self.ready: dict[str, list[tuple[str, str]]] = {name: [] for name in config.profiles}
         self.lock = threading.Lock()
@@ -66,7 +65,7 @@ class WarmPool:
                 did = True
                 sid = new_session_id()
                 try:
-                    cid = start_container(self.client, self.config, self.config.profiles[name], sid)
+                    cid = self.backend.create(self.config.profiles[name], sid)
                 except Exception as exc:  # noqa: BLE001 - keep the pool alive, report once
                     msg = str(exc)
                     if self.failures.get(name) != msg:
@@ -77,7 +76,7 @@ class WarmPool:
                 self.failures.pop(name, None)
                 with self.lock:
                     if self.stopping.is_set():
-                        remove_many(self.client, [cid])
+                        self.backend.remove([cid])
                         return
                     self.ready[name].append((sid, cid))
             if not did:
@@ -94,7 +93,7 @@ class WarmPool:
             ids = [cid for items in self.ready.values() for _, cid in items]
             for items in self.ready.values():
                 items.clear()
-        remove_many(self.client, ids)
+        self.backend.remove(ids)
 
     def wait_full(self, timeout: float = 30) -> bool:
         """Block until every pool is full (tests and benchmarks); True when it is."""

@@ -2,8 +2,14 @@
 
 The `SessionManager` owns every container of this server instance: it takes warm containers from the
 pool (or starts one), asks the Docker API gateway for a socket when the profile has `gateway: true`,
-reaps expired sessions in a background thread (the terminal receives `{"type":"expired",...}` first),
-and removes everything on shutdown. At start-up it removes containers left by dead instances.
+reaps expired sessions in a background thread (the terminal receives `{"type":"expired",...}` first).
+Sandboxes are reached only through a `sandbox.backend.Backend` (today `DockerBackend`).
+
+Sessions survive a restart of the service: each has a durable record (sandbox.sessionstore) and the
+instance id is stable, so a start (after `kill -9` or a clean stop) ADOPTS the sessions whose sandbox
+still runs and whose deadlines have not passed, and removes the others. A clean stop (`shutdown()`)
+detaches: terminals get `{"type":"restarting"}` and reconnect; `shutdown(remove=True)` (`./atlas down`)
+removes everything. At start-up containers left by dead throw-away instances are removed.
 """
 
 from __future__ import annotations
@@ -13,28 +19,22 @@ import logging
 import secrets
 import threading
 import time
-import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
 import docker
 import docker.errors
 
+from sandbox.backends.docker import DockerBackend
 from sandbox.config import Config
-from sandbox.containers import (
-    InstanceLock,
-    cleanup_orphans,
-    new_session_id,
-    own_containers,
-    remove_many,
-    remove_quietly,
-    start_container,
-)
+from sandbox.containers import cleanup_orphans, new_session_id, own_containers
 from sandbox.errors import BadRequest, Forbidden, NotFoundError, TooManyRequests, Unauthorized, Unavailable
 from sandbox.metrics import Metrics
 from sandbox.pool import WarmPool
+from sandbox.sessionstore import InstanceIdentity, Record, SessionStore, token_hash
 
 log = logging.getLogger("sandbox")
+SAVE_EVERY = 10.0  # seconds of input after which a session's idle deadline is written again
 
 
 @dataclass
@@ -42,7 +42,7 @@ class Session:
     """One live sandbox session."""
 
     id: str
-    token: str
+    token_hash: str
     profile: str
     container_id: str
     client: str
@@ -54,6 +54,27 @@ class Session:
     terminal: Any = None  # the attached sandbox.terminal.Bridge, if any
     gateway: bool = False
     ended: str | None = None
+    token: str = ""  # only on the object returned by create(); never stored
+    last_input_wall: float = field(default_factory=time.time)
+    saved_input: float = 0.0  # last_input_wall when the record was last written
+
+    def record(self) -> Record:
+        """The durable part of the session (see sandbox.sessionstore)."""
+        return Record(
+            self.id, self.container_id, self.profile, self.token_hash, self.client, self.created,
+            self.lifetime, self.idle_timeout, self.last_input_wall, self.gateway,
+        )  # fmt: skip
+
+    @classmethod
+    def from_record(cls, rec: Record) -> Session:
+        """A session adopted after a restart: monotonic clocks rebuilt from the stored wall-clock times."""
+        now, mono = time.time(), time.monotonic()
+        return cls(
+            id=rec.id, token_hash=rec.token_hash, profile=rec.profile, container_id=rec.container_id,
+            client=rec.client, lifetime=rec.lifetime, idle_timeout=rec.idle_timeout, created=rec.created,
+            last_input=mono - (now - rec.last_input), started=mono - (now - rec.created), gateway=rec.gateway,
+            last_input_wall=rec.last_input, saved_input=rec.last_input,
+        )  # fmt: skip
 
     @property
     def expires_at(self) -> float:
@@ -78,57 +99,113 @@ class Session:
 class SessionManager:
     """Creates, finds, reaps and removes sessions of this server instance."""
 
-    def __init__(self, client: docker.DockerClient, config: Config, gateway: Any = None) -> None:
+    def __init__(
+        self,
+        client: docker.DockerClient,
+        config: Config,
+        gateway: Any = None,
+        identity: InstanceIdentity | None = None,
+    ) -> None:
         self.client = client
         self.config = config
         self.gateway = gateway
-        self.instance_id = config.instance_id or uuid.uuid4().hex[:12]
+        self.identity = identity or InstanceIdentity(config.state_path, config.instance_id)
+        self.instance_id = self.identity.id
         config.instance_id = self.instance_id
+        self.backend = DockerBackend(client, config)
+        self.store = SessionStore(config.state_path)
         self.metrics = Metrics()
-        self.pool = WarmPool(client, config)
+        self.pool = WarmPool(self.backend, config)
         self.sessions: dict[str, Session] = {}
         self.pending: dict[str, int] = {}  # client address -> sessions being created
         self.lock = threading.Lock()
         self.stopping = threading.Event()
         self.reaper: threading.Thread | None = None
-        self.instance_lock: InstanceLock | None = None
 
     # -- lifecycle -------------------------------------------------------------------------------
-    def start(self) -> None:
-        """Register the instance, remove orphans of dead instances, start the pool and the reaper."""
-        self.instance_lock = InstanceLock(self.config.state_path, self.instance_id)
-        _, live = cleanup_orphans(self.client, self.instance_lock, self.instance_id)
+    def start(self, pool: bool = True) -> None:
+        """Adopt the sessions that survived, remove orphans of dead instances, start the pool and reaper."""
+        self.adopt()
+        _, live = cleanup_orphans(self.client, self.identity, self.instance_id)
         if self.gateway is not None and hasattr(self.gateway, "cleanup_orphans"):
             try:
                 self.gateway.cleanup_orphans(live)
             except Exception as exc:  # noqa: BLE001 - never block start-up on the gateway
                 log.warning("gateway cleanup_orphans failed: %s", exc)
-        self.pool.start()
+        if pool:
+            self.pool.start()
         self.reaper = threading.Thread(target=self._reap_loop, name="sandbox-reaper", daemon=True)
         self.reaper.start()
 
-    def shutdown(self) -> None:
-        """End every session, empty the pool, remove every container of this instance."""
+    def adopt(self) -> None:
+        """Take over the sessions a previous run of this instance left (restart, crash); remove those
+        whose sandbox is gone or whose lifetime or idle deadline passed while the service was down."""
+        if not self.identity.persistent:
+            return
+        sandboxes = {sb.session: sb for sb in self.backend.list(self.instance_id)}
+        now = time.time()
+        for rec in self.store.load():
+            sb = sandboxes.pop(rec.id, None)
+            alive = sb is not None and sb.running and sb.id == rec.container_id
+            expired = now >= rec.created + rec.lifetime or now >= rec.last_input + rec.idle_timeout
+            if alive and not expired and rec.gateway and not self._gateway_adopt(rec.id):
+                alive = False
+            if not alive or expired:
+                log.info("session %s: %s while the service was down; removed", rec.id,
+                         "expired" if expired else "its sandbox ended")  # fmt: skip
+                self.backend.remove([rec.container_id])
+                self._gateway_close(rec.id, rec.gateway)
+                self.store.delete(rec.id)
+                self.metrics.inc("atlas_sandbox_sessions_ended_total", reason="expired-while-down")
+                continue
+            with self.lock:
+                self.sessions[rec.id] = Session.from_record(rec)
+            self.metrics.inc("atlas_sandbox_sessions_adopted_total", profile=rec.profile)
+        self.backend.remove([sb.id for sb in sandboxes.values()])  # warm pool leftovers, unclaimed
+        if self.sessions:
+            log.info("adopted %d session(s) of instance %s", len(self.sessions), self.instance_id)
+
+    def _gateway_adopt(self, sid: str) -> bool:
+        if self.gateway is None or not hasattr(self.gateway, "adopt"):
+            return False
+        try:
+            return bool(self.gateway.adopt(sid))
+        except Exception as exc:  # noqa: BLE001 - the session is removed instead
+            log.warning("gateway adopt(%s) failed: %s", sid, exc)
+            return False
+
+    def shutdown(self, remove: bool = False) -> None:
+        """Stop the service's threads. By default the sessions stay (records written, terminals told
+        `restarting`) for the next start to adopt; with `remove` every session and container goes."""
         if self.stopping.is_set():
             return
         self.stopping.set()
         with self.lock:
             sessions = list(self.sessions.values())
-        threads = [threading.Thread(target=self.end, args=(s, "shutdown"), daemon=True) for s in sessions]
+        if remove:
+            threads = [threading.Thread(target=self.end, args=(s, "shutdown"), daemon=True) for s in sessions]
+        else:
+            threads = [threading.Thread(target=self._detach, args=(s,), daemon=True) for s in sessions]
         for t in threads:
             t.start()
         self.pool.stop()
         for t in threads:
             t.join(timeout=30)
-        if self.gateway is not None and hasattr(self.gateway, "shutdown"):
+        if self.gateway is not None:
             try:
-                self.gateway.shutdown()
+                self.gateway.shutdown() if remove else self.gateway.detach()
             except Exception as exc:  # noqa: BLE001
                 log.warning("gateway shutdown failed: %s", exc)
-        remove_many(self.client, own_containers(self.client, self.instance_id))
-        if self.instance_lock:
-            self.instance_lock.release()
-            self.instance_lock = None
+        if remove:
+            self.backend.remove(own_containers(self.client, self.instance_id))
+        self.identity.release()
+
+    def _detach(self, s: Session) -> None:
+        self.store.save(s.record())
+        bridge = s.terminal
+        if bridge is not None:
+            msg = "The sandbox service is restarting; the terminal reconnects by itself."
+            bridge.close_with({"type": "restarting", "message": msg})
 
     # -- sessions --------------------------------------------------------------------------------
     def create(self, profile: str, client_addr: str) -> Session:
@@ -164,9 +241,11 @@ class SessionManager:
                 self.pending[client_addr] -= 1
                 if not self.pending[client_addr]:
                     del self.pending[client_addr]
+        token = secrets.token_urlsafe(32)
         s = Session(
             id=sid,
-            token=secrets.token_urlsafe(32),
+            token_hash=token_hash(token),
+            token=token,
             profile=profile,
             container_id=cid,
             client=client_addr,
@@ -174,6 +253,8 @@ class SessionManager:
             idle_timeout=float(prof.idle_timeout),
             gateway=bool(prof.gateway and self.gateway is not None),
         )
+        s.saved_input = s.last_input_wall
+        self.store.save(s.record())
         with self.lock:
             self.sessions[sid] = s
         self.metrics.inc("atlas_sandbox_sessions_created_total", profile=profile)
@@ -200,7 +281,7 @@ class SessionManager:
                 self._gateway_close(sid, True)
                 raise Unavailable(f"The Docker API gateway could not open a socket: {exc}") from exc
         try:
-            return sid, start_container(self.client, self.config, prof, sid, extra)
+            return sid, self.backend.create(prof, sid, extra)
         except docker.errors.ImageNotFound as exc:
             self._gateway_close(sid, prof.gateway)
             raise Unavailable(f"The sandbox image '{prof.image}' is not built on this machine.") from exc
@@ -224,7 +305,7 @@ class SessionManager:
             raise NotFoundError("No such session (it may have expired).", field="id")
         if not token:
             raise Unauthorized("A session token is required (Authorization: Bearer <token>).", field="token")
-        if not hmac.compare_digest(token.encode(), s.token.encode()):
+        if not hmac.compare_digest(token_hash(token), s.token_hash):
             raise Forbidden("Wrong token for this session.", field="token")
         return s
 
@@ -245,13 +326,15 @@ class SessionManager:
         if bridge is not None:
             ev = event or {"type": "expired", "reason": reason, "message": messages.get(reason, reason)}
             bridge.close_with(ev)
-        remove_quietly(self.client, s.container_id)
+        self.backend.remove([s.container_id])
         self._gateway_close(s.id, s.gateway)
+        self.store.delete(s.id)
         self.metrics.inc("atlas_sandbox_sessions_ended_total", reason=reason)
 
     def touch(self, s: Session) -> None:
         """Record input (resets the idle timer)."""
         s.last_input = time.monotonic()
+        s.last_input_wall = time.time()
 
     def _reap_loop(self) -> None:
         while not self.stopping.wait(float(self.config.reap_interval)):
@@ -263,6 +346,9 @@ class SessionManager:
                     self.end(s, "lifetime")
                 elif now - s.last_input >= s.idle_timeout:
                     self.end(s, "idle")
+                elif s.last_input_wall - s.saved_input > SAVE_EVERY and not s.ended:
+                    s.saved_input = s.last_input_wall  # the idle deadline moved: keep it for a restart
+                    self.store.save(s.record())
 
     def gauges(self) -> dict[tuple[str, tuple], float]:
         """Gauge values for /metrics."""

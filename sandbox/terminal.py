@@ -2,12 +2,13 @@
 
 `/api/sessions/<id>/terminal?token=...` (flask-sock). Before the upgrade the token (401/403) and the
 `Origin` (the site's own origin or one of `allowed_origins`, else 403) are checked. The bridge attaches
-to the container's TTY with the Docker SDK (`attach_socket`) and nudges the shell with Ctrl-L so the
+to the sandbox's TTY through the session backend (sandbox.backend) and nudges the shell with Ctrl-L so the
 prompt that was printed before anyone listened is drawn again. Output goes to the browser as binary
 frames through a token bucket (`output_rate`, `output_burst`): when a session floods, its reader sleeps,
 the pty fills and the program blocks (backpressure) — other sessions have their own threads and never
 wait. Events are JSON text frames: `{"type":"exit","code":N}`, `{"type":"expired","reason":...}`,
-`{"type":"error","message":...}`.
+`{"type":"error","message":...}`, `{"type":"restarting"}` (the service stops for a restart; the session
+stays and the browser reconnects).
 """
 
 from __future__ import annotations
@@ -70,9 +71,7 @@ class Bridge:
         self.cfg = manager.config
         self.send_lock = threading.Lock()
         self.closed = threading.Event()
-        self.attach = None
-        self.fp = None
-        self.raw: socket.socket | None = None
+        self.attach = None  # the backend's Attachment to the sandbox's TTY
 
     # -- sending ---------------------------------------------------------------------------------
     def _send(self, data: bytes | str, timeout: float | None = None) -> bool:
@@ -99,15 +98,8 @@ class Bridge:
         self._close_attach()
 
     def _close_attach(self) -> None:
-        if self.raw is not None:
-            try:
-                self.raw.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-            try:
-                self.raw.close()
-            except OSError:
-                pass
+        if self.attach is not None:
+            self.attach.close()
 
     # -- container -> browser ----------------------------------------------------------------------
     def _reader(self) -> None:
@@ -116,10 +108,7 @@ class Bridge:
         chunk = min(65536, burst)
         metrics = self.manager.metrics
         while not self.closed.is_set():
-            try:
-                data = self.fp.read1(chunk)
-            except (OSError, ValueError):
-                data = b""
+            data = self.attach.read(chunk)
             if not data:
                 break
             now = time.monotonic()
@@ -138,11 +127,8 @@ class Bridge:
             self._container_ended()
 
     def _container_ended(self) -> None:
-        try:
-            code = self.manager.client.api.wait(self.session.container_id, timeout=5).get("StatusCode")
-        except Exception:  # noqa: BLE001 - the stream ended, but the container still runs or is gone
-            code = None
-        if code is None:
+        code = self.manager.backend.wait(self.session.container_id, timeout=5)
+        if code is None:  # the stream ended, but the sandbox still runs or is gone
             self.close_with({"type": "error", "message": "The terminal connection to the sandbox was lost."})
             return
         event = {"type": "exit", "code": code}
@@ -165,7 +151,7 @@ class Bridge:
             data = frame["data"].encode("utf-8")
             self.manager.touch(self.session)
             self.manager.metrics.inc("atlas_sandbox_bytes_in_total", len(data))
-            self.raw.sendall(data)
+            self.attach.write(data)
         elif kind == "resize":
             cols, rows = frame.get("cols"), frame.get("rows")
             if not (
@@ -174,7 +160,7 @@ class Bridge:
                 self._send(json.dumps({"type": "error", "message": "resize needs integer cols and rows."}))
                 return
             try:
-                self.manager.client.api.resize(self.session.container_id, height=rows, width=cols)
+                self.manager.backend.resize(self.session.container_id, rows, cols)
             except Exception as exc:  # noqa: BLE001
                 log.debug("resize failed: %s", exc)
         elif kind == "ping":
@@ -184,18 +170,14 @@ class Bridge:
 
     def run(self) -> None:
         """Attach, bridge until either side ends, then detach (the session stays unless it ended)."""
-        s, client = self.session, self.manager.client
+        s = self.session
         old = s.terminal
         if old is not None:
             old.close_with({"type": "error", "message": "This sandbox was opened in another window."})
         s.terminal = self
         try:
-            self.attach = client.api.attach_socket(
-                s.container_id, params={"stdin": 1, "stdout": 1, "stderr": 1, "stream": 1}
-            )
-            self.fp = self.attach._response.raw._fp.fp  # buffered reader: keeps bytes read with the headers
-            self.raw = self.attach._sock
-            self.raw.sendall(NUDGE)
+            self.attach = self.manager.backend.attach(s.container_id)
+            self.attach.write(NUDGE)
         except Exception as exc:  # noqa: BLE001
             log.warning("attach to %s failed: %s", s.container_id[:12], exc)
             self.close_with({"type": "error", "message": "The sandbox is not running any more."})

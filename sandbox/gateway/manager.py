@@ -23,7 +23,7 @@ from .handlers import Handlers
 from .ports import PortForwarder, listen_unix
 from .relay import Acceptor
 from .server import Limits, Proxy
-from .session import SESSION_ID, Session, load_saved
+from .session import SESSION_ID, Session, load_saved, restore_ports
 
 if TYPE_CHECKING:
     from sandbox.config import GatewaySettings
@@ -118,7 +118,8 @@ class GatewayManager:
         return network.free_subnet(self.api, self.subnet_pool, self.subnet_prefix)
 
     def ports_changed(self, sess: Session) -> None:
-        """Published ports of `sess` changed: update the sandbox's forwarder."""
+        """Published ports of `sess` changed: update the sandbox's forwarder (and the saved state)."""
+        sess.save()
         self.ports.changed(sess)
 
     def host_port(self, session_id: str, port: int) -> int | None:
@@ -176,11 +177,47 @@ class GatewayManager:
                 Mount(target=SANDBOX_DIR, source=str(sess.dir), type="bind", read_only=True),
                 Mount(target="/var/run/docker.sock", source=str(sess.dir / "docker.sock"), type="bind"),
             ],
-            "environment": {"DOCKER_HOST": "unix:///var/run/docker.sock", "ATLAS_GATEWAY_DIR": SANDBOX_DIR},
+            # The CLI uses the socket inside the mounted FOLDER: a restarted service re-creates the
+            # socket file, which a bind of the file itself (/var/run/docker.sock) would no longer reach.
+            "environment": {
+                "DOCKER_HOST": f"unix://{SANDBOX_DIR}/docker.sock",
+                "ATLAS_GATEWAY_DIR": SANDBOX_DIR,
+            },
             # Lets the forwarder listen on ports below 1024 (docker run -p 80:80) as the learner.
             "sysctls": {"net.ipv4.ip_unprivileged_port_start": "0"},
             **({"cgroup_parent": sandbox_cgroup} if sess.cgroup_parent else {}),
         }
+
+    def adopt(self, session_id: str) -> bool:
+        """After a restart: serve a session again from its folder and the engine (False when its state
+        is gone). Same socket paths, its network, its cgroup, its containers and published ports."""
+        folder = self.state_dir / session_id
+        if not SESSION_ID.match(session_id) or session_id in self.sessions or not folder.is_dir():
+            return False
+        sess = Session(session_id, self.instance, folder)
+        saved = load_saved(folder)
+        sess.tags = set(saved.get("tags", []))
+        sess.image_ids = set(saved.get("image_ids", []))
+        sess.network = f"atlas-{session_id}"
+        try:
+            sess.network_id = self.api.inspect_network(sess.network)["Id"]
+        except docker.errors.NotFound:
+            return False
+        if not self.cgroup_problem:
+            sess.cgroup_parent = cgroups.SessionCgroup(session_id, 0, 0, 0).run_parent
+        flt = {"label": sess.label_filter}
+        sess.containers = {c["Id"] for c in self.api.containers(all=True, filters=flt)}
+        sess.ports = restore_ports(saved.get("ports", {}), sess.containers)
+        sock = listen_unix(str(folder / "docker.sock"))
+        sess.listeners.append(sock)
+        self.sessions[session_id] = sess
+        self.ports.open(sess)
+        self.ports.changed(sess)  # per-port sockets; the sandbox's forwarder reconnects within a second
+        userns.restrict(folder, [folder / "docker.sock", folder / "ctl.sock"], self.socket_gid())
+        self.acceptor.add(sock, lambda conn: self._serve(sess, conn), f"atlas-gw-{session_id}")
+        log.info("gateway: adopted session %s (%d container(s), %d port(s))", session_id,
+                 len(sess.containers), len(sess.ports))  # fmt: skip
+        return True
 
     def _serve(self, sess: Session, conn: socket.socket) -> None:
         if sess.closed or len(sess.conns) >= self.max_connections:
@@ -285,6 +322,20 @@ class GatewayManager:
         for sid in sorted(dead):
             log.info("gateway: removing leftovers of session %s", sid)
             self.close(sid)
+
+    def detach(self) -> None:
+        """Stop serving (a restart): sockets close, every session's objects and folder stay for adopt()."""
+        self.disk.stop()
+        for sess in list(self.sessions.values()):
+            sess.save()
+            for sock in sess.listeners:
+                self.acceptor.remove(sock)
+            self.ports.close(sess)
+            for conn in list(sess.conns):
+                with contextlib.suppress(OSError):
+                    conn.shutdown(socket.SHUT_RDWR)
+        self.sessions.clear()
+        self.acceptor.stop()
 
     def shutdown(self) -> None:
         """Close every open session and stop the acceptor thread."""

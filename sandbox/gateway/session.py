@@ -156,10 +156,30 @@ class Session:
     def save(self) -> None:
         """Persist what the engine cannot tell us (tags on shared images, ports) for cleanup after a crash."""
         with self.lock:
-            data = {"tags": sorted(self.tags), "image_ids": sorted(self.image_ids)}
+            data = {
+                "tags": sorted(self.tags),
+                "image_ids": sorted(self.image_ids),
+                "ports": {
+                    str(p): [pm.container, pm.host_port, pm.container_port] for p, pm in self.ports.items()
+                },
+            }
         tmp = self.dir / "state.json.tmp"
         tmp.write_text(json.dumps(data))
         os.replace(tmp, self.dir / "state.json")
+
+
+def restore_ports(saved: dict, containers: set[str]) -> dict[int, PortMap]:
+    """Published ports from a saved state, kept only for containers that still exist (after a restart:
+    the learner-visible port is ours, the engine only knows the real host port)."""
+    out: dict[int, PortMap] = {}
+    for port, entry in (saved or {}).items():
+        try:
+            container, host_port, cport = entry
+            if str(port).isdigit() and container in containers:
+                out[int(port)] = PortMap(str(container), int(host_port), str(cport))
+        except (TypeError, ValueError):
+            continue
+    return out
 
 
 def load_saved(path: Path) -> dict:

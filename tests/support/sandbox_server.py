@@ -8,9 +8,11 @@ Every container a test's servers create carries their instance label; teardown r
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 import time
@@ -189,10 +191,16 @@ class Server:
     def output(self) -> str:
         return self.log.read_text(errors="replace") if self.log.exists() else ""
 
-    def stop(self, sig: str = "term") -> None:
-        """terminate -> wait -> kill (or kill -9 at once with sig='kill')."""
-        if self.server is not None:
-            self.server.stop(kill=sig == "kill", timeout=30)
+    def stop(self, sig: str = "term", keep_sessions: bool = False) -> None:
+        """terminate -> wait -> kill (or kill -9 at once with sig='kill', which also kills the worker);
+        then the sessions it kept are removed unless `keep_sessions` (a restart test)."""
+        if self.server is None:
+            return
+        if sig == "kill" and self.proc is not None and self.proc.poll() is None:
+            for child in children(self.proc.pid):  # a crash of the whole service, not only gunicorn's master
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(child, signal.SIGKILL)
+        self.server.stop(kill=sig == "kill", timeout=30, keep_sessions=keep_sessions or sig == "kill")
 
     def containers(self, instance: str | None = None) -> list:
         """Containers labelled with this server's instance(s) (also those only its state dir knows)."""
@@ -222,6 +230,16 @@ class Server:
         t = self.term(s)
         t.wait_for(PROMPT)
         return s, t
+
+
+def children(pid: int) -> list[int]:
+    """Process ids whose parent is `pid`."""
+    out = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                out.append(int(stat.parent.name))
+    return out
 
 
 def _servers(workdir: Path, docker_client):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 import time
 import urllib.request
 from collections.abc import Callable
@@ -65,8 +66,25 @@ class ServerProcess:
         text = self.log.read_text(errors="replace") if self.log.exists() else ""
         return "\n".join(text.splitlines()[-lines:])
 
-    def stop(self, kill: bool = False, timeout: float = 20) -> None:
-        """terminate -> wait -> kill (or SIGKILL at once with `kill`)."""
+    def stop(self, kill: bool = False, timeout: float = 20, keep_sessions: bool = False) -> None:
+        """terminate -> wait -> kill (or SIGKILL at once with `kill`). A stopped service keeps its
+        sandbox sessions for the next start; unless `keep_sessions`, they are then removed too (as
+        `./atlas down` does)."""
+        self._stop(kill, timeout)
+        if not keep_sessions:
+            self.remove_sessions()
+
+    def remove_sessions(self) -> None:
+        """Remove the sessions a stopped sandbox service left in its state folder (sandbox.teardown)."""
+        state = self.env.get("ATLAS_STATE_DIR")
+        if not state or not any((Path(state) / "sandbox-sessions").glob("*.json")):
+            return
+        config = self.cmd[self.cmd.index("--config") + 1] if "--config" in self.cmd else ""
+        cmd = [sys.executable, "-m", "sandbox.teardown"] + ([config] if config else [])
+        with open(self.log, "a") as out:
+            subprocess.run(cmd, cwd=self.cwd, env=self.env, stdout=out, stderr=subprocess.STDOUT, timeout=120)
+
+    def _stop(self, kill: bool, timeout: float) -> None:
         if self.exited:
             return
         assert self.proc is not None

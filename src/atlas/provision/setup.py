@@ -155,6 +155,10 @@ def down() -> int:
     server = state_dir() / "server.pid"
     pid = read_pid(server)
     print(f"[server] {'stopped pid ' + str(pid) if stop_daemon(server) else 'not running'}")
+    if engine.answers():  # a stopped server keeps its sessions for a restart; down removes them
+        from sandbox.teardown import remove_all
+
+        print(f"[sessions] removed {remove_all()}")
     print(f"[registry] {registry.stop()}")
     print(f"[engine] {engine.stop()}")
     return 0

@@ -1,0 +1,1 @@
+"""Implementations of `sandbox.backend.Backend` (today: the local Docker engine)."""

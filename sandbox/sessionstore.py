@@ -1,0 +1,161 @@
+"""What a restarted service needs to adopt its sessions: a stable instance identity and one small
+record per session, kept in the state folder.
+
+Why not only in the engine: a container's labels are fixed when it is created, and a warm pool creates
+containers before anyone claims them, so the token hash, the client address and the deadlines (the idle
+deadline moves with every keystroke) cannot be labels. The labels keep what never changes (instance,
+session, profile); `<state>/sandbox-sessions/<id>.json` keeps the rest, written atomically (temporary
+file + rename), so a `kill -9` at any moment leaves the old record or the new one, never half of one.
+
+The instance id lives in `<state>/sandbox-instance`; a running server holds an exclusive `flock` on
+`<state>/sandbox-instances/<id>.lock`. When a second server starts on the same state folder while the
+first runs, it gets a fresh, throw-away id (and adopts nothing).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import json
+import logging
+import os
+import time
+import uuid
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+log = logging.getLogger("sandbox")
+
+
+def token_hash(token: str) -> str:
+    """The stored form of a session token (sha256 hex); the token itself is never written down."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Replace `path` with `text` in one step (a crash leaves the old or the new file)."""
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "w", encoding="utf-8") as f:
+        f.write(text)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+
+
+@dataclass
+class Record:
+    """The durable part of a session (epoch seconds for times: monotonic clocks restart with us)."""
+
+    id: str
+    container_id: str
+    profile: str
+    token_hash: str
+    client: str
+    created: float
+    lifetime: float
+    idle_timeout: float
+    last_input: float
+    gateway: bool
+
+
+class SessionStore:
+    """One JSON file per session under `<state>/sandbox-sessions/`."""
+
+    def __init__(self, state_dir: Path) -> None:
+        self.dir = state_dir / "sandbox-sessions"
+        self.dir.mkdir(parents=True, exist_ok=True)
+
+    def save(self, rec: Record) -> None:
+        """Write (or replace) the record of a session."""
+        write_atomic(self.dir / f"{rec.id}.json", json.dumps(asdict(rec)))
+
+    def delete(self, sid: str) -> None:
+        """Forget a session."""
+        (self.dir / f"{sid}.json").unlink(missing_ok=True)
+
+    def load(self) -> list[Record]:
+        """Every readable record; an unreadable one is logged (with its file) and removed."""
+        out = []
+        for path in sorted(self.dir.glob("*.json")):
+            try:
+                out.append(Record(**json.loads(path.read_text(encoding="utf-8"))))
+            except (OSError, ValueError, TypeError) as exc:
+                log.warning("%s: unreadable session record (%s); its session is removed", path, exc)
+                path.unlink(missing_ok=True)
+        return out
+
+
+class InstanceIdentity:
+    """This server's instance id, stable across restarts, and the lock that says it is running."""
+
+    def __init__(self, state_dir: Path, wanted: str = "", wait: float = 15.0) -> None:
+        self.locks = state_dir / "sandbox-instances"
+        self.locks.mkdir(parents=True, exist_ok=True)
+        id_file = state_dir / "sandbox-instance"
+        stable = wanted or _read(id_file)
+        if not stable:
+            stable = uuid.uuid4().hex[:12]
+            write_atomic(id_file, stable + "\n")
+        self.stable = stable
+        self.fd = self._lock(stable)
+        end = time.monotonic() + wait  # a stopping predecessor (gunicorn worker) may still hold it
+        while self.fd is None and time.monotonic() < end:
+            time.sleep(0.2)
+            self.fd = self._lock(stable)
+        self.persistent = self.fd is not None
+        if self.fd is None:  # another live server holds our id: run under a throw-away one
+            self.id = uuid.uuid4().hex[:12]
+            self.fd = self._lock(self.id)
+            log.warning("instance %s is held by another running server; running as %s", stable, self.id)
+        else:
+            self.id = stable
+        self.path = self.locks / f"{self.id}.lock"
+
+    def _lock(self, instance: str) -> int | None:
+        fd = os.open(self.locks / f"{instance}.lock", os.O_CREAT | os.O_RDWR, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            return None
+        os.ftruncate(fd, 0)
+        os.write(fd, f"{os.getpid()}\n".encode())
+        return fd
+
+    def release(self) -> None:
+        """Let go of the lock; a throw-away id's lock file is deleted (its sessions are not adopted)."""
+        if self.fd is None:
+            return
+        if not self.persistent:
+            self.path.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            os.close(self.fd)
+        self.fd = None
+
+    def is_dead(self, instance_id: str) -> bool:
+        """True when `instance_id` (not our stable one) has a lock file that no live process holds."""
+        path = self.locks / f"{instance_id}.lock"
+        if instance_id == self.stable or not path.exists():
+            return False
+        fd = os.open(path, os.O_RDWR)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        finally:
+            os.close(fd)
+        return True
+
+    @property
+    def dir(self) -> Path:
+        """The folder of the lock files (cleanup_orphans deletes those of dead instances)."""
+        return self.locks
+
+
+def _read(path: Path) -> str:
+    try:
+        text = path.read_text(encoding="utf-8").strip()
+    except OSError:
+        return ""
+    return text if text.isalnum() and len(text) <= 40 else ""
