@@ -94,6 +94,7 @@ class Bench:
         cfg = {
             "max_sessions": idle + 20,
             "max_sessions_per_client": idle + 20,
+            "session_creations_per_minute": 0,  # the bench creates many sessions from one address
             "idle_timeout": 3600,
             "output_rate": 1 << 30,
             "output_burst": 1 << 24,

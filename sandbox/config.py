@@ -111,7 +111,7 @@ class Config:
     docker_timeout: float = field(metadata=_positive())
     access_log: bool
     default_profile: str
-    server_threads: int = field(metadata={"min": 4})
+    server_threads: int = field(metadata={"min": 0})
     trusted_proxies: list[str]
     session_creations_per_minute: int = field(metadata={"min": 0})
     max_docker_sessions: int = field(metadata={"min": 0})
@@ -121,6 +121,11 @@ class Config:
     profiles: dict[str, Profile]
     source: str = field(default="", metadata=INTERNAL)
     instance_id: str = field(default="", metadata=INTERNAL)  # set by the app at start-up
+
+    @property
+    def threads(self) -> int:
+        """Threads of the server process (`server_threads`, 0 = max_sessions + 64)."""
+        return self.server_threads or self.max_sessions + 64
 
     @property
     def docs_path(self) -> Path:

@@ -81,7 +81,7 @@ def cross_key_problems(cfg: Config, where: Located, fallback: Where) -> list[Con
 
 def _check_serving(cfg: Config, bad: Any) -> None:
     """server_threads, trusted_proxies, allowed_origins and the fair-use caps (reported through `bad`)."""
-    if cfg.server_threads < cfg.max_sessions + 16:
+    if cfg.server_threads and cfg.server_threads < cfg.max_sessions + 16:
         bad(
             ("server_threads",),
             f"{cfg.server_threads} threads cannot serve max_sessions ({cfg.max_sessions}) terminals and "

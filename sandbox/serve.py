@@ -27,7 +27,9 @@ from atlas.errors import AtlasError
 from atlas.localports import check_port
 from gunicorn.app.base import BaseApplication
 
+from sandbox import cors, fairuse
 from sandbox.app import create_app
+from sandbox.clientaddr import TrustedProxies
 from sandbox.config import Config, load_config
 
 #: Seconds the master waits for the worker to finish (ending sessions, removing containers).
@@ -62,8 +64,8 @@ def server_options(host: str, port: int, cfg: Config) -> dict[str, Any]:
         "bind": [_bind(host, port)],
         "workers": 1,
         "worker_class": "gthread",
-        "threads": cfg.server_threads,
-        "worker_connections": cfg.server_threads * 2,
+        "threads": cfg.threads,
+        "worker_connections": cfg.threads * 2,
         "graceful_timeout": GRACEFUL_TIMEOUT,
         "timeout": 120,
         "keepalive": 5,
@@ -77,6 +79,16 @@ def server_options(host: str, port: int, cfg: Config) -> dict[str, Any]:
     }
 
 
+def build_app(cfg: Config, site_dir: Path):
+    """The sandbox app as served: CORS for `allowed_origins`, fair use, client addresses from
+    `trusted_proxies` (the manager is started by the server once it runs)."""
+    app = create_app(cfg, site_dir=site_dir, start=False)
+    cors.install(app)
+    fairuse.install(app)
+    app.wsgi_app = TrustedProxies(app.wsgi_app, cfg.trusted_proxies)
+    return app
+
+
 def serve(host: str, port: int, site_dir: Path, config_path: str | Path | None) -> int:
     """Serve `site_dir` and the sandbox API on host:port until SIGTERM/SIGINT; returns the exit code."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
@@ -87,7 +99,7 @@ def serve(host: str, port: int, site_dir: Path, config_path: str | Path | None) 
         )
     cfg = load_config(config_path)  # a bad configuration stops here, before anything listens
     check_port(host, port)
-    server = _Server(server_options(host, port, cfg), lambda: create_app(cfg, site_dir=site_dir, start=False))
+    server = _Server(server_options(host, port, cfg), lambda: build_app(cfg, site_dir))
     stopper: dict[str, threading.Thread] = {}
 
     def post_worker_init(worker) -> None:
@@ -105,7 +117,7 @@ def serve(host: str, port: int, site_dir: Path, config_path: str | Path | None) 
             signal.signal(sig, on_term)
         print(
             f"Container Atlas: serving {site_dir} and the sandbox API on http://{_bind(host, port)}/ "
-            f"(gunicorn, 1 worker x {cfg.server_threads} threads; instance {manager.instance_id}, "
+            f"(gunicorn, 1 worker x {cfg.threads} threads; instance {manager.instance_id}, "
             f"profiles: {', '.join(sorted(cfg.profiles))}). Ctrl-C stops.",
             flush=True,
         )
