@@ -11,6 +11,7 @@ import docker.errors
 from . import lineage, policy
 from .errors import Denied, HttpError, Malformed, NoSuchObject
 from .httpio import Request
+from .policy.buildquery import BUILDKIT_IMAGE, BUILDKIT_REFUSED
 from .server import Forward
 from .session import OWNED_NAME, Session, id_prefix, normalize, reserved, split_ref
 
@@ -294,6 +295,8 @@ class ImageHandlers:
         if "@" in name or tag.startswith("sha256:"):
             raise Denied("pulling by digest is not available; pull by tag")
         registry, repo, t = split_ref(f"{name}:{tag}" if tag else name)
+        if not registry and repo == BUILDKIT_IMAGE:  # `docker buildx` booting its docker-container builder
+            raise Denied(BUILDKIT_REFUSED)
         source, shown = self._source(sess, registry, repo)
         target = normalize(f"{shown}:{t}")
         if sess.inner_image(target) not in self._mine(sess):

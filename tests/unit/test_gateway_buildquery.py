@@ -58,7 +58,7 @@ def test_asked_values_never_exceed_the_limits():
         ([("squash", "1")], Denied, "--squash"),
         ([("isolation", "hyperv")], Denied, "--isolation"),
         ([("networkmode", "container:x")], Denied, "--network container:x"),
-        ([("session", "abc")], Denied, "BuildKit sessions"),
+        ([("session", "abc")], Denied, "DOCKER_BUILDKIT=0 docker build"),
         ([("outputs", '[{"Type":"local"}]')], Denied, "--output needs BuildKit"),
     ],
 )

@@ -20,6 +20,7 @@ from sandbox.labels import SESSION as LABEL_SESSION  # noqa: F401
 from sandbox.limits import Budget  # noqa: F401
 
 from ..errors import PREFIX, Denied, HttpError, NoSuchObject  # noqa: F401 - re-exported: policy.Denied
+from .buildquery import BUILDKIT_REFUSED
 
 MIN_API_VERSION = (1, 30)
 
@@ -112,7 +113,8 @@ EXPLAINED = {  # endpoints people try that have a specific reason
     "/images/load": "docker load is not available: images come from the mirror, builds and commits",
     "/images/search": "docker search is not available: there is no Docker Hub here, only the local mirror",
     "/auth": "docker login is not needed: your own registry at localhost:<port> accepts pushes as is",
-    "/session": "BuildKit sessions are not available; the classic builder is used",
+    "/session": BUILDKIT_REFUSED,
+    "/grpc": BUILDKIT_REFUSED,
     "/swarm": "swarm mode is not available in the sandbox",
 }
 

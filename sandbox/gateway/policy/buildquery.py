@@ -14,6 +14,12 @@ from sandbox.labels import PREFIX as RESERVED_LABELS  # the labels' one home
 from ..errors import Denied, Malformed
 
 EMPTY_JSON = ("", "null", "[]", "{}")
+# The one answer to every BuildKit request (`/session`, `/grpc`, `version=2`, `docker buildx build`).
+BUILDKIT_REFUSED = (
+    "BuildKit is not available in the sandbox (its gRPC session cannot be policed); use the classic "
+    "builder: DOCKER_BUILDKIT=0 docker build ... (the default here), DOCKER_BUILDKIT=0 docker compose build"
+)
+BUILDKIT_IMAGE = "moby/buildkit"  # what `docker buildx` pulls to start a BuildKit container
 
 
 def _bool(value: str) -> bool:
@@ -200,7 +206,7 @@ def _json_empty(reason: str):
 
 def _version(q: BuildQuery, name: str, value: str) -> None:
     if value not in ("", "1"):
-        raise Denied("BuildKit is not available; the classic builder is used (DOCKER_BUILDKIT=0)")
+        raise Denied(BUILDKIT_REFUSED)
 
 
 def _platform(q: BuildQuery, name: str, value: str) -> None:
@@ -240,7 +246,7 @@ _PARAMS = {
     "cpusetmems": _must_be_empty("--cpuset-mems is not available"),
     "cgroupparent": _must_be_empty("--cgroup-parent is not allowed"),
     "remote": _must_be_empty("building from a URL is not available; send a local context"),
-    "session": _must_be_empty("BuildKit sessions are not available"),
+    "session": _must_be_empty(BUILDKIT_REFUSED),
     "isolation": _isolation,
     "extrahosts": _must_be_empty("--add-host is not available for builds"),
     "securityopt": _must_be_empty("--security-opt is not available for builds"),
