@@ -54,7 +54,11 @@ def _cmd_build(args: argparse.Namespace) -> int:
     from atlas.sitegen.publish import build_site
 
     build_site(
-        kb_dir=Path(args.kb), out_dir=Path(args.out), strict=not args.no_strict, site_url=args.site_url
+        kb_dir=Path(args.kb),
+        out_dir=Path(args.out),
+        strict=not args.no_strict,
+        site_url=args.site_url,
+        api_url=args.api_url,
     )
     return 0
 
@@ -127,6 +131,13 @@ def build_parser() -> argparse.ArgumentParser:
         default=os.environ.get("ATLAS_SITE_URL") or None,
         help="public address of the site, e.g. https://atlas.example.org/ (default $ATLAS_SITE_URL): "
         "adds canonical links and a sitemap.xml, which is left out without it",
+    )
+    s.add_argument(
+        "--api-url",
+        default=os.environ.get("ATLAS_API_URL") or None,
+        help="address of the sandbox service when the site is published elsewhere, e.g. "
+        "https://sandbox.example.org (default $ATLAS_API_URL; else the site's own /api); the service "
+        "must list the site's origin in allowed_origins",
     )
     s.set_defaults(func=_cmd_build)
 

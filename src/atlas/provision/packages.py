@@ -55,6 +55,8 @@ REQUIREMENTS: tuple[Requirement, ...] = (
         files=("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",),
     ),
     Requirement("npm", "fetching the front-end packages", commands=("npm",)),
+    Requirement("nginx", "the reverse proxy with TLS (deploy/nginx, its e2e test)", commands=("nginx",)),
+    Requirement("openssl", "the self-signed certificate of the proxy test", commands=("openssl",)),
     Requirement(
         "ca-certificates", "HTTPS to the npm registry", files=("/etc/ssl/certs/ca-certificates.crt",)
     ),
@@ -75,7 +77,7 @@ def how_to_get(reqs: list[Requirement]) -> str:
         + "\n".join(lines)
         + f"\nInstall them as root on Debian/Ubuntu:  apt-get install -y {names}\n"
         "(on other systems install the equivalent: Docker Engine, Distribution registry, a static "
-        "busybox, debootstrap, Chromium, gVisor runsc, Noto CJK fonts, npm, CA certificates)"
+        "busybox, debootstrap, Chromium, gVisor runsc, Noto CJK fonts, npm, nginx, OpenSSL, CA certificates)"
     )
 
 

@@ -83,6 +83,25 @@ def check_site_url(site_url: str | None) -> str | None:
     return site_url if site_url.endswith("/") else site_url + "/"
 
 
+def check_api_url(api_url: str | None) -> str | None:
+    """The sandbox API the built pages call, as "<service>/api" (None: the site's own "/api").
+
+    `api_url` is where the sandbox service answers, e.g. https://sandbox.example.org (its "/api" is
+    added; a URL already ending in /api is kept). Raises BuildError naming `--api-url` when it is not an
+    absolute http(s) address. The service must list the site's origin in `allowed_origins`.
+    """
+    if not api_url:
+        return None
+    parts = urlsplit(api_url)
+    if parts.scheme not in {"http", "https"} or not parts.netloc or parts.query or parts.fragment:
+        raise BuildError(
+            f"--api-url (or ATLAS_API_URL): {api_url!r} is not an absolute http(s) address "
+            "of the sandbox service such as https://sandbox.example.org"
+        )
+    base = api_url.rstrip("/")
+    return base if base.endswith("/api") else base + "/api"
+
+
 def build_from_catalog(
     catalog: dict[str, Any],
     out_dir: Path,
@@ -90,17 +109,20 @@ def build_from_catalog(
     config_file: Path = MKDOCS_YML,
     docs_dir: Path | None = None,
     site_url: str | None = None,
+    api_url: str | None = None,
 ) -> None:
     """Build the site for an already validated export catalog into `out_dir` (atomic swap).
 
     With `site_url` (where the site will be public) pages get canonical links and the site a
-    sitemap.xml; without it there is no sitemap (its addresses would be unknown).
+    sitemap.xml; without it there is no sitemap (its addresses would be unknown). With `api_url` the
+    pages call the sandbox service there (check_api_url) instead of their own origin's /api.
     """
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
     from mkdocs.exceptions import Abort, ConfigurationError
 
     site_url = check_site_url(site_url)
+    api = check_api_url(api_url)
     out_dir = Path(out_dir).absolute()
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f"{out_dir.name}.build-", dir=out_dir.parent))
@@ -118,6 +140,7 @@ def build_from_catalog(
         if site_url:
             overrides["site_url"] = site_url
         cfg = load_config(config_file=str(config_file), **overrides)
+        cfg["extra"]["atlas_api"] = api or "/api"  # read by overrides/main.html into #atlas-config
         build(cfg)
         if not site_url:  # MkDocs writes one anyway, with "None" for every address
             for stale in tmp.rglob("sitemap.xml*"):
@@ -142,15 +165,19 @@ def build_site(
     strict: bool = True,
     docs_dir: Path | None = None,
     site_url: str | None = None,
+    api_url: str | None = None,
 ) -> None:
     """Check the KB at `kb_dir` and the tutorials, then build the bilingual site into `out_dir`.
 
     Raises KBError (every problem, located) when the KB or a tutorial is invalid, BuildError when
     MkDocs fails or `site_url` is not an http(s) address; in every case `out_dir` is left exactly as
-    it was. `docs_dir` replaces docs/ (tests, benchmarks); `site_url` see build_from_catalog.
+    it was. `docs_dir` replaces docs/ (tests, benchmarks); `site_url`, `api_url` see build_from_catalog.
     """
     from atlas.inputs import DOCS_DIR, valid_catalog
 
     site_url = check_site_url(site_url)  # before the KB is read: a typo fails at once
+    check_api_url(api_url)
     cat = valid_catalog(Path(kb_dir), Path(docs_dir) if docs_dir is not None else DOCS_DIR)
-    build_from_catalog(cat, Path(out_dir), strict=strict, docs_dir=docs_dir, site_url=site_url)
+    build_from_catalog(
+        cat, Path(out_dir), strict=strict, docs_dir=docs_dir, site_url=site_url, api_url=api_url
+    )
