@@ -87,6 +87,12 @@ def _cmd_kb_export(args: argparse.Namespace) -> int:
     return export(Path(args.kb), fmt=args.format, out=args.out)
 
 
+def _cmd_kb_landscape(args: argparse.Namespace) -> int:
+    from atlas.kb.landscape_report import run
+
+    return run(Path(args.kb), Path(args.data), fmt=args.format)
+
+
 def _cmd_kb_path(args: argparse.Namespace) -> int:
     from atlas.kb.commands import path
 
@@ -154,7 +160,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--config", default=None, help="sandbox configuration file (default sandbox/config.yaml)")
     s.set_defaults(func=_cmd_serve)
 
-    kb = sub.add_parser("kb", help="knowledge-base tools: check, export, path")
+    kb = sub.add_parser("kb", help="knowledge-base tools: check, export, path, landscape")
     kbsub = kb.add_subparsers(dest="kb_command", metavar="KB_COMMAND")
     s = kbsub.add_parser("check", help="validate the knowledge base; exit 1 and list every error")
     s.add_argument("--kb", default=str(DEFAULT_KB), help="knowledge-base folder (default kb/)")
@@ -162,12 +168,13 @@ def build_parser() -> argparse.ArgumentParser:
     s.set_defaults(func=_cmd_kb_check)
     s = kbsub.add_parser("export", help="write entries and typed relations (inverses included)")
     s.add_argument("--kb", default=str(DEFAULT_KB), help="knowledge-base folder (default kb/)")
-    s.add_argument("--format", choices=["json", "csv"], default="json", help="output format")
+    s.add_argument("--format", choices=["json", "csv", "data"], default="json", help="output format")
     s.add_argument(
         "--out",
         default=None,
         help="json: output file (a folder gets graph.json); csv: folder that gets entries.csv and "
-        "relations.csv. Default: standard output (csv: entries, a blank line, then relations)",
+        "relations.csv; data: folder that gets the site's /data/v1/ files. Default: standard output "
+        "(csv: entries, a blank line, then relations)",
     )
     s.set_defaults(func=_cmd_kb_export)
     s = kbsub.add_parser("path", help="the shortest typed path between two components")
@@ -175,6 +182,24 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("target", help="component id")
     s.add_argument("--kb", default=str(DEFAULT_KB), help="knowledge-base folder (default kb/)")
     s.set_defaults(func=_cmd_kb_path)
+    s = kbsub.add_parser(
+        "landscape",
+        help="compare entries with the CNCF landscape data; list what is missing",
+        description="Compare the KB with a CNCF landscape data file (landscape.yml, as landscape2 reads it): "
+        "entries whose repository, homepage or CNCF maturity disagree (unless declared in the entry's "
+        "landscape.reviewed_differences), CNCF dates the entries lack, and landscape items with no entry, "
+        "CNCF maturity first. The container ecosystem is: Provisioning (Container Registry, Security & "
+        "Compliance, Key Management), Runtime (all), Orchestration & Management (Scheduling & "
+        "Orchestration, Coordination & Service Discovery, Service Proxy, API Gateway, Service Mesh), App "
+        "Definition and Development (Application Definition & Image Build, Continuous Integration & "
+        "Delivery), Platform (Certified Kubernetes - Distribution and - Installer, PaaS/Container Service), "
+        "Serverless (Installable Platform), Observability and Analysis (Observability), Wasm (Runtimes, "
+        "Orchestration & Management). Exit 1 while unreviewed disagreements remain.",
+    )
+    s.add_argument("--data", required=True, help="landscape data file (landscape.yml of cncf/landscape)")
+    s.add_argument("--kb", default=str(DEFAULT_KB), help="knowledge-base folder (default kb/)")
+    s.add_argument("--format", choices=["text", "json"], default="text", help="output format")
+    s.set_defaults(func=_cmd_kb_landscape)
     kb.set_defaults(func=None, _parser=kb)
     return p
 

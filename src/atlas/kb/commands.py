@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from atlas.errors import AtlasError
+from atlas.kb.dataset import write_data
 from atlas.kb.export import build_catalog, entries_csv, relations_csv, write_json
 from atlas.kb.problems import Problem, did_you_mean
 from atlas.kb.validate import check_kb, errors_of
@@ -72,9 +73,16 @@ def export(kb_dir: Path, fmt: str = "json", out: str | None = None) -> int:
 
     json: the catalog to stdout, or to the file `out` (`out/graph.json` when `out` is a folder).
     csv: with `out`, the folder gets `entries.csv` and `relations.csv`; without, stdout gets the
-    entries CSV, one blank line, then the relations CSV.
+    entries CSV, one blank line, then the relations CSV. data: the folder `out` gets the files the
+    site serves under `/data/v1/` (`atlas.kb.dataset`), byte for byte.
     """
     cat = _valid_catalog(kb_dir)
+    if fmt == "data":
+        if out is None:
+            raise AtlasError("--format data needs --out FOLDER (it writes many files)")
+        n = write_data(cat, Path(out))
+        print(f"wrote {n} files under {out}", file=sys.stderr)
+        return 0
     if fmt == "json":
         if out is None:
             buf = io.StringIO()
@@ -90,7 +98,7 @@ def export(kb_dir: Path, fmt: str = "json", out: str | None = None) -> int:
         print(f"wrote {target}", file=sys.stderr)
         return 0
     if fmt != "csv":
-        raise AtlasError(f"unknown export format '{fmt}' (json or csv)")
+        raise AtlasError(f"unknown export format '{fmt}' (json, csv or data)")
     if out is None:
         _stdout(entries_csv(cat) + "\n" + relations_csv(cat))
         return 0

@@ -22,7 +22,8 @@ from atlas.cjk import join_wrapped
 from atlas.content import wikilinks
 from atlas.content.mentions import Mention, scan_mentions
 from atlas.content.series import Series, load_series
-from atlas.sitegen import render_component, render_lists
+from atlas.kb.dataset import DATA_PREFIX, data_files
+from atlas.sitegen import render_component, render_data, render_lists
 from atlas.sitegen.layout import graph_layout
 from atlas.sitegen.model import SiteModel
 from atlas.sitegen.strings import t
@@ -86,6 +87,7 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
         {t("categories", lang): "categories/index.md"},
         {t("graph", lang): "graph.md"},
         {t("learning_path", lang): "learning-path.md"},
+        {t("data", lang): "data.md"},
     ]
     tuts = [f"tutorials/{s}.md" for s in _series(config).path]
     if tuts:
@@ -196,7 +198,10 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
             config, "categories/index.md", lang, _front(title=t("categories", lang), atlas_page="categories")
         )
     )
+    files.append(_page_file(config, "data.md", lang, _front(title=t("data", lang), atlas_page="data")))
     if lang == "en":
+        for rel, text in data_files(model.catalog).items():
+            files.append(File.generated(config, f"{DATA_PREFIX}/{rel}", content=text))
         root = _assets_dir(config).parent
         for p in sorted(_assets_dir(config).rglob("*")):
             if p.is_file() and p.name != "manifest.json":
@@ -266,6 +271,8 @@ def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -
         return _lean(escape(page.title), escape(model.text(cat.get("blurb"), lang)))
     if kind == "categories":
         html = f"<h1>{t('categories', lang)}</h1>" + render_lists.categories_index(model, lang)
+    elif kind == "data":
+        html = render_data.data_page(model, lang, "data/")
     else:
         here = page.url[len(lang) + 1 :] if lang != "en" and page.url.startswith(f"{lang}/") else page.url
         if MARKERS[0] in html:

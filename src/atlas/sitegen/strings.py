@@ -15,6 +15,7 @@ UI: dict[str, Label] = {
     "python": Label("Python in the browser", "浏览器中的 Python"),
     "policy": Label("Sandbox policy", "沙箱策略"),
     "architecture": Label("Architecture", "架构"),
+    "data": Label("Data (JSON, CSV)", "数据（JSON、CSV）"),
     "facts": Label("Facts", "基本信息"),
     "description": Label("Description", "介绍"),
     "relations": Label("Relations", "关系"),
