@@ -114,11 +114,12 @@ CLI_SWEEP = [
     "timeout 5 docker events --since 1m --until 1s",
     "docker run --rm -i busybox echo ok",
     "docker run --rm -t busybox echo ok",
+    "docker network create an",  # CLI 25+ refuses --network-alias on the default network itself
     "docker create --name c1 -e A=1 -l x=y --restart on-failure:3 -w / -u 0 --init --read-only --tmpfs /t "
     "--shm-size 8m --cpus 0.2 --cpu-shares 100 -m 32m --memory-reservation 16m --pids-limit 20 --dns 1.1.1.1 "
     "--add-host a:1.2.3.4 --group-add 10 --cap-drop ALL --cap-add CHOWN --security-opt no-new-privileges "
     "--health-cmd true --health-interval 5s --stop-signal SIGINT --stop-timeout 3 --hostname h --expose 99 "
-    "-v vol1:/v --mount type=volume,src=vol2,dst=/v2 --network-alias al --oom-score-adj 10 "
+    "-v vol1:/v --mount type=volume,src=vol2,dst=/v2 --network an --network-alias al --oom-score-adj 10 "
     "--entrypoint sh busybox -c true",
     "docker start -a c1",
     "docker commit -c 'ENV Z=1' -m msg -a me c1 snap:1",
@@ -152,4 +153,4 @@ def test_docker_cli_options_pass_the_typed_queries_and_bodies(docker_client, box
             and cfg["User"] == "0"
         )
     finally:
-        box.sh("docker rm -fv c1; docker volume rm vol1 vol2")
+        box.sh("docker rm -fv c1; docker volume rm vol1 vol2; docker network rm an")
