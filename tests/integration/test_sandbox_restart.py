@@ -28,14 +28,16 @@ def _gone(docker_client, sid: str, timeout: float = 20) -> bool:
     return False
 
 
-def _pid(t) -> str:
-    return t.run("echo pid=$$", r"pid=(\d+)").split("pid=")[-1].split()[0]
+def _shell_id(t) -> str:
+    """What only the same shell process answers: its PID, its start time and a variable set in it."""
+    out = t.run("echo id=$$-$(cut -d' ' -f22 /proc/$$/stat)-${KEPT:-unset}; KEPT=yes", r"id=\S+")
+    return out.split("id=")[-1].split()[0]
 
 
 def test_shell_session_survives_kill_9_and_clean_restart(sandbox_server, docker_client):
     srv = sandbox_server(config={"pool_size": 1, "profiles": {"docker": {"lifetime": 4}}})
     s, t = srv.shell()
-    pid = _pid(t)
+    before = _shell_id(t).replace("-unset", "-yes")  # KEPT is set from now on, in this shell only
     t.run("echo kept > ~/note.txt && echo written", r"written")
     short = srv.session("docker")  # lifetime 4 s: it expires while the service is down
     instance = srv.instances[0]
@@ -49,7 +51,7 @@ def test_shell_session_survives_kill_9_and_clean_restart(sandbox_server, docker_
         assert srv.instances == [instance], "the instance id changed across the restart"
         t = srv.term(s)
         t.wait_for(PROMPT, timeout=30)
-        assert _pid(t) == pid, "not the same shell process after the restart"
+        assert _shell_id(t) == before, "not the same shell process after the restart"
         assert "kept" in t.run("cat ~/note.txt", r"kept")
         assert requests.get(f"{srv.url}/api/sessions/{s['id']}", params={"token": s["token"]}, timeout=10).ok
         wrong = requests.get(f"{srv.url}/api/sessions/{s['id']}", params={"token": "x" * 43}, timeout=10)
@@ -71,7 +73,7 @@ def test_docker_session_restart(sandbox_server, docker_client):
     short = tempfile.mkdtemp(prefix="gw", dir="/tmp")  # Unix socket paths must stay under 108 bytes
     srv = sandbox_server(config={"profiles": {"docker": {"gateway": True}}, "gateway": {"state_dir": short}})
     s, t = srv.shell("docker")
-    pid = _pid(t)
+    before = _shell_id(t).replace("-unset", "-yes")  # KEPT is set from now on, in this shell only
     t.run("docker run -d --name web -p 8080:80 httpd >/dev/null && echo started", r"started", timeout=90)
     t.run("curl -s localhost:8080", r"It works", timeout=30)
     for sig in ("kill", "term"):
@@ -80,7 +82,7 @@ def test_docker_session_restart(sandbox_server, docker_client):
         srv.start()
         t = srv.term(s)
         t.wait_for(PROMPT, timeout=30)
-        assert _pid(t) == pid
+        assert _shell_id(t) == before, "not the same shell process after the restart"
         assert "web" in t.run("docker ps --format 'name={{.Names}}'", r"name=web", timeout=30)
         end = time.monotonic() + 15
         out = ""

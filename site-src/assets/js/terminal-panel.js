@@ -4,10 +4,16 @@
  * Sessions: POST {api}/sessions {"profile"} -> {id, token, seconds_left}; a stored session
  * (sessions.js) is resumed when the service still knows it.
  * Terminal: WebSocket {api}/sessions/<id>/terminal?token=...; JSON text frames {"type":"input"|"resize"}
- * go out, binary frames (output) and JSON events {"type":"exit"|"expired"|"error"} come in.
+ * go out, binary frames (output) and JSON events {"type":"exit"|"expired"|"error"|"restarting"} come in.
+ * When the WebSocket closes without the session ending (the service restarted, the network dropped),
+ * the panel reconnects by itself with backoff to the same session (id and token from sessionStorage)
+ * and finds the same shell; what is typed meanwhile is queued and sent once connected.
  */
 import { API, el, hasString, t } from "./common.js";
 import { authed, loadSession, saveSession } from "./sessions.js";
+
+const RETRY_DELAYS = [500, 1000, 2000, 4000, 8000]; // ms; the last one repeats
+const RETRY_FOR = 5 * 60 * 1000; // give up reconnecting after five minutes
 
 async function fetchJSON(url, options) {
   const r = await fetch(url, options);
@@ -170,6 +176,9 @@ export class Panel {
       let opened = false;
       ws.onopen = () => {
         opened = true;
+        this.failed = false;
+        this.retries = 0;
+        this.retryStart = 0;
         this.setStatus(t("terminal.connected"), "ok");
         this.refit();
         this.send({ type: "resize", cols: this.term.cols, rows: this.term.rows });
@@ -181,9 +190,10 @@ export class Panel {
         else this.term.write(new Uint8Array(ev.data));
       };
       ws.onclose = () => {
+        if (this.ws === ws) this.ws = null;
         if (!opened) reject(new Error(t("terminal.lost")));
+        else if (!this.ended && !this.failed) this.retry();
         else if (!this.ended) this.setStatus(t("terminal.lost"), "error");
-        this.ws = null;
       };
     });
   }
@@ -199,8 +209,30 @@ export class Panel {
       this.setStatus(msg, "ended");
       this.term.write("\r\n\x1b[33m" + msg + "\x1b[0m\r\n");
     } else if (ev.type === "error") {
+      this.failed = true; // e.g. opened in another window: do not fight over the terminal
       this.setStatus(ev.message || t("terminal.lost"), "error");
+    } else if (ev.type === "restarting") {
+      this.setStatus(t("terminal.reconnecting"), "busy");
     }
+  }
+
+  /** The socket dropped but the session did not end: connect again after a growing delay. */
+  retry() {
+    if (this.retryTimer || this.ended) return;
+    if (!this.retryStart) this.retryStart = Date.now();
+    if (Date.now() - this.retryStart > RETRY_FOR) {
+      this.setStatus(t("terminal.lost"), "error");
+      return;
+    }
+    this.setStatus(t("terminal.reconnecting"), "busy");
+    const delay = RETRY_DELAYS[Math.min(this.retries || 0, RETRY_DELAYS.length - 1)];
+    this.retries = (this.retries || 0) + 1;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      if (this.ended) return;
+      this.opening = null;
+      this.connect().catch(() => this.retry());
+    }, delay);
   }
 
   /** Forget the session (it ended or is being ended); returns it. */
