@@ -2,19 +2,17 @@
 
 Every container carries `org.container-atlas.managed=true`, `org.container-atlas.instance=<id>` and
 `org.container-atlas.session=<id>`. A running server holds an exclusive `flock` on
-`<state>/sandbox-instances/<instance>.lock`; at start-up a server removes labelled containers whose
-instance lock exists and is free (its server died, e.g. `kill -9`). Containers of instances with no lock
-file (other tools, tests of other components) are left alone.
+`<state>/sandbox-instances/<instance>.lock` (sandbox.sessionstore.InstanceIdentity; the instance id is
+stable, so a restarted server adopts its own containers); at start-up a server removes labelled
+containers of OTHER instances whose lock exists and is free (a throw-away instance that died). Containers
+of instances with no lock file (other tools, tests of other components) are left alone.
 """
 
 from __future__ import annotations
 
-import fcntl
 import logging
-import os
 import secrets
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from typing import Any
 
 import docker
@@ -23,6 +21,7 @@ import docker.errors
 from sandbox.config import Config, Profile
 from sandbox.labels import INSTANCE, MANAGED, PROFILE, SESSION
 from sandbox.limits import HARDENING, Limits
+from sandbox.sessionstore import InstanceIdentity
 
 log = logging.getLogger("sandbox")
 
@@ -102,40 +101,9 @@ def remove_many(client: docker.DockerClient, ids: list[str]) -> None:
         list(ex.map(lambda cid: remove_quietly(client, cid), ids))
 
 
-class InstanceLock:
-    """The lock file that marks a server instance as alive while its process lives."""
-
-    def __init__(self, state_dir: Path, instance_id: str) -> None:
-        self.dir = state_dir / "sandbox-instances"
-        self.dir.mkdir(parents=True, exist_ok=True)
-        self.path = self.dir / f"{instance_id}.lock"
-        self.fd = os.open(self.path, os.O_CREAT | os.O_RDWR, 0o644)
-        fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        os.write(self.fd, f"{os.getpid()}\n".encode())
-
-    def release(self) -> None:
-        """Release the lock and delete the file."""
-        try:
-            self.path.unlink(missing_ok=True)
-        finally:
-            os.close(self.fd)
-
-    def is_dead(self, instance_id: str) -> bool:
-        """True when `instance_id` registered a lock file that no live process holds."""
-        path = self.dir / f"{instance_id}.lock"
-        if not path.exists():
-            return False
-        fd = os.open(path, os.O_RDWR)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return False
-        finally:
-            os.close(fd)
-        return True
-
-
-def cleanup_orphans(client: docker.DockerClient, lock: InstanceLock, own: str) -> tuple[list[str], set[str]]:
+def cleanup_orphans(
+    client: docker.DockerClient, lock: InstanceIdentity, own: str
+) -> tuple[list[str], set[str]]:
     """Remove labelled containers of dead instances; return (removed ids, live session ids of others)."""
     dead: dict[str, bool] = {}
     remove, live_sessions = [], set()
