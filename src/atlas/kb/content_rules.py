@@ -25,7 +25,7 @@ def check_sourced_facts(data: LocDict, report: Report) -> None:
             backed.update(s for s in supports if isinstance(s, str))
     for fact in SOURCED_FACTS:
         value = facts.get(fact)
-        if value is None or fact in backed or (fact, value) in _SELF_EVIDENT:
+        if value is None or fact in backed or (isinstance(value, str) and (fact, value) in _SELF_EVIDENT):
             continue
         report.warning(
             facts.value_mark(fact),

@@ -13,6 +13,7 @@ import json
 from pathlib import Path
 from typing import TextIO
 
+from atlas.kb.landscape_data import item_url
 from atlas.kb.load import LoadedKB
 from atlas.kb.problems import gc_paused
 from atlas.kb.validate import check_kb
@@ -69,6 +70,13 @@ def _text(value: dict | None) -> dict[str, str] | None:
     return {"en": value["en"], "zh": value["zh"]} if value else None
 
 
+def _landscape(value: dict | None) -> dict:
+    """`{"landscape": {name, item, url}}` for an entry on the CNCF landscape, else nothing."""
+    if not value:
+        return {}
+    return {"landscape": {"name": value["name"], "item": value["item"], "url": item_url(value["item"])}}
+
+
 def build_catalog(kb: LoadedKB) -> dict:
     """The catalog of an already validated KB (no error problems)."""
     with gc_paused():
@@ -104,6 +112,7 @@ def _build_catalog(kb: LoadedKB) -> dict:
                 },
                 "sources": [{"url": s["url"], "title": s.get("title") or s["url"]} for s in data["sources"]],
                 "file": raw.path,
+                **_landscape(data.get("landscape")),
             }
         )
         for rel in data.get("relations") or []:

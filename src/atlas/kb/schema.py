@@ -12,6 +12,7 @@ import datetime
 import re
 from collections.abc import Mapping
 
+from atlas.kb.landscape_data import REVIEWABLE_FIELDS
 from atlas.kb.licenses import check_license
 from atlas.kb.load import LocDict, LocList
 from atlas.kb.problems import Report, did_you_mean, one_of, type_name
@@ -312,6 +313,26 @@ class Source(Schema):
     """Which facts it backs: first_release, status, license, foundation."""
 
 
+class ReviewedDifference(Schema):
+    """A disagreement with the CNCF landscape that was checked and is right as written."""
+
+    field = Choice(REVIEWABLE_FIELDS, "landscape field", required=True)
+    """repository, homepage, maturity or since: which comparison is settled."""
+    reason = Text(required=True)
+    """Why the entry differs from the landscape (with the evidence in the entry's sources)."""
+
+
+class Landscape(Schema):
+    """The entry's item on the CNCF landscape (`./atlas kb landscape` compares the two)."""
+
+    name = Text(required=True)
+    """The item's name in landscape.yml, matched before any URL or name guess."""
+    item = Text(required=True)
+    """landscape2's item id (category--subcategory--name) for the link to landscape.cncf.io."""
+    reviewed_differences = ListOf(Nested(ReviewedDifference))
+    """Disagreements checked and kept on purpose, each with a reason; not reported again."""
+
+
 class Entry(Schema):
     """One component of the ecosystem: one file, `kb/<category>/<id>.yaml`."""
 
@@ -335,6 +356,8 @@ class Entry(Schema):
     """Typed links to other entries, each written once."""
     sources = ListOf(Nested(Source), required=True, min_items=1, noun="source")
     """At least one URL with a title; together they back every dated, licence and status fact."""
+    landscape = Nested(Landscape)
+    """The entry's item on the CNCF landscape, when it has one."""
 
 
 def field_paths(schema: type[Schema] = Entry, prefix: str = "") -> list[str]:

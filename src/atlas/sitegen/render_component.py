@@ -61,6 +61,8 @@ def facts_table(model: SiteModel, e: dict, lang: str, here: str) -> str:
         if fd.get("since"):
             txt += " (" + t("since", lang, year=fd["since"]) + ")"
         rows.append(_row(t("foundation", lang), escape(txt)))
+    if e.get("landscape"):
+        rows.append(_row(t("cncf_landscape", lang), link(e["landscape"]["url"], e["landscape"]["name"])))
     if e.get("aliases"):
         rows.append(_row(t("aliases", lang), ", ".join(escape(a) for a in e["aliases"])))
     return (
