@@ -1,9 +1,10 @@
 """Production server (gunicorn, one gthread worker) vs the old Werkzeug development server, side by side.
 
 Measured in one run against the real engine, loopback only, bounded loops, with the same app (CORS,
-fair use, trusted proxies) and the same configuration under both servers:
+fair use, trusted proxies) and the same configuration under both servers, both running, measured in
+alternating rounds (A B B A ...) so that the load of the machine hits both alike:
   healthz        GET /healthz: requests/s with `--clients` concurrent keep-alive clients, p50/p95
-  sessions       POST /api/sessions (shell, warm pool) + DELETE, sequential cycles: p50/p95 of each
+  sessions       POST /api/sessions (shell, warm pool full) + DELETE, sequential cycles: p50/p95 of each
   echo x N       N concurrent active terminals (default 50); each types one key at a time and times
                  its echo (keystroke -> echoed byte on the WebSocket), p50/p95 over all keys
 The Werkzeug server is started only here (`--werkzeug-child`), the way `./atlas serve` ran before.
@@ -15,6 +16,7 @@ Usage: .venv/bin/python bench/bench_server.py [--requests 2000] [--clients 8] [-
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import sys
 import tempfile
@@ -103,17 +105,16 @@ class Bench:
         if not self.server.start(ready, timeout=120):
             raise SystemExit(f"{self.kind} did not start:\n{self.server.output()}")
 
-    def healthz(self) -> dict:
-        """requests/s and latency of GET /healthz with concurrent keep-alive clients."""
-        n, clients = self.args.requests, self.args.clients
-        per = n // clients
+    def healthz(self, n: int) -> tuple[list[float], float]:
+        """GET /healthz `n` times from `--clients` concurrent keep-alive clients: latencies, wall time."""
+        clients = self.args.clients
         lat: list[float] = []
         lock = threading.Lock()
 
-        def client() -> None:
+        def client(_: int) -> None:
             mine = []
             with requests.Session() as http:
-                for _ in range(per):
+                for _ in range(n // clients):
                     t0 = time.perf_counter()
                     r = http.get(self.server.url + "/healthz", timeout=10)
                     mine.append(time.perf_counter() - t0)
@@ -123,48 +124,49 @@ class Bench:
 
         t0 = time.perf_counter()
         with ThreadPoolExecutor(clients) as ex:
-            list(ex.map(lambda _: client(), range(clients)))
-        wall = time.perf_counter() - t0
-        return {"rps": len(lat) / wall, "p50": pct(lat, 50), "p95": pct(lat, 95)}
+            list(ex.map(client, range(clients)))
+        return lat, time.perf_counter() - t0
 
-    def sessions(self) -> dict:
-        """POST then DELETE a shell session, sequentially (the pool refills between cycles)."""
-        post, delete = [], []
-        with requests.Session() as http:
-            for _ in range(self.args.cycles):
-                t0 = time.perf_counter()
-                r = http.post(self.server.url + "/api/sessions", json={"profile": "shell"}, timeout=60)
-                post.append(time.perf_counter() - t0)
-                assert r.status_code == 201, r.text
-                s = r.json()
-                t0 = time.perf_counter()
-                r = http.delete(
-                    f"{self.server.url}/api/sessions/{s['id']}",
-                    headers={"Authorization": f"Bearer {s['token']}"},
-                    timeout=60,
-                )
-                delete.append(time.perf_counter() - t0)
-                assert r.status_code == 204, r.text
-                time.sleep(0.3)  # let the warm pool refill, as between learners
-        return {"post_p50": pct(post, 50), "post_p95": pct(post, 95), "del_p50": pct(delete, 50),
-                "del_p95": pct(delete, 95)}  # fmt: skip
+    def wait_pool(self, timeout: float = 30) -> None:
+        """Wait until the warm pool is full again (not measured), as between learners."""
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            if requests.get(self.server.url + "/healthz", timeout=5).json()["pool"]["shell"] >= 2:
+                return
+            time.sleep(0.05)
 
-    def echo(self) -> dict:
-        """N terminals at once, each typing `keys` keys and timing each echo."""
-        n, keys = self.args.terminals, self.args.keys
+    def session_cycle(self) -> tuple[float, float]:
+        """POST then DELETE one shell session (warm pool full before): the two latencies."""
+        self.wait_pool()
+        t0 = time.perf_counter()
+        r = requests.post(self.server.url + "/api/sessions", json={"profile": "shell"}, timeout=60)
+        post = time.perf_counter() - t0
+        assert r.status_code == 201, r.text
+        s = r.json()
+        t0 = time.perf_counter()
+        r = requests.delete(f"{self.server.url}/api/sessions/{s['id']}",
+                            headers={"Authorization": f"Bearer {s['token']}"}, timeout=60)  # fmt: skip
+        assert r.status_code == 204, r.text
+        return post, time.perf_counter() - t0
+
+    def open_terminals(self) -> None:
+        """`--terminals` sessions with their terminal WebSockets, each at its prompt and quiet."""
         with ThreadPoolExecutor(8) as ex:
-            made = list(ex.map(lambda _: self._session(), range(n)))
-        conns = []
-        for s in made:
+            self.made = list(ex.map(lambda _: self._session(), range(self.args.terminals)))
+        self.conns = []
+        for s in self.made:
             url = f"ws://127.0.0.1:{self.server.port}/api/sessions/{s['id']}/terminal?token={s['token']}"
-            conns.append(websocket.create_connection(url, timeout=30))
-        for ws in conns:  # wait for each first prompt, then for silence (the Ctrl-L redraw)
+            self.conns.append(websocket.create_connection(url, timeout=30))
+        for ws in self.conns:
             _read_until(ws, b"$ ", 30)
-        for ws in conns:
+        for ws in self.conns:
             _drain(ws, 0.3)
+
+    def type_round(self, keys: int) -> list[float]:
+        """Every terminal at once types `keys` keys, one at a time, timing each echo."""
         lat: list[float] = []
         lock = threading.Lock()
-        barrier = threading.Barrier(n)
+        barrier = threading.Barrier(len(self.conns))
 
         def typist(ws) -> None:
             mine = []
@@ -179,14 +181,19 @@ class Bench:
             with lock:
                 lat.extend(mine)
 
-        with ThreadPoolExecutor(n) as ex:
-            list(ex.map(typist, conns))
-        for ws in conns:
+        with ThreadPoolExecutor(len(self.conns)) as ex:
+            list(ex.map(typist, self.conns))
+        for ws in self.conns:
+            _drain(ws, 0.05)
+        return lat
+
+    def close_terminals(self) -> None:
+        """Close the WebSockets and end the sessions."""
+        for ws in self.conns:
             ws.close()
-        for s in made:
+        for s in self.made:
             requests.delete(f"{self.server.url}/api/sessions/{s['id']}",
                             headers={"Authorization": f"Bearer {s['token']}"}, timeout=60)  # fmt: skip
-        return {"echo_p50": pct(lat, 50), "echo_p95": pct(lat, 95), "keys": len(lat)}
 
     def _session(self) -> dict:
         r = requests.post(self.server.url + "/api/sessions", json={"profile": "shell"}, timeout=120)
@@ -221,7 +228,7 @@ def _drain(ws, quiet: float) -> None:
 
 
 def main() -> int:
-    """Run both servers one after the other and print the table."""
+    """Start both servers, measure them in alternating rounds, print the table."""
     if len(sys.argv) == 5 and sys.argv[1] == "--werkzeug-child":
         return werkzeug_child(int(sys.argv[2]), sys.argv[3], sys.argv[4])
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -231,21 +238,55 @@ def main() -> int:
     ap.add_argument("--terminals", type=int, default=50)
     ap.add_argument("--keys", type=int, default=20)
     args = ap.parse_args()
-    results: dict[str, dict] = {}
+    kinds = ("werkzeug", "gunicorn")
+    data = {k: {"lat": [], "wall": 0.0, "post": [], "delete": [], "echo": []} for k in kinds}
+
+    def alternating(rounds: int):
+        """ABBA order: each server goes first as often as the other (load drift cancels out)."""
+        for r in range(rounds):
+            yield from (kinds if r % 2 == 0 else kinds[::-1])
+
     with tempfile.TemporaryDirectory(prefix="atlas-bench-server-") as tmp:
-        for kind in ("werkzeug", "gunicorn"):
-            bench = Bench(kind, Path(tmp), args)
-            bench.start()
-            try:
-                print(f"[{kind}] healthz ...", file=sys.stderr, flush=True)
-                r = bench.healthz()
-                print(f"[{kind}] sessions ...", file=sys.stderr, flush=True)
-                r |= bench.sessions()
-                print(f"[{kind}] {args.terminals} terminals ...", file=sys.stderr, flush=True)
-                r |= bench.echo()
-                results[kind] = r
-            finally:
-                bench.stop()
+        benches = {k: Bench(k, Path(tmp), args) for k in kinds}
+        try:
+            for b in benches.values():
+                b.start()
+            say = functools.partial(print, file=sys.stderr, flush=True)
+            say("healthz ...")
+            for kind in alternating(4):
+                lat, wall = benches[kind].healthz(args.requests // 4)
+                data[kind]["lat"] += lat
+                data[kind]["wall"] += wall
+            say("sessions ...")
+            for kind in alternating(args.cycles):
+                post, delete = benches[kind].session_cycle()
+                data[kind]["post"].append(post)
+                data[kind]["delete"].append(delete)
+            say(f"{args.terminals} terminals per server ...")
+            for b in benches.values():
+                b.open_terminals()
+            for kind in alternating(4):
+                data[kind]["echo"] += benches[kind].type_round(max(1, args.keys // 4))
+            for b in benches.values():
+                b.close_terminals()
+        finally:
+            for b in benches.values():
+                b.stop()
+    results = {
+        k: {
+            "rps": len(d["lat"]) / d["wall"],
+            "p50": pct(d["lat"], 50),
+            "p95": pct(d["lat"], 95),
+            "post_p50": pct(d["post"], 50),
+            "post_p95": pct(d["post"], 95),
+            "del_p50": pct(d["delete"], 50),
+            "del_p95": pct(d["delete"], 95),
+            "echo_p50": pct(d["echo"], 50),
+            "echo_p95": pct(d["echo"], 95),
+            "keys": len(d["echo"]),
+        }  # fmt: skip
+        for k, d in data.items()
+    }
     rows = [
         ("GET /healthz requests/s", "rps", "{:.0f}"),
         ("GET /healthz p50 ms", "p50", "{:.1f}"),
