@@ -260,3 +260,12 @@ def test_bad_landscape_file_gives_a_located_message(kb, tmp_path, capsys, text, 
 def test_missing_landscape_file(kb, tmp_path, capsys):
     assert main(["kb", "landscape", "--kb", str(kb), "--data", str(tmp_path / "nope.yml")]) == 1
     assert "nope.yml: landscape data file not found" in capsys.readouterr().err
+
+
+def test_malformed_item_id_is_a_located_kb_error(kb, capsys):
+    crun = kb / "runtimes" / "crun.yaml"
+    crun.write_text(crun.read_text().replace(f"item: {CRUN_ID}", "item: Runtime / crun"))
+    assert main(["kb", "check", "--kb", str(kb)]) == 1
+    out = capsys.readouterr().out
+    assert "kb/runtimes/crun.yaml:" in out
+    assert "landscape.item: 'Runtime / crun' is not a landscape item id" in out

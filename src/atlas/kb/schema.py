@@ -29,6 +29,7 @@ from atlas.kb.vocabulary import (
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 URL_PATTERN = re.compile(r"^https?://[^\s/?#@]+(?:[/?#]\S*)?$")
+ITEM_ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*(?:--[a-z0-9]+(?:-[a-z0-9]+)*){2}$")
 CJK_PATTERN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 FIRST_YEAR = 1970
 
@@ -322,12 +323,28 @@ class ReviewedDifference(Schema):
     """Why the entry differs from the landscape (with the evidence in the entry's sources)."""
 
 
+class LandscapeItemId(Text):
+    """landscape2's id of an item: three kebab-case parts joined by `--`."""
+
+    def check(self, value: object, mark: object, where: str, report: Report) -> None:
+        """`category--subcategory--name`, as `./atlas kb landscape` prints it."""
+        if not isinstance(value, str) or not value.strip():
+            super().check(value, mark, where, report)
+        elif not ITEM_ID_PATTERN.match(value):
+            report.error(
+                mark,
+                where,
+                f"'{value}' is not a landscape item id (category--subcategory--name, lowercase; "
+                "`./atlas kb landscape` prints it)",
+            )
+
+
 class Landscape(Schema):
     """The entry's item on the CNCF landscape (`./atlas kb landscape` compares the two)."""
 
     name = Text(required=True)
     """The item's name in landscape.yml, matched before any URL or name guess."""
-    item = Text(required=True)
+    item = LandscapeItemId(required=True)
     """landscape2's item id (category--subcategory--name) for the link to landscape.cncf.io."""
     reviewed_differences = ListOf(Nested(ReviewedDifference))
     """Disagreements checked and kept on purpose, each with a reason; not reported again."""
