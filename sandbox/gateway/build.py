@@ -16,10 +16,11 @@ import re
 
 from . import lineage, policy
 from .buildcontext import Bounds, read_context
-from .errors import Denied, NoSuchObject
+from .errors import NoSuchObject
 from .httpio import Request
 from .policy import buildquery, dockerfile
 from .policy import commit as commit_policy
+from .policy import images as image_rules
 from .server import Forward
 from .session import Session, normalize, split_ref
 
@@ -91,8 +92,7 @@ class BuildHandlers:
             self.pull_quietly(sess, ref)  # type: ignore[attr-defined]
             info = self.image(sess, ref)  # type: ignore[attr-defined]
         config = info.get("Config") or {}
-        if config.get("OnBuild"):
-            raise Denied(f"the image {ref} has ONBUILD triggers, which builds in the sandbox do not run")
+        image_rules.check_no_triggers(ref, config)
         return info["Id"], config.get("Env") or []
 
     def h_image_commit(self, req: Request, sess: Session) -> Forward:

@@ -18,36 +18,16 @@ import bz2
 import gzip
 import io
 import lzma
-import posixpath
 import tarfile
 import tempfile
 import zlib
-from dataclasses import dataclass
 from typing import BinaryIO
 
-from .errors import Denied
+from .policy import buildcontext as rules
+from .policy.buildcontext import DOCKERFILE_MAX, Bounds, clean_path  # noqa: F401 - re-exported
 
-MiB = 1024 * 1024
-DOCKERFILE_MAX = 1 * MiB
 CHUNK = 64 * 1024
 UNREADABLE = (EOFError, OSError, lzma.LZMAError, zlib.error)  # what a broken compressed stream raises
-
-
-@dataclass(frozen=True)
-class Bounds:
-    """What one build context may hold once unpacked."""
-
-    unpacked: int = 256 * MiB  # total bytes of the files
-    entries: int = 20_000
-    depth: int = 64  # path components
-    name: int = 1024  # characters of a path
-    component: int = 255  # characters of one path component
-    header: int = 1 * MiB  # bytes of tar headers (pax, long names) before one entry
-
-    @classmethod
-    def for_upload(cls, limit: int) -> Bounds:
-        """Bounds for an upload of at most `limit` bytes: up to 4x unpacked, at least 64 MiB."""
-        return cls(unpacked=max(4 * limit, 64 * MiB))
 
 
 class _Counted(io.RawIOBase):
@@ -72,8 +52,7 @@ class _Counted(io.RawIOBase):
             data, self.tail = self.tail[: len(b)], self.tail[len(b) :]
         else:
             room = self.allowed - self.count
-            if room <= 0:
-                raise Denied("the build context has tar headers larger than 1 MiB (long names, pax records)")
+            rules.check_header_room(room)
             data = self.raw.read(min(len(b), room, CHUNK))
             if not data:
                 self.ended = True
@@ -94,8 +73,7 @@ def _decompressed(body: BinaryIO) -> BinaryIO | None:
         return bz2.BZ2File(body, "rb")  # type: ignore[return-value]
     if head.startswith(b"\xfd7zXZ\x00"):
         return lzma.LZMAFile(body, "rb")  # type: ignore[return-value]
-    if head.startswith(b"\x28\xb5\x2f\xfd"):
-        raise Denied("zstd-compressed build contexts are not accepted; send a plain or gzip tar")
+    rules.check_compression(head)
     return None
 
 
@@ -109,18 +87,6 @@ def _is_tar(body: BinaryIO) -> bool:
     except tarfile.HeaderError:
         return False
     return True
-
-
-def clean_path(name: str, what: str = "entry") -> str:
-    """A context path without `./` and trailing `/`; Denied for absolute, `..` or empty paths."""
-    if "\x00" in name:
-        raise Denied(f"the build context has a bad {what} name {name[:80]!r}")
-    if name.startswith("/"):
-        raise Denied(f"the build context has an absolute {what} path {name[:80]!r}")
-    parts = [p for p in name.split("/") if p not in ("", ".")]
-    if ".." in parts:
-        raise Denied(f"the build context has a {what} path with '..': {name[:80]!r}")
-    return "/".join(parts)
 
 
 class Context:
@@ -157,11 +123,13 @@ def read_context(body: BinaryIO, dockerfile: str, bounds: Bounds) -> Context:
     stream = _decompressed(body)
     if stream is None and not _is_tar(body):
         text = body.read(DOCKERFILE_MAX + 1)
-        if len(text) > DOCKERFILE_MAX:
-            raise Denied(f"the Dockerfile is larger than {DOCKERFILE_MAX // MiB} MiB")
+        rules.check_dockerfile(wanted, len(text), regular=True)
         out = tempfile.TemporaryFile()
         return Context(
-            wanted, _text(text), out, tarfile.open(fileobj=out, mode="w", format=tarfile.PAX_FORMAT)
+            wanted,
+            rules.dockerfile_text(text),
+            out,
+            tarfile.open(fileobj=out, mode="w", format=tarfile.PAX_FORMAT),
         )
     counted = _Counted(stream if stream is not None else body)
     reader = io.BufferedReader(counted, CHUNK)
@@ -173,14 +141,7 @@ def read_context(body: BinaryIO, dockerfile: str, bounds: Bounds) -> Context:
         out.close()
         raise
     path, data = found
-    return Context(path, _text(data), out, tout)
-
-
-def _text(data: bytes) -> str:
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        raise Denied("the Dockerfile is not UTF-8 text") from None
+    return Context(path, rules.dockerfile_text(data), out, tout)
 
 
 def _copy(
@@ -193,110 +154,62 @@ def _copy(
     try:
         tin = tarfile.open(fileobj=reader, mode="r|")
     except tarfile.TarError as exc:
-        raise Denied(f"the build context is not a valid tar archive ({exc})") from None
+        rules.refuse_unreadable(exc, broken_stream=False)
     except UNREADABLE as exc:
-        raise Denied(
-            f"the build context could not be read: broken compression or truncated ({exc})"
-        ) from None
+        rules.refuse_unreadable(exc, broken_stream=True)
     try:
         while True:
             member = tin.next()
             if member is None:
                 break
             entries += 1
-            if entries > bounds.entries:
-                raise Denied(f"the build context has more than {bounds.entries} entries")
-            name = _check_name(member.name, bounds)
+            rules.check_size(entries, 0, bounds)
+            name = rules.check_name(member.name, bounds)
             size = member.size if member.isreg() else 0
             total += size
-            if total > bounds.unpacked:
-                raise Denied(f"the build context unpacks to more than {bounds.unpacked // MiB} MiB")
+            rules.check_size(entries, total, bounds)
             counted.allowed = counted.count + size + 2 * 512 + bounds.header
-            if name in seen or (name in dockerfiles):
-                raise Denied(f"the build context has {name!r} more than once")
-            _check_parents(name, seen)
+            rules.check_unique(name, seen, dockerfiles)
+            rules.check_parents(name, seen)
             is_dockerfile = name == wanted or (fallback and name == "dockerfile")
             info = _sanitised(member, name)
             if member.isreg():
                 if is_dockerfile:
-                    if size > DOCKERFILE_MAX:
-                        raise Denied(f"the Dockerfile is larger than {DOCKERFILE_MAX // MiB} MiB")
+                    rules.check_dockerfile(name, size, regular=True)
                     dockerfiles[name] = tin.extractfile(member).read()  # type: ignore[union-attr]
                     seen[name] = "file"
                     continue
                 tout.addfile(info, tin.extractfile(member))
                 seen[name] = "file"
             elif is_dockerfile:
-                raise Denied(f"the Dockerfile ({name}) must be a regular file, not a link or folder")
+                rules.check_dockerfile(name, 0, regular=False)
             elif member.isdir():
                 tout.addfile(info)
                 seen[name] = "dir"
             elif member.issym():
-                _check_symlink(name, member.linkname)
+                rules.check_symlink(name, member.linkname)
                 tout.addfile(info)
                 seen[name] = "link"
             elif member.islnk():
                 target = clean_path(member.linkname, "hard link target")
-                if seen.get(target) != "file" or target in dockerfiles:
-                    raise Denied(
-                        f"the build context has a hard link {name!r} to {target!r}, not an earlier file"
-                    )
+                rules.check_hard_link(name, target, seen, dockerfiles)
                 info.linkname = target
                 tout.addfile(info)
                 seen[name] = "file"
             else:
-                raise Denied(f"the build context has {name!r}, a device, fifo or other special file")
+                rules.refuse_special(name)
     except tarfile.TarError as exc:
-        raise Denied(f"the build context is not a valid tar archive ({exc})") from None
+        rules.refuse_unreadable(exc, broken_stream=False)
     except UNREADABLE as exc:  # also in the middle of a file: truncated or corrupt
-        raise Denied(
-            f"the build context could not be read: broken compression or truncated ({exc})"
-        ) from None
+        rules.refuse_unreadable(exc, broken_stream=True)
     finally:
         tin.close()
     if wanted in dockerfiles:
-        _check_parents(wanted, seen)  # the Dockerfile the gateway adds last must land where it says
+        rules.check_parents(wanted, seen)  # the Dockerfile the gateway adds last must land where it says
         return wanted, dockerfiles[wanted]
     if fallback and "dockerfile" in dockerfiles:
         return "dockerfile", dockerfiles["dockerfile"]
-    raise Denied(f"the build context has no {wanted}")
-
-
-def _check_name(raw: str, bounds: Bounds) -> str:
-    name = clean_path(raw)
-    if not name:
-        raise Denied(f"the build context has an entry without a name ({raw[:40]!r})")
-    parts = name.split("/")
-    if len(name) > bounds.name or len(parts) > bounds.depth or max(len(p) for p in parts) > bounds.component:
-        raise Denied(
-            f"the build context has a path deeper than {bounds.depth} folders or longer than "
-            f"{bounds.name} characters: {name[:80]!r}"
-        )
-    return name
-
-
-def _check_parents(name: str, seen: dict[str, str]) -> None:
-    parts = name.split("/")
-    for i in range(1, len(parts)):
-        parent = "/".join(parts[:i])
-        kind = seen.get(parent)
-        if kind == "link":
-            raise Denied(f"the build context has {name!r} under the symbolic link {parent!r}")
-        if kind == "file":
-            raise Denied(f"the build context has {name!r} under the file {parent!r}")
-
-
-def _check_symlink(name: str, target: str) -> None:
-    if "\x00" in target:
-        raise Denied(f"the build context has a bad symbolic link {name!r}")
-    start = "" if target.startswith("/") else posixpath.dirname(name)
-    depth = 0
-    for part in posixpath.join(start, target.lstrip("/")).split("/"):
-        if part in ("", "."):
-            continue
-        depth += -1 if part == ".." else 1
-        if depth < 0:
-            raise Denied(f"the build context has a symbolic link {name!r} -> {target!r} leaving the context")
+    rules.refuse_missing_dockerfile(wanted)
 
 
 def _sanitised(member: tarfile.TarInfo, name: str) -> tarfile.TarInfo:

@@ -9,9 +9,10 @@ import re
 import docker.errors
 
 from . import lineage, policy
-from .errors import Denied, HttpError, Malformed, NoSuchObject
+from .errors import HttpError, Malformed, NoSuchObject
 from .httpio import Request
-from .policy.buildquery import BUILDKIT_IMAGE, BUILDKIT_REFUSED
+from .policy import budget as budget_rules
+from .policy import images as image_rules
 from .server import Forward
 from .session import OWNED_NAME, Session, id_prefix, normalize, reserved, split_ref
 
@@ -136,13 +137,7 @@ class ImageHandlers:
     def _room(self, sess: Session) -> None:
         """Denied when the session has no room for one more image (count and disk budget)."""
         count, used = self._budgeted(sess)
-        if count >= self.budget.images:
-            raise Denied(f"at most {self.budget.images} images per sandbox; remove some with docker rmi")
-        if used > self.budget.image_disk:
-            raise Denied(
-                f"the sandbox's images use {used // 2**20} MiB, over the "
-                f"{self.budget.image_disk // 2**20} MiB limit; remove some with docker rmi"
-            )
+        budget_rules.check_image_room(count, used, self.budget.images, self.budget.image_disk)
 
     def _own(self, sess: Session, tags: list[str]) -> None:
         self.manager.own_tags(sess, tags)  # type: ignore[attr-defined]
@@ -212,12 +207,12 @@ class ImageHandlers:
         ref = req.params["image"]
         info = self.image(sess, ref)
         tags = info.get("RepoTags") or []
+        shared = [] if info["_ref"] != info["Id"] else self._shared(sess, info)
         if info["_ref"] != info["Id"]:  # by name
-            if not self._own_tag(sess, info["_ref"]):
-                raise Denied(f"shared base images cannot be removed ({normalize(ref)})")
+            image_rules.check_removable(self._own_tag(sess, info["_ref"]), normalize(ref))
             target = info["_ref"]
-        elif self._shared(sess, info) and not sess.owns(info["Config"].get("Labels")):
-            raise Denied(f"shared base images cannot be removed ({', '.join(self._shared(sess, info))})")
+        elif shared and not sess.owns(info["Config"].get("Labels")):
+            image_rules.check_removable(False, ", ".join(shared))
         elif any(not self._own_tag(sess, t) for t in tags):  # others' names too: remove only ours
             own = [t for t in tags if self._own_tag(sess, t)]
             if not own:
@@ -244,19 +239,11 @@ class ImageHandlers:
         if not registry:
             path = repo if "/" in repo else f"library/{repo}"
             return f"{self.mirror}/{path}", repo
-        host, _, port = registry.partition(":")
-        if host in {"localhost", "127.0.0.1"} and port.isdigit():
-            pm = sess.ports.get(int(port))
-            if pm is None:
-                raise Denied(
-                    f"nothing in this sandbox publishes port {port}; start your registry first "
-                    f"(docker run -d -p {port}:5000 registry)"
-                )
-            return f"127.0.0.1:{pm.host_port}/{repo}", f"{registry}/{repo}"
-        raise Denied(
-            f"images come only from the local mirror (Docker Hub names such as httpd) or from a "
-            f"registry you started in this sandbox (localhost:<port>/...), not from {registry}"
-        )
+        port = image_rules.registry_port(registry)
+        pm = sess.ports.get(int(port)) if port is not None else None
+        image_rules.check_pull_source(registry, published=pm is not None)
+        assert pm is not None  # check_pull_source refused every other registry
+        return f"127.0.0.1:{pm.host_port}/{repo}", f"{registry}/{repo}"
 
     def pull_quietly(self, sess: Session, ref: str) -> None:
         """Pull `ref` through the mirror (used for build base images); NoSuchObject like Docker Hub."""
@@ -287,16 +274,10 @@ class ImageHandlers:
 
     def h_image_pull(self, req: Request, sess: Session) -> Forward:
         """POST /images/create: Hub names via the mirror; localhost:<port> to the session's registry."""
-        if req.arg("fromSrc"):
-            raise Denied("docker import is not available")
         name, tag = req.arg("fromImage"), req.arg("tag")
-        if not tag and ":" not in name.rsplit("/", 1)[-1]:
-            raise Denied("pulling all tags is not available; name one tag")
-        if "@" in name or tag.startswith("sha256:"):
-            raise Denied("pulling by digest is not available; pull by tag")
+        image_rules.check_pull_request(req.arg("fromSrc"), name, tag)
         registry, repo, t = split_ref(f"{name}:{tag}" if tag else name)
-        if not registry and repo == BUILDKIT_IMAGE:  # `docker buildx` booting its docker-container builder
-            raise Denied(BUILDKIT_REFUSED)
+        image_rules.check_not_buildkit(registry, repo)
         source, shown = self._source(sess, registry, repo)
         target = normalize(f"{shown}:{t}")
         if sess.inner_image(target) not in self._mine(sess):
@@ -346,11 +327,7 @@ class ImageHandlers:
         name, tag = req.params["image"], req.arg("tag") or "latest"
         full = normalize(f"{name}:{tag}")
         registry, repo, t = split_ref(full)
-        if not registry.startswith(("localhost:", "127.0.0.1:")):
-            raise Denied(
-                "push is only available to a registry you started in this sandbox (localhost:<port>); "
-                "nobody can push to the mirror"
-            )
+        image_rules.check_push_target(registry)
         inner = sess.inner_image(full)
         if inner not in self._mine(sess):
             raise NoSuchObject(f"An image does not exist locally with the tag: {registry}/{repo}")

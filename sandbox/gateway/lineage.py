@@ -27,8 +27,8 @@ import docker.errors
 from sandbox.labels import LINEAGE as LABEL_LINEAGE  # the labels' one home
 from sandbox.labels import LINEAGE_BASE as LABEL_LINEAGE_BASE
 
-from .errors import Denied
 from .policy import LABEL_ORIGIN, LABEL_SESSION
+from .policy.images import check_base_prepared
 
 SCRATCH = "scratch"
 
@@ -64,12 +64,11 @@ def lineage_image(api: docker.APIClient, session_id: str, labels: dict[str, str]
         fileobj=buf, custom_context=True, rm=True, forcerm=True, network_mode="none", decode=True
     ):
         if line.get("error"):
-            raise Denied(f"the base image {base_id[:19]} cannot be prepared for building: {line['error']}")
+            check_base_prepared(base_id, "", line["error"])
         aux = line.get("aux")
         if isinstance(aux, dict) and aux.get("ID"):
             image_id = aux["ID"]
-    if not image_id:
-        raise Denied(f"the base image {base_id[:19]} cannot be prepared for building")
+    check_base_prepared(base_id, image_id)
     return image_id
 
 

@@ -245,7 +245,7 @@ class GatewayManager:
         if growing and self.disk.refusal(sess.id):
             self.disk.check(sess)
             if self.disk.refusal(sess.id):
-                raise policy.Denied(self.disk.refusal(sess.id))
+                policy.budget.check_disk(self.disk.refusal(sess.id))
         action = self.handlers.dispatch(req, sess)
         if growing:
             self.disk.poke()

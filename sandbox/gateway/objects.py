@@ -12,8 +12,11 @@ import docker.errors
 from . import policy
 from .errors import Malformed, NoSuchObject
 from .httpio import HttpError, Request
-from .policy import Denied, container_create, jsondecode
+from .policy import budget as budget_rules
+from .policy import container_create, jsondecode
+from .policy import containers as container_rules
 from .policy import exec as exec_policy
+from .policy import ports as port_rules
 from .server import Forward
 from .session import PortMap, Session, id_prefix, reserved
 
@@ -137,9 +140,7 @@ class ObjectHandlers:
         return len(self.api.volumes(filters=flt).get("Volumes") or [])
 
     def _limit(self, kind: str, sess: Session, extra: int = 1) -> None:
-        allowed = getattr(self.budget, kind)
-        if self._count(kind, sess) + extra > allowed:
-            raise Denied(f"at most {allowed} {kind} per sandbox; remove some first")
+        budget_rules.check_room(kind, self._count(kind, sess), getattr(self.budget, kind), extra)
 
     # -- containers ----------------------------------------------------------------------------
     def h_containers_list(self, req: Request, sess: Session) -> Forward:
@@ -225,12 +226,8 @@ class ObjectHandlers:
         pending: list[tuple[int, str, int]] = []
         bindings: dict[str, list[dict]] = {}
         for cport, asked in ports:
-            if asked and not asked.isdigit():
-                raise Denied(f"host port {asked!r} is not available; publish single ports (-p 8080:80)")
             host = free_port()
-            learner = int(asked) if asked else host
-            if not 0 < learner < 65536:
-                raise Denied(f"host port {learner} is out of range")
+            learner = port_rules.check_host_port(asked, host)
             old = sess.ports.get(learner)
             if old is not None or any(p[0] == learner for p in pending):
                 if old is None or self._running(old.container):
@@ -276,8 +273,7 @@ class ObjectHandlers:
 
     def h_container_start(self, req: Request, sess: Session) -> Forward:
         """POST /containers/{id}/start: no host config; waits for published ports to listen."""
-        if jsondecode.loads(req.body):
-            raise Denied("a start request may not carry a host configuration")
+        container_rules.check_start_body(jsondecode.loads(req.body))
         req.body = b""
         fwd = self.h_container(req, sess)
         cid = self.container(sess, req.params["container"])

@@ -10,7 +10,7 @@ from . import network, policy
 from .errors import NoSuchObject
 from .httpio import Request
 from .objects import add_label_filter
-from .policy import Denied, networks, volumes
+from .policy import networks, volumes
 from .server import Forward, Reply
 from .session import Session
 
@@ -49,8 +49,7 @@ class ResourceHandlers:
     def h_network_delete(self, req: Request, sess: Session) -> Forward:
         """DELETE /networks/{id}: the session's networks except its default one."""
         info = self.network(sess, req.params["network"])
-        if info["Id"] == sess.network_id:
-            raise Denied("the sandbox's own default network cannot be removed")
+        networks.check_network_delete(info["Id"] == sess.network_id)
         req.path = f"/networks/{info['Id']}"
         return Forward(req)
 

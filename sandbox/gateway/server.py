@@ -187,9 +187,7 @@ class Proxy:
             if isinstance(exc, TimeoutError):
                 raise HttpError(408, "request body did not arrive in time") from None
             if isinstance(exc, HttpError) and exc.status == 413 and big:
-                raise policy.Denied(
-                    f"the request body (build context) is larger than the {limit // 2**20} MiB limit"
-                ) from None
+                policy.budget.refuse_large_body(limit)
             raise
         return Request(method, path, version, query, headers, body, params, big=big, body_file=spool)
 

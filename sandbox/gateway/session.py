@@ -10,24 +10,16 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import Denied, Malformed
+from .errors import Malformed
 from .policy import LABEL_INSTANCE, LABEL_MANAGED, LABEL_ORIGIN, LABEL_SESSION
+from .policy.names import RESERVED, check_reserved_name, reserved  # noqa: F401 - re-exported
 
 SESSION_ID = re.compile(r"^[a-z0-9]{1,40}$")
 # Names the learner gives (containers, networks, volumes, image repositories) live in the engine as
 # "atlas-<session>.<name>", so two sandboxes can both have a container `web` or an image `mine`; the
 # gateway adds the prefix to requests and removes it from every answer.
 OWNED_NAME = re.compile(r"(?:^|/)atlas-([a-z0-9]+)\.")
-# What a learner's name may never contain: anything that looks like an engine-side session prefix, in any
-# case and anywhere (`atlas-<other>.db`, `/ATLAS-x.db`, `localhost:5000/atlas-x.img`). Such names are
-# looked up as missing and refused as new names, so no spelling reaches another session's object.
-RESERVED = re.compile(r"atlas-[a-z0-9]*\.", re.IGNORECASE)
 HEX = re.compile(r"[0-9a-f]+")
-
-
-def reserved(name: str) -> bool:
-    """True when a learner's name looks like an engine-side name (see RESERVED)."""
-    return bool(RESERVED.search(name))
 
 
 def id_prefix(ref: str) -> str:
@@ -66,12 +58,6 @@ def split_ref(ref: str) -> tuple[str, str, str]:
 def looks_like_id(ref: str) -> bool:
     """True for a full or short image/container ID (with or without `sha256:`)."""
     return bool(re.fullmatch(r"(sha256:)?[0-9a-f]{12,64}", ref))
-
-
-def refuse_reserved(name: str) -> None:
-    """Denied when a name the learner gives for a new object looks like an engine-side name."""
-    if reserved(name):
-        raise Denied(f"the name {name!r} is reserved: names may not contain 'atlas-<word>.'")
 
 
 @dataclass
@@ -125,12 +111,12 @@ class Session:
         looks like an engine-side one (lookups check `reserved` first and answer NoSuchObject)."""
         if not name:
             raise Malformed("name", "a name is required")
-        refuse_reserved(name)
+        check_reserved_name(name)
         return self.prefix + name
 
     def inner_image(self, ref: str) -> str:
         """Engine name of an image reference the learner gave (`mine` -> `atlas-<id>.mine:latest`)."""
-        refuse_reserved(ref)
+        check_reserved_name(ref)
         registry, repo, tag = split_ref(ref)
         return f"{registry}/{self.prefix}{repo}:{tag}" if registry else f"{self.prefix}{repo}:{tag}"
 

@@ -1,9 +1,12 @@
-"""The sandbox policy of the Docker API gateway, in one declarative module.
+"""The sandbox policy of the Docker API gateway: every refusal the gateway can give is decided here.
 
 `ROUTES` lists every Engine API endpoint a sandbox may call (anything else is denied); each names the
 handler that applies the ownership rules. Each request body has a typed model and its rules in its own
 module (container_create, networks, volumes, exec, commit; query strings in query.py, all decoded by
-jsondecode + schema). docs/sandbox-policy.md explains it.
+jsondecode + schema); the rules about what a session owns and sends are in budget, names, ports,
+containers, images, buildcontext, buildquery and dockerfile. Each rule is a function registered with
+`@rule("id")` in `RULES` (rules.py); the proxy and handler modules only ask them, passing the facts they
+looked up in the engine. docs/sandbox-policy.md lists every rule id and is checked against `RULES`.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from sandbox.limits import Budget  # noqa: F401
 
 from ..errors import PREFIX, Denied, HttpError, NoSuchObject  # noqa: F401 - re-exported: policy.Denied
 from .buildquery import BUILDKIT_REFUSED
+from .rules import rule
 
 MIN_API_VERSION = (1, 30)
 
@@ -56,10 +60,10 @@ class Route:
     regex: re.Pattern = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        names = {"c": "container", "i": "image", "n": "network", "v": "volume", "e": "exec"}
+        kinds = {"c": "container", "i": "image", "n": "network", "v": "volume", "e": "exec"}
         rx = re.sub(
             r"\{(\w)\}",
-            lambda m: f"(?P<{names[m.group(1)]}>{'.+' if m.group(1) == 'i' else '[^/]+'})",
+            lambda m: f"(?P<{kinds[m.group(1)]}>{'.+' if m.group(1) == 'i' else '[^/]+'})",
             self.pattern,
         )
         object.__setattr__(self, "regex", re.compile(f"^{rx}$"))
@@ -122,6 +126,7 @@ EXPLAINED = {  # endpoints people try that have a specific reason
 SWARM_OBJECTS = re.compile(r"^/(plugins|nodes|services|tasks|secrets|configs)/(?P<name>[^/]+)(/json)?$")
 
 
+@rule("api.endpoints")
 def match(method: str, path: str) -> tuple[Route, dict[str, str]]:
     """The route allowing `method path`, with its named groups; Denied when none does."""
     for route in ROUTES:
@@ -138,6 +143,7 @@ def match(method: str, path: str) -> tuple[Route, dict[str, str]]:
     raise Denied(f"{method} {path} is not available in the sandbox")
 
 
+@rule("api.version")
 def check_version(version: str) -> None:
     """Refuse API versions older than MIN_API_VERSION (they accept host config at start)."""
     if version:
@@ -149,12 +155,16 @@ def check_version(version: str) -> None:
 
 
 # The rules of each request body live in their own modules (re-exported here for callers and tests).
+# Every module holding rules, so that RULES (policy.rules) lists them all once the package is imported.
+from . import budget, buildcontext, commit, containers, dockerfile, images, names, ports, query  # noqa: E402, F401
 from .container_create import CreateRefs, check_container_create, check_security_opts  # noqa: E402
 from .exec import check_exec_create  # noqa: E402
 from .networks import check_network_create  # noqa: E402
+from .rules import RULES  # noqa: E402
 from .volumes import check_volume_create  # noqa: E402
 
 __all__ = [
+    "RULES",
     "CreateRefs",
     "check_container_create",
     "check_exec_create",

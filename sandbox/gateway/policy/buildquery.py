@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from sandbox.labels import PREFIX as RESERVED_LABELS  # the labels' one home
 
 from ..errors import Denied, Malformed
+from .rules import rule
 
 EMPTY_JSON = ("", "null", "[]", "{}")
 # The one answer to every BuildKit request (`/session`, `/grpc`, `version=2`, `docker buildx build`).
@@ -112,6 +113,7 @@ class BuildQuery:
         return query
 
 
+@rule("build.query")
 def parse(query: list[tuple[str, str]]) -> BuildQuery:
     """The typed build query; Malformed (400) naming an unknown or bad parameter, Denied for what the
     sandbox does not offer."""

@@ -6,6 +6,7 @@ from ..errors import Denied
 from .engine_types import CONFIG
 from .jsondecode import loads
 from .labels import check_labels
+from .rules import rule
 from .schema import decode_body
 
 CHANGES = {"CMD", "ENTRYPOINT", "ENV", "EXPOSE", "ONBUILD", "STOPSIGNAL", "USER", "VOLUME", "WORKDIR"}
@@ -16,6 +17,7 @@ def parse(body: bytes) -> dict:
     return decode_body(CONFIG, loads(body))
 
 
+@rule("images.commit")
 def check_commit(body: dict, changes: list[str]) -> None:
     """The image config may not carry the sandbox's labels; `--change` takes one Dockerfile instruction
     of CHANGES per value (not LABEL, which could claim another session's image)."""

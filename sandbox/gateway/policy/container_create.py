@@ -16,6 +16,7 @@ from . import CAP_ALLOWLIST, LOG_DRIVERS, Budget
 from .engine_types import CONTAINER_CREATE
 from .jsondecode import loads
 from .labels import check_labels
+from .rules import rule
 from .schema import decode_body
 
 
@@ -36,6 +37,7 @@ def parse(body: bytes) -> dict:
     return data
 
 
+@rule("containers.namespaces")
 def host_mode(value: str | None, what: str, refs: CreateRefs) -> None:
     """--pid/--ipc/--uts/--network: never the host's namespace; `container:<name>` is a reference."""
     if not value or value in {"private", "shareable", "none", "default", "bridge"}:
@@ -49,6 +51,7 @@ def host_mode(value: str | None, what: str, refs: CreateRefs) -> None:
         raise Denied(f"--{what} {value} is not allowed")
 
 
+@rule("containers.security-opt")
 def check_security_opts(opts: list[str]) -> list[str]:
     """Security options may only tighten: no-new-privileges and the default AppArmor profile."""
     for opt in opts:
@@ -65,6 +68,7 @@ def check_security_opts(opts: list[str]) -> list[str]:
     return opts
 
 
+@rule("containers.capabilities")
 def check_caps(add: list[str], caps: frozenset) -> None:
     """--cap-add: only capabilities of the allow-list (never ALL)."""
     names = {c.upper().removeprefix("CAP_") for c in add}
@@ -73,6 +77,7 @@ def check_caps(add: list[str], caps: frozenset) -> None:
         raise Denied(f"--cap-add {(bad or ['ALL'])[0]} is not allowed (allowed: {', '.join(sorted(caps))})")
 
 
+@rule("containers.isolation")
 def check_isolation(hc: dict, runtime: str) -> None:
     """Namespaces, cgroups, devices, /proc paths, sysctls, runtime, OOM, ulimits, drivers, -P."""
     if hc.get("Privileged"):
@@ -104,6 +109,7 @@ def check_isolation(hc: dict, runtime: str) -> None:
         raise Denied(f"--log-driver {log['Type']} is not allowed")
 
 
+@rule("containers.mounts")
 def check_mounts(hc: dict, refs: CreateRefs, budget: Budget) -> None:
     """-v and --mount: named volumes and tmpfs only (tmpfs sizes clamped); no host paths."""
     for i, bind in enumerate(hc.get("Binds") or []):
@@ -135,6 +141,7 @@ def check_mounts(hc: dict, refs: CreateRefs, budget: Budget) -> None:
 SIZE = re.compile(r"([0-9]+)([kmg]?)", re.IGNORECASE)
 
 
+@rule("containers.tmpfs")
 def clamp_tmpfs_options(target: str, options: str, limit: int) -> str:
     """`--tmpfs /t:opts`: the options with one `size=` of at most `limit` bytes (added when missing).
 
@@ -194,6 +201,7 @@ def clamp_resources(hc: dict, budget: Budget, cgroup_parent: str) -> None:
         hc["CgroupParent"] = cgroup_parent
 
 
+@rule("containers.create")
 def check_container_create(
     body: dict, budget: Budget, runtime: str, caps: frozenset = CAP_ALLOWLIST, cgroup_parent: str = ""
 ) -> CreateRefs:

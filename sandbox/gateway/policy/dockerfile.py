@@ -28,6 +28,7 @@ from sandbox.labels import PREFIX as RESERVED_LABELS  # the labels' one home
 from ..errors import Denied
 from .dockerfile_expand import Unset, expand, literal
 from .dockerfile_syntax import WHITESPACE, DockerfileError, Instruction, Parsed, parse, parse_words
+from .rules import rule
 
 __all__ = ["Denied", "DockerfileError", "Plan", "Stage", "expand", "literal", "parse", "read"]
 STAGE_NAME = re.compile(r"^[a-z][a-z0-9-_\.]*$")
@@ -111,6 +112,7 @@ class Plan:
 Base = Callable[[str, int], tuple[str, list[str]]]
 
 
+@rule("build.dockerfile")
 def read(text: str, buildargs: dict[str, str], base: Base) -> Plan:
     """Evaluate a Dockerfile as the classic builder would and apply the build policy.
 

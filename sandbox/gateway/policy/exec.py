@@ -5,6 +5,7 @@ from __future__ import annotations
 from ..errors import Denied
 from .engine_types import STRS, B, S
 from .jsondecode import loads
+from .rules import rule
 from .schema import UINT64, Field, Int, ListOf, StrSlice, Struct, decode_body
 
 EXEC_CREATE = Struct(
@@ -38,6 +39,7 @@ def parse_start(body: bytes) -> dict:
     return decode_body(EXEC_START, loads(body))
 
 
+@rule("exec.create")
 def check_exec_create(body: dict) -> None:
     """Exec: no privileged processes."""
     if body.get("Privileged"):

@@ -9,8 +9,10 @@ from __future__ import annotations
 from sandbox.labels import PREFIX as RESERVED_PREFIX  # the labels' one home
 
 from ..errors import Denied
+from .rules import rule
 
 
+@rule("labels.reserved")
 def check_labels(labels: dict | None, where: str = "--label") -> dict:
     """Refuse labels in the reserved namespace (compared case-insensitively); the labels otherwise."""
     for key in labels or {}:

@@ -6,6 +6,7 @@ from ..errors import Denied
 from .engine_types import ENDPOINT_SETTINGS, STRMAP, B, S
 from .jsondecode import loads
 from .labels import check_labels
+from .rules import rule
 from .schema import Field, ListOf, Struct, decode_body
 
 SWARM = "swarm networks are not available"
@@ -42,6 +43,7 @@ def parse_connect(body: bytes, disconnect: bool = False) -> dict:
     return decode_body(NETWORK_DISCONNECT if disconnect else NETWORK_CONNECT, loads(body))
 
 
+@rule("networks.create")
 def check_network_create(body: dict, internal: bool) -> None:
     """Networks: plain bridge networks without driver options; the gateway picks the range."""
     if body.get("Driver") not in (None, "", "bridge"):
@@ -61,3 +63,10 @@ def check_network_create(body: dict, internal: bool) -> None:
     body["CheckDuplicate"] = True
     if internal:
         body["Internal"] = True
+
+
+@rule("networks.default")
+def check_network_delete(is_default: bool) -> None:
+    """The session's own default network (`bridge` for the learner) cannot be removed."""
+    if is_default:
+        raise Denied("the sandbox's own default network cannot be removed")

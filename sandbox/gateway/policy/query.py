@@ -17,6 +17,7 @@ from collections.abc import Callable
 
 from ..errors import Malformed
 from .jsondecode import Pairs, loads, plain
+from .rules import rule
 
 Typed = Callable[[str, str], "str | None"]  # (value, parameter name) -> forwarded value (None: dropped)
 
@@ -181,6 +182,7 @@ def spec_for(method: str, path: str) -> dict | None:
     return {}
 
 
+@rule("api.query")
 def rebuild(method: str, path: str, query: list[tuple[str, str]]) -> list[tuple[str, str]]:
     """The query to forward: each parameter checked against the endpoint's spec and typed."""
     spec = spec_for(method, path)

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from ..errors import Denied, Malformed
 from .jsondecode import Pairs, fold, path_join
+from .rules import rule
 
 INT64 = (-(2**63), 2**63 - 1)
 UINT64 = (0, 2**64 - 1)
@@ -215,6 +216,7 @@ class Struct(Kind):
 EMPTY = Struct("empty object", {})
 
 
+@rule("api.body")
 def decode_body(model: Struct, parsed: object) -> dict:
     """The request body `parsed` (from jsondecode.loads) as `model`'s canonical dict ({} when empty)."""
     if parsed is None:

@@ -6,6 +6,7 @@ from ..errors import Denied
 from .engine_types import STRMAP, S
 from .jsondecode import loads
 from .labels import check_labels
+from .rules import rule
 from .schema import Field, Struct, decode_body
 
 VOLUME_CREATE = Struct(
@@ -25,6 +26,7 @@ def parse_create(body: bytes) -> dict:
     return decode_body(VOLUME_CREATE, loads(body))
 
 
+@rule("volumes.create")
 def check_volume_create(body: dict) -> None:
     """Volumes: the local driver without options (options can bind a host path)."""
     if body.get("Driver") not in (None, "", "local"):
