@@ -7,6 +7,7 @@ import json
 import pytest
 from atlas.cli import main
 from atlas.kb.export import catalog
+from atlas.kb.landscape_data import is_item_id, normalize_id
 from atlas.kb.synthetic import write_sample_kb
 from atlas.sitegen.model import SiteModel
 from atlas.sitegen.render_component import facts_table
@@ -269,3 +270,24 @@ def test_malformed_item_id_is_a_located_kb_error(kb, capsys):
     out = capsys.readouterr().out
     assert "kb/runtimes/crun.yaml:" in out
     assert "landscape.item: 'Runtime / crun' is not a landscape item id" in out
+
+
+@pytest.mark.parametrize(
+    ("name", "normalised"),
+    [  # landscape2's own cases (crates/core/src/util.rs) and names from the real data
+        ("Test Project", "test-project"),
+        ("Test  Project  ", "test-project"),
+        ("Test___Project", "test-project"),
+        ("Test/Project", "test-project"),
+        ("a 🙂 b 🙂 ", "a-b"),
+        ("中文项目", "中文项目"),
+        ("Orchestration & Management", "orchestration-management"),
+        ("PaaS/Container Service", "paas-container-service"),
+        ("OPA/Gatekeeper", "opa-gatekeeper"),
+        ("The Update Framework (TUF)", "the-update-framework-tuf"),
+    ],
+)
+def test_item_ids_follow_landscape2(name, normalised):
+    assert normalize_id(name) == normalised
+    assert is_item_id(f"platform--{normalised}--x")
+    assert not is_item_id(normalised) and not is_item_id(f"Platform--{normalised}--x")

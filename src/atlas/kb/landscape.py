@@ -95,7 +95,7 @@ class _Index:
         self.by_repo: dict[str, Item] = {}
         self.by_home: dict[str, list[Item]] = {}
         self.by_norm: dict[str, Item] = {}
-        for it in items:
+        for it in sorted(items, key=lambda it: not in_ecosystem(it)):  # ecosystem items win name ties
             if it.category in NOT_TECHNOLOGY:
                 continue
             self.by_name.setdefault(it.name, it)

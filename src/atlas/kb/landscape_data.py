@@ -46,9 +46,18 @@ class Item:
 
 
 def normalize_id(value: str) -> str:
-    """landscape2's name normalisation: lowercase, spaces to '-', other symbols dropped, '--' collapsed."""
-    text = re.sub(r"[^\w-]", "", value.lower().replace(" ", "-"))
-    return re.sub(r"-{2,}", "-", text.replace("_", ""))
+    """landscape2's name normalisation (crates/core/src/util.rs): spaces and every character that is
+    not a letter, digit, '-' or '+' become '-', letters are lowercased, runs of '-' collapse to one and
+    one trailing '-' is dropped ("OPA/Gatekeeper" -> "opa-gatekeeper")."""
+    chars = (c.lower() if c.isalpha() or c.isnumeric() or c in "-+" else "-" for c in value)
+    text = re.sub(r"-{2,}", "-", "".join(chars))
+    return text[:-1] if text.endswith("-") else text
+
+
+def is_item_id(value: str) -> bool:
+    """Whether `value` looks like a landscape2 item id: three normalised names joined by '--'."""
+    parts = value.split("--")
+    return len(parts) == 3 and all(p and normalize_id(p) == p for p in parts)
 
 
 def item_url(item_id: str) -> str:

@@ -12,7 +12,7 @@ import datetime
 import re
 from collections.abc import Mapping
 
-from atlas.kb.landscape_data import REVIEWABLE_FIELDS
+from atlas.kb.landscape_data import REVIEWABLE_FIELDS, is_item_id
 from atlas.kb.licenses import check_license
 from atlas.kb.load import LocDict, LocList
 from atlas.kb.problems import Report, did_you_mean, one_of, type_name
@@ -29,7 +29,6 @@ from atlas.kb.vocabulary import (
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 URL_PATTERN = re.compile(r"^https?://[^\s/?#@]+(?:[/?#]\S*)?$")
-ITEM_ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*(?:--[a-z0-9]+(?:-[a-z0-9]+)*){2}$")
 CJK_PATTERN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 FIRST_YEAR = 1970
 
@@ -330,7 +329,7 @@ class LandscapeItemId(Text):
         """`category--subcategory--name`, as `./atlas kb landscape` prints it."""
         if not isinstance(value, str) or not value.strip():
             super().check(value, mark, where, report)
-        elif not ITEM_ID_PATTERN.match(value):
+        elif not is_item_id(value):
             report.error(
                 mark,
                 where,
