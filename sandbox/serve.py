@@ -8,8 +8,9 @@ per-session Docker API gateways live in that process. `server_threads` (config.y
 connections served at once (each open terminal holds one thread).
 
 The app is created in the worker (never in the master before the fork: it starts threads and opens
-the Docker connection). SIGTERM (and Ctrl-C) stop it cleanly: the worker stops accepting, every session
-gets its `expired` event so its WebSocket closes, and every container of this instance is removed.
+the Docker connection). SIGTERM (and Ctrl-C) stop it cleanly: the worker stops accepting and runs the
+session manager's shutdown, which tells every terminal (so its WebSocket closes) and keeps the sessions
+for the next start to adopt (sandbox.sessions; `./atlas down` removes them).
 Access logs (`access_log: true`) go to stderr, with the client address from sandbox.clientaddr.
 """
 
@@ -109,7 +110,7 @@ def serve(host: str, port: int, site_dir: Path, config_path: str | Path | None) 
         def on_term(_signum, _frame) -> None:  # stop accepting; end sessions so terminals close
             worker.alive = False
             if "t" not in stopper:
-                print("Container Atlas: stopping, removing sandboxes ...", file=sys.stderr, flush=True)
+                print("Container Atlas: stopping ...", file=sys.stderr, flush=True)
                 stopper["t"] = threading.Thread(target=manager.shutdown, name="sandbox-stop")
                 stopper["t"].start()
 
