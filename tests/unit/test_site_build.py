@@ -168,9 +168,12 @@ def test_rebuild_replaces_the_site(tmp_path, built):
 
 
 def test_sitemap_only_with_the_public_address(built, tmp_path):
-    """Without --site-url there is no sitemap (MkDocs would write "None" addresses); with it the
-    sitemap lists every page at that address, Chinese alternates included."""
-    assert not list(built["out"].rglob("sitemap.xml*"))
+    """Without --site-url the one sitemap lists no page (MkDocs would write "None" addresses; Material
+    asks for it on every page); with it the sitemap lists every page at that address, Chinese
+    alternates included."""
+    maps = [p.relative_to(built["out"]).as_posix() for p in built["out"].rglob("sitemap.xml*")]
+    assert maps == ["sitemap.xml"]
+    assert "<loc>" not in (built["out"] / "sitemap.xml").read_text(encoding="utf-8")
     out = tmp_path / "site"
     build_site(built["kb"], out, docs_dir=built["docs"], site_url="https://atlas.example.org/learn")
     sitemap = (out / "sitemap.xml").read_text(encoding="utf-8")

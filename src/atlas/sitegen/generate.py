@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -129,12 +130,27 @@ def on_nav(nav: Any, config: MkDocsConfig, files: Files) -> Any:
 
 
 def on_page_context(context: dict, page: Page, config: MkDocsConfig, nav: Any) -> dict:
-    """After the search plugin indexed the lean HTML of a generated page, put the full page back."""
+    """After the search plugin indexed the lean HTML of a generated page, put the full page back;
+    a component page's "edit this page" goes to its KB YAML file."""
     full = getattr(page, "_atlas_full", None)
     if full is not None:
         page.content = full
         page._atlas_full = None
+    kind = page.meta.get("atlas_page")
+    if kind == "component":
+        page.edit_url = kb_edit_url(config, _model(config).entries[page.meta["atlas_id"]]["file"])
+    elif kind == "category":  # a category's name and blurb live in the vocabulary
+        page.edit_url = kb_edit_url(config, "src/atlas/kb/vocabulary.py")
     return context
+
+
+def kb_edit_url(config: MkDocsConfig, repo_path: str) -> str | None:
+    """Where to edit repository file `repo_path`: `repo_url` + `edit_uri` without the docs folder."""
+    if not config.repo_url or not config.edit_uri:
+        return None
+    docs = Path(config.docs_dir).name + "/"
+    root = config.edit_uri[: -len(docs)] if config.edit_uri.endswith(docs) else config.edit_uri
+    return config.repo_url.rstrip("/") + "/" + root.strip("/") + "/" + repo_path
 
 
 def _lean(title: str, *parts: str) -> str:
@@ -222,9 +238,15 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
 _SEARCH_DIALOG = '<div class="md-search" data-md-component="search" role="dialog">'
 
 
+# `<link rel="alternate" hreflang>` in the head: Material fetches `sitemap.xml` under each one's
+# path (404s on every page); the language switcher and the sitemap (with a site URL) carry them.
+_HREFLANG = re.compile(r'<link rel="alternate" href="[^"]*" hreflang="[^"]*">\s*')
+
+
 def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
-    """Name Material's search dialog (axe: aria-dialog-name) in the page's language."""
+    """Name Material's search dialog (axe: aria-dialog-name) in the page's language; drop hreflang links."""
     label = "搜索" if current_lang(config) == "zh" else "Search"
+    output = _HREFLANG.sub("", output)
     return output.replace(_SEARCH_DIALOG, _SEARCH_DIALOG[:-1] + f' aria-label="{label}">', 1)
 
 

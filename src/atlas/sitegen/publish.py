@@ -20,6 +20,7 @@ from atlas.errors import BuildError
 from atlas.sitegen import generate
 
 MKDOCS_YML = ROOT / "mkdocs.yml"
+EMPTY_SITEMAP = '<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"></urlset>\n'
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
 
@@ -114,7 +115,7 @@ def build_from_catalog(
     """Build the site for an already validated export catalog into `out_dir` (atomic swap).
 
     With `site_url` (where the site will be public) pages get canonical links and the site a
-    sitemap.xml; without it there is no sitemap (its addresses would be unknown). With `api_url` the
+    sitemap.xml; without it the sitemap lists no page (its addresses would be unknown). With `api_url` the
     pages call the sandbox service there (check_api_url) instead of their own origin's /api.
     """
     from mkdocs.commands.build import build
@@ -145,6 +146,8 @@ def build_from_catalog(
         if not site_url:  # MkDocs writes one anyway, with "None" for every address
             for stale in tmp.rglob("sitemap.xml*"):
                 stale.unlink()
+            # Material's JS fetches /sitemap.xml on every page: an empty one instead of a 404
+            (tmp / "sitemap.xml").write_text(EMPTY_SITEMAP, encoding="utf-8")
     except (Abort, ConfigurationError, Exception) as exc:  # noqa: B014 - name the MkDocs ones
         shutil.rmtree(tmp, ignore_errors=True)
         detail = "\n".join(f"  {m}" for m in collect.messages) or f"  {exc}"

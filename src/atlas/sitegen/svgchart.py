@@ -28,8 +28,18 @@ class Bar:
     cls: str = ""
 
 
-def _clip(text: str, limit: int = 26) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+def _width(text: str) -> float:
+    """Rough rendered width at 12px: CJK characters are square, Latin ones about half as wide."""
+    return sum(12 if ord(ch) > 0x2E80 else 6.8 for ch in text)
+
+
+def _clip(text: str, room: float = LABEL_W - 10) -> str:
+    """`text` shortened with an ellipsis to fit `room` pixels (the full text is in the bar's title)."""
+    if _width(text) <= room:
+        return text
+    while text and _width(text) > room - 12:
+        text = text[:-1]
+    return text.rstrip() + "…"
 
 
 def bar_chart(chart_id: str, caption: str, bars: list[Bar]) -> str:
@@ -55,7 +65,7 @@ def bar_chart(chart_id: str, caption: str, bars: list[Bar]) -> str:
     role = "group" if any(b.href for b in bars) else "img"  # links inside role=img are unreachable
     return (
         f'<figure class="atlas-chart" id="chart-{chart_id}" data-chart="{chart_id}">'
+        f"<figcaption>{escape(caption)}</figcaption>"
         f'<svg viewBox="0 0 {WIDTH} {height}" role="{role}" aria-label="{escape(caption)}" '
-        f'preserveAspectRatio="xMinYMin meet">{"".join(rows)}</svg>'
-        f"<figcaption>{escape(caption)}</figcaption></figure>"
+        f'preserveAspectRatio="xMinYMin meet">{"".join(rows)}</svg></figure>'
     )
