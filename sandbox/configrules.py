@@ -104,7 +104,7 @@ def _check_serving(cfg: Config, bad: Any) -> None:
 
 
 def _check_http(http: dict[str, float], where: Located, fallback: Where) -> list[ConfigProblem]:
-    from sandbox.gateway.server import Limits as HttpLimits  # the gateway's own declaration
+    from sandbox.gateway.server import HttpLimits  # the gateway's own declaration
 
     known = [f.name for f in fields(HttpLimits)]
     problems = []

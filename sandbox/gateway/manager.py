@@ -19,10 +19,10 @@ from docker.types import Mount
 from sandbox.limits import Budget, declared_limits
 
 from . import cgroups, disk, lineage, network, policy, userns
+from .acceptor import Acceptor
 from .handlers import Handlers
 from .ports import PortForwarder, listen_unix
-from .relay import Acceptor
-from .server import Limits, Proxy
+from .server import HttpLimits, Proxy
 from .session import SESSION_ID, Session, load_saved, restore_ports
 
 if TYPE_CHECKING:
@@ -57,7 +57,7 @@ class GatewayManager:
         self.instance = cfg.instance
         self.internal = cfg.network_internal
         self.budget = limits or declared_limits()
-        self.proxy = Proxy(self.engine_socket, Limits(**cfg.http), self.budget.build_context)
+        self.proxy = Proxy(self.engine_socket, HttpLimits(**cfg.http), self.budget.build_context)
         self.handlers = Handlers(self.api, self, cfg, self.budget)
         self.acceptor = Acceptor()
         self.ports = PortForwarder(self.acceptor)

@@ -8,7 +8,8 @@ import os
 import socket
 import time
 
-from .relay import Acceptor, pipe_both
+from .acceptor import Acceptor
+from .pipes import pipe_both
 from .session import Session
 
 ACK_TIMEOUT = 3.0

@@ -1,6 +1,6 @@
 """The per-session HTTP/1.1 proxy: reads docker CLI requests, applies the policy, relays to the engine.
 
-Each accepted connection runs in its own thread (see relay.Acceptor), so a slow or malformed client
+Each accepted connection runs in its own thread (see acceptor.Acceptor), so a slow or malformed client
 only ever blocks itself. Responses are relayed as they stream (logs -f, events, pull/build progress),
 rewritten when the policy needs it (lists, created IDs), and hijacked streams (attach, exec start,
 `run -it`) are piped both ways.
@@ -35,7 +35,7 @@ from .httpio import (
     read_body_to,
     read_headers,
 )
-from .relay import pipe_both
+from .pipes import pipe_both
 
 log = logging.getLogger(__name__)
 RAW_STREAMS = ("application/vnd.docker.raw-stream", "application/vnd.docker.multiplexed-stream")
@@ -66,7 +66,7 @@ class Forward:
 
 
 @dataclass
-class Limits:
+class HttpLimits:
     """HTTP limits of the gateway (bytes and seconds)."""
 
     header: int = 64 * 1024
@@ -80,7 +80,7 @@ class Limits:
 class Proxy:
     """Serves one connection at a time for a session; `dispatch(req)` returns a Reply or a Forward."""
 
-    def __init__(self, engine_socket: str, limits: Limits, big_body: int) -> None:
+    def __init__(self, engine_socket: str, limits: HttpLimits, big_body: int) -> None:
         self.engine_socket = engine_socket
         self.limits = limits
         self.big_body = big_body

@@ -1,55 +1,17 @@
-"""Byte relays: a bidirectional pipe with half-close, and an acceptor thread for many listeners."""
+"""Accepting connections of the Docker API proxy: one thread watches many listening sockets (each session's
+gateway socket, its published ports) and serves each accepted connection in a thread of its own."""
 
 from __future__ import annotations
 
 import contextlib
 import logging
 import os
-import select
 import selectors
 import socket
 import threading
 from collections.abc import Callable
 
 log = logging.getLogger(__name__)
-
-
-def pipe_both(a: socket.socket, b: socket.socket, a_pending: bytes = b"", b_pending: bytes = b"") -> None:
-    """Relay bytes both ways until both directions end; EOF on one side half-closes the other.
-
-    `a_pending` are bytes already read from `a` (to send to b); `b_pending` from `b` (to send to a).
-    """
-    if a_pending:
-        b.sendall(a_pending)
-    if b_pending:
-        a.sendall(b_pending)
-    open_dirs = {a: b, b: a}
-    try:
-        while open_dirs:
-            ready, _, _ = select.select(list(open_dirs), [], [], 3600)
-            if not ready:
-                return  # an hour without a byte either way
-            for src in ready:
-                dst = open_dirs.get(src)
-                if dst is None:
-                    continue
-                try:
-                    data = src.recv(65536)
-                except OSError:
-                    data = b""
-                if data:
-                    try:
-                        dst.sendall(data)
-                        continue
-                    except OSError:
-                        return
-                del open_dirs[src]
-                with contextlib.suppress(OSError):
-                    dst.shutdown(socket.SHUT_WR)
-    finally:
-        for s in (a, b):
-            with contextlib.suppress(OSError):
-                s.close()
 
 
 class Acceptor:
