@@ -54,6 +54,16 @@ landscape:
             homepage_url: https://gamma.example.org
             project: graduated
   - category:
+    name: Wasm
+    subcategories:
+      - subcategory:
+        name: Runtimes
+        items:
+          - item:
+            name: crun (Wasm)
+            homepage_url: https://example.org/crun
+            repo_url: https://github.com/fork/crun
+  - category:
     name: App Definition and Development
     subcategories:
       - subcategory:
@@ -168,7 +178,7 @@ def test_missing_items_ranked_by_maturity_in_ecosystem_only(kb, data, capsys):
         ("incubating", "Alpha Engine"),
         ("sandbox", "Kata Box"),
         (None, "Zeta Runtime"),
-    ]  # Omega DB is a database: outside the container ecosystem
+    ]  # Omega DB is a database: outside the container ecosystem; crun (Wasm) shares crun's repository
     assert rep["missing_items"][0]["url"] == (
         "https://landscape.cncf.io/?item=runtime--container-runtime--gamma-daemon"
     )

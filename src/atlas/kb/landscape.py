@@ -221,8 +221,14 @@ def compare(kb_dir: Path, data_file: Path) -> dict:
         for fld in sorted(set(reviewed) - {d[0] for d in diffs}):
             report["stale_reviews"].append(finding(fld, "", "", "no longer differs; remove the review"))
         _missing_dates(data, item, finding, report["missing_dates"])
-    missing = sorted(
-        (it for it in items if in_ecosystem(it) and it.item_id not in matched),
+    by_id = {it.item_id: it for it in items}
+    covered_repos = {norm_url(by_id[i].repository) for i in matched if by_id[i].repository}
+    missing = sorted(  # an item listing the repository of a matched one ("containerd (Wasm)") is covered
+        (
+            it
+            for it in items
+            if in_ecosystem(it) and it.item_id not in matched and norm_url(it.repository) not in covered_repos
+        ),
         key=lambda it: (RANK.get(it.maturity or "", 4), it.name.lower()),
     )
     out = {k: [asdict(f) for f in v] for k, v in report.items()}
