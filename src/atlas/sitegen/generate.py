@@ -24,7 +24,7 @@ from atlas.content import wikilinks
 from atlas.content.mentions import Mention, scan_mentions
 from atlas.content.series import Series, load_series
 from atlas.kb.dataset import DATA_PREFIX, data_files
-from atlas.sitegen import render_component, render_data, render_lists, render_stats
+from atlas.sitegen import render_component, render_data, render_lists, render_stats, render_timeline
 from atlas.sitegen.layout import graph_layout
 from atlas.sitegen.model import SiteModel
 from atlas.sitegen.strings import t
@@ -88,6 +88,7 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
         {t("categories", lang): "categories/index.md"},
         {t("graph", lang): "graph.md"},
         {t("learning_path", lang): "learning-path.md"},
+        {t("timeline", lang): "timeline.md"},
         {t("stats", lang): "stats.md"},
         {t("data", lang): "data.md"},
     ]
@@ -215,7 +216,7 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
             config, "categories/index.md", lang, _front(title=t("categories", lang), atlas_page="categories")
         )
     )
-    for page in ("stats", "data"):
+    for page in ("timeline", "stats", "data"):
         files.append(_page_file(config, f"{page}.md", lang, _front(title=t(page, lang), atlas_page=page)))
     if lang == "en":
         for rel, text in data_files(model.catalog).items():
@@ -299,6 +300,8 @@ def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -
         html = render_data.data_page(model, lang, "data/")
     elif kind == "stats":
         html = render_stats.stats_page(model, lang, "stats/")
+    elif kind == "timeline":
+        html = render_timeline.timeline_page(model, lang, "timeline/")
     else:
         here = page.url[len(lang) + 1 :] if lang != "en" and page.url.startswith(f"{lang}/") else page.url
         if MARKERS[0] in html:

@@ -7,6 +7,7 @@ from atlas.content.mentions import Mention
 from atlas.sitegen import mdlite
 from atlas.sitegen.model import SiteModel, category_url, component_url, escape, link, rel_url
 from atlas.sitegen.neighbourhood import neighbourhood_svg
+from atlas.sitegen.render_timeline import history_strip
 from atlas.sitegen.strings import t
 
 BANNER_STATUSES = ("archived", "historical", "deprecated")
@@ -153,6 +154,7 @@ def component_page(model: SiteModel, entry_id: str, lang: str, mentions: list[Me
     html = [
         f'<h1 id="{escape(entry_id)}">{escape(e["name"])}</h1>',
         banner(model, e, lang, here),
+        history_strip(model, entry_id, lang, here),
         f'<p class="atlas-summary">{escape(model.text(e["summary"], lang))}</p>',
     ]
     for sid, title, body in sections:

@@ -16,6 +16,7 @@ UI: dict[str, Label] = {
     "policy": Label("Sandbox policy", "沙箱策略"),
     "architecture": Label("Architecture", "架构"),
     "stats": Label("Stats", "统计"),
+    "timeline": Label("Timeline", "时间线"),
     "data": Label("Data (JSON, CSV)", "数据（JSON、CSV）"),
     "facts": Label("Facts", "基本信息"),
     "description": Label("Description", "介绍"),
