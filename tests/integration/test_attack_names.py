@@ -234,6 +234,43 @@ def attack(docker_client, v: Victim, cmd: str, may_succeed: bool = False) -> str
     return out
 
 
+def attack_all(docker_client, v: Victim, cmds: list[str], may_succeed: bool = False) -> list[str]:
+    """`attack` for many commands at once: one shell in B runs them all, each answer is checked on its
+    own, and the host is checked once; if the host shows harm, each command is run alone (with the
+    host checked after each) so the failure names the command that did it."""
+    api = docker_client.api
+    before = snapshot(api, v)
+    filled = [v.fmt(c) for c in cmds]
+    mark = "@@ATTACK-" + secrets.token_hex(4)
+    script = "".join(
+        f'{{ {c} ; }} > /tmp/attack.out 2>&1; echo "{mark} $?"; cat /tmp/attack.out; ' for c in filled
+    )
+    _, out = v.b.sh(script, timeout=900)
+    parts = re.split(rf"^{re.escape(mark)} (\d+)\n?", out, flags=re.M)[1:]
+    answers = [(int(parts[i]), parts[i + 1]) for i in range(0, len(parts), 2)]
+    assert len(answers) == len(filled), f"expected {len(filled)} answers:\n{out}"
+    try:
+        harmed = snapshot(api, v) != before or b_refers_to_a(api, v) or leaked_files(api, v)
+    finally:
+        tidy_b(api, v)
+    if harmed:
+        for cmd in cmds:  # name the culprit: the first command that harms A on its own fails here
+            attack(docker_client, v, cmd, may_succeed)
+        pytest.fail(f"together, these commands changed or leaked A's objects: {filled}")
+    problems = []
+    for cmd, (code, text) in zip(filled, answers, strict=True):
+        if v.token in text:
+            problems.append(f"{cmd!r} printed A's token:\n{text}")
+        if f"atlas-{v.b.sid}." in text:
+            problems.append(f"{cmd!r} shows B's engine names:\n{text}")
+        if not may_succeed and code == 0:
+            problems.append(f"{cmd!r} succeeded:\n{text}")
+        elif not may_succeed and not REFUSED.search(text):
+            problems.append(f"{cmd!r}: unexpected message:\n{text}")
+    assert not problems, "\n".join(problems)
+    return [text for _, text in answers]
+
+
 # -- containers ----------------------------------------------------------------------------------
 C_SPELLINGS = ["atlas-{A}.db", "/atlas-{A}.db", "ATLAS-{A}.db", "{cid}", "{cid12}", "{cid5}"]
 C_ATTACKS = [
@@ -265,15 +302,14 @@ C_ATTACKS = [
 ]
 
 
-@pytest.mark.parametrize("spelling", C_SPELLINGS)
 @pytest.mark.parametrize("cmd", C_ATTACKS)
-def test_container_by_any_spelling(docker_client, victim, cmd, spelling):
-    attack(docker_client, victim, cmd.replace("{c}", spelling))
+def test_container_by_any_spelling(docker_client, victim, cmd):
+    attack_all(docker_client, victim, [cmd.replace("{c}", s) for s in C_SPELLINGS])
 
 
 def test_rm_force_of_a_container_leaves_it(docker_client, victim):
-    for spelling in C_SPELLINGS:  # `docker rm -f` of a missing container exits 0, as on any host
-        attack(docker_client, victim, f"docker rm -f {spelling}", may_succeed=True)
+    # `docker rm -f` of a missing container exits 0, as on any host
+    attack_all(docker_client, victim, [f"docker rm -f {s}" for s in C_SPELLINGS], may_succeed=True)
 
 
 # -- images --------------------------------------------------------------------------------------
@@ -307,11 +343,10 @@ I_ATTACKS = [
 ]
 
 
-@pytest.mark.parametrize("spelling", I_SPELLINGS)
 @pytest.mark.parametrize("cmd", I_ATTACKS)
-def test_image_by_any_spelling(docker_client, victim, cmd, spelling):
+def test_image_by_any_spelling(docker_client, victim, cmd):
     rmi_f = cmd.startswith("docker rmi -f")  # like `rm -f`, `rmi -f` of a missing image exits 0
-    attack(docker_client, victim, cmd.replace("{i}", spelling), may_succeed=rmi_f)
+    attack_all(docker_client, victim, [cmd.replace("{i}", s) for s in I_SPELLINGS], may_succeed=rmi_f)
 
 
 TAG_AS = [
@@ -329,12 +364,12 @@ AFTER_TAG = [
 ]
 
 
-@pytest.mark.parametrize("name", TAG_AS)
 @pytest.mark.parametrize("then", AFTER_TAG)
-def test_tag_as_a_then_use(docker_client, victim, name, then):
+def test_tag_as_a_then_use(docker_client, victim, then):
     """The issue's theft: `docker tag busybox atlas-<A>.secret` then `docker save atlas-<A>.secret`."""
-    out = attack(docker_client, victim, f"docker tag busybox {name}; {then.replace('{t}', name)}")
-    assert "reserved" in out or REFUSED.search(out)
+    cmds = [f"docker tag busybox {name}; {then.replace('{t}', name)}" for name in TAG_AS]
+    for out in attack_all(docker_client, victim, cmds):
+        assert "reserved" in out or REFUSED.search(out)
 
 
 @pytest.fixture(scope="module")
@@ -401,10 +436,9 @@ N_ATTACKS = [
 ]
 
 
-@pytest.mark.parametrize("spelling", N_SPELLINGS)
 @pytest.mark.parametrize("cmd", N_ATTACKS)
-def test_network_by_any_spelling(docker_client, victim, cmd, spelling):
-    attack(docker_client, victim, cmd.replace("{n}", spelling))
+def test_network_by_any_spelling(docker_client, victim, cmd):
+    attack_all(docker_client, victim, [cmd.replace("{n}", s) for s in N_SPELLINGS])
 
 
 # -- volumes -------------------------------------------------------------------------------------
@@ -417,17 +451,15 @@ V_ATTACKS = [
 ]
 
 
-@pytest.mark.parametrize("spelling", V_SPELLINGS)
 @pytest.mark.parametrize("cmd", V_ATTACKS)
-def test_volume_by_any_spelling(docker_client, victim, cmd, spelling):
-    attack(docker_client, victim, cmd.replace("{v}", spelling))
+def test_volume_by_any_spelling(docker_client, victim, cmd):
+    attack_all(docker_client, victim, [cmd.replace("{v}", s) for s in V_SPELLINGS])
 
 
 # -- exec instances ------------------------------------------------------------------------------
 CURL = "curl -sSf --unix-socket /var/run/docker.sock -H Content-Type:application/json "
 
 
-@pytest.mark.parametrize("eid", ["{eid}", "{eid12}", "{EID}"])
 @pytest.mark.parametrize(
     "call",
     [
@@ -436,32 +468,31 @@ CURL = "curl -sSf --unix-socket /var/run/docker.sock -H Content-Type:application
         "-X POST 'http://d/v1.41/exec/{e}/resize?h=10&w=10'",
     ],
 )
-def test_exec_of_a(docker_client, victim, call, eid):
+def test_exec_of_a(docker_client, victim, call):
     """A's exec instance, never started: B can neither inspect, start nor resize it."""
-    attack(docker_client, victim, CURL + call.replace("{e}", eid))
+    attack_all(docker_client, victim, [CURL + call.replace("{e}", e) for e in ("{eid}", "{eid12}", "{EID}")])
     time.sleep(0.2)  # a start that got through would have run by now
     assert _file(docker_client.api, victim.cid, "/pwned") is None
 
 
 # -- B creating objects under A's names ----------------------------------------------------------
-@pytest.mark.parametrize(
-    "cmd",
-    [
-        "docker run -d --name atlas-{A}.db busybox sleep 60",
-        "docker create --name /atlas-{A}.db busybox",
-        "docker run -d --name ATLAS-{A}.db busybox sleep 60",
-        "docker rename mine atlas-{A}.db",
-        "docker network create atlas-{A}.anet",
-        "docker volume create atlas-{A}.avol",
-        "docker run --rm -v atlas-{A}.newvol:/d busybox true",
-        "docker tag busybox atlas-{A}.secret",
-        "docker commit mine atlas-{A}.secret",
-        "printf 'FROM busybox\\n' | docker build -t atlas-{A}.secret -",
-        "docker pull atlas-{A}.secret",
-    ],
-)
-def test_create_under_a_name(docker_client, victim, cmd):
-    attack(docker_client, victim, cmd)
+CREATE_AS_A = [
+    "docker run -d --name atlas-{A}.db busybox sleep 60",
+    "docker create --name /atlas-{A}.db busybox",
+    "docker run -d --name ATLAS-{A}.db busybox sleep 60",
+    "docker rename mine atlas-{A}.db",
+    "docker network create atlas-{A}.anet",
+    "docker volume create atlas-{A}.avol",
+    "docker run --rm -v atlas-{A}.newvol:/d busybox true",
+    "docker tag busybox atlas-{A}.secret",
+    "docker commit mine atlas-{A}.secret",
+    "printf 'FROM busybox\\n' | docker build -t atlas-{A}.secret -",
+    "docker pull atlas-{A}.secret",
+]
+
+
+def test_create_under_a_name(docker_client, victim):
+    attack_all(docker_client, victim, CREATE_AS_A)
 
 
 # -- what B sees of its own objects: its names, never engine names --------------------------------
