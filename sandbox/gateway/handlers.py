@@ -8,9 +8,9 @@ import docker
 
 from . import errors, policy
 from .build import BuildHandlers
+from .container_handlers import ContainerHandlers
 from .httpio import Request
-from .images import ImageHandlers
-from .objects import ObjectHandlers
+from .image_transfer import ImageTransferHandlers
 from .policy import bodies, query
 from .resources import ResourceHandlers
 from .server import Forward, Reply
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from sandbox.config import GatewaySettings
 
 
-class Handlers(ObjectHandlers, ResourceHandlers, ImageHandlers, BuildHandlers):
+class Handlers(ContainerHandlers, ResourceHandlers, ImageTransferHandlers, BuildHandlers):
     """Every route handler of policy.ROUTES, bound to one engine client and one configuration."""
 
     def __init__(

@@ -9,26 +9,22 @@ rewritten when the policy needs it (lists, created IDs), and hijacked streams (a
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import os
-import select
 import socket
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from . import errors, policy, savetar
+from . import errors, policy, responses
 from .httpio import (
     HOP_BY_HOP,
     Buffered,
     Closed,
     HttpError,
     Request,
-    chunk,
-    dechunk,
     json_response,
     parse_target,
     read_body,
@@ -248,184 +244,15 @@ class Proxy:
                 or (fwd.mode == "stream" and status != 200)
                 or (status >= 400 and not no_body)
             ):
-                body = b"" if no_body else self._read_all(upb, headers)
+                body = b"" if no_body else responses.read_all(upb, headers)
                 if fwd.mode == "stream" and fwd.on_end is not None:
                     fwd.on_end(False)
-                return self._send_json(client, status, headers, body, fwd)
+                return responses.send_json(client, status, headers, body, fwd)
             if fwd.mode == "tar" and fwd.on_tar is not None:
-                return self._tar(client, upb, headers, fwd.on_tar)
+                return responses.send_tar(client, upb, headers, fwd.on_tar)
             if fwd.mode == "stream":
-                return self._stream(client, upb, headers, fwd)
-            return self._pass(client, upb, start, headers, no_body)
+                return responses.stream_lines(client, upb, headers, fwd)
+            return responses.pass_through(client, upb, start, headers, no_body)
         finally:
             with contextlib.suppress(OSError):
                 up.close()
-
-    @staticmethod
-    def _read_all(upb: Buffered, headers: dict[str, str]) -> bytes:
-        if headers.get("transfer-encoding", "").lower() == "chunked":
-            return read_body(upb, {"transfer-encoding": "chunked"}, 256 * 2**20, time.monotonic() + 600)
-        if "content-length" in headers:
-            return upb.readexact(int(headers["content-length"]), time.monotonic() + 600)
-        while upb.fill(time.monotonic() + 600):
-            pass
-        return upb.take()
-
-    @staticmethod
-    def _send_json(client: Buffered, status: int, headers: dict[str, str], body: bytes, fwd: Forward) -> bool:
-        obj: object
-        try:
-            obj = json.loads(body) if body.strip() else None
-        except ValueError:
-            obj = None
-            if status >= 400:
-                obj = {"message": body.decode("utf-8", "replace").strip()}
-        if fwd.on_json is not None:
-            obj = fwd.on_json(status, obj)
-        elif fwd.on_line is not None and isinstance(obj, dict):
-            obj = fwd.on_line(obj) or obj
-        if fwd.scrub is not None and obj is not None:
-            obj = fwd.scrub(obj)
-        if obj is None and not body.strip():
-            client.sock.sendall(f"HTTP/1.1 {status} OK\r\nContent-Length: 0\r\n\r\n".encode())
-            return True
-        client.sock.sendall(
-            json_response(status, obj if obj is not None else body.decode("utf-8", "replace"))
-        )
-        return True
-
-    def _pass(
-        self, client: Buffered, upb: Buffered, start: str, headers: dict[str, str], no_body: bool
-    ) -> bool:
-        chunked = headers.get("transfer-encoding", "").lower() == "chunked"
-        length = headers.get("content-length")
-        until_eof = not no_body and not chunked and length is None
-        head = [start] + [f"{k}: {v}" for k, v in headers.items() if k not in HOP_BY_HOP]
-        if chunked:
-            head.append("Transfer-Encoding: chunked")
-        if until_eof:
-            head.append("Connection: close")
-        client.sock.sendall(("\r\n".join(head) + "\r\n\r\n").encode("latin-1"))
-        if no_body:
-            return True
-        remaining = int(length) if length is not None and not chunked else -1
-        return self._relay_body(client, upb, remaining) and not until_eof
-
-    @staticmethod
-    def _relay_body(client: Buffered, upb: Buffered, remaining: int) -> bool:
-        """Copy the upstream body to the client; False if the client went away first."""
-        pending = upb.take()
-        while True:
-            if pending:
-                if remaining >= 0:
-                    pending = pending[:remaining]
-                    remaining -= len(pending)
-                client.sock.sendall(pending)
-                pending = b""
-            if remaining == 0:
-                return True
-            ready, _, _ = select.select([upb.sock, client.sock], [], [], 3600)
-            if not ready:
-                return False
-            if client.sock in ready:
-                data = client.sock.recv(65536)
-                if not data:
-                    return False  # the CLI went away (Ctrl-C on logs -f, events)
-                client.buf += data
-            if upb.sock in ready:
-                pending = upb.sock.recv(65536)
-                if not pending:
-                    return remaining < 0
-
-    @staticmethod
-    def _tar(client: Buffered, upb: Buffered, headers: dict[str, str], rewrite: Callable) -> bool:
-        """Relay a tar answer (docker save) through savetar.rename: its index files in learner names."""
-        client.sock.sendall(
-            b"HTTP/1.1 200 OK\r\nContent-Type: application/x-tar\r\nTransfer-Encoding: chunked\r\n"
-            b"Api-Version: 1.41\r\n\r\n"
-        )
-        for piece in savetar.rename(_upstream_pieces(upb, headers), rewrite):
-            if piece:
-                client.sock.sendall(chunk(piece))
-        client.sock.sendall(chunk(b""))
-        return True
-
-    def _stream(self, client: Buffered, upb: Buffered, headers: dict[str, str], fwd: Forward) -> bool:
-        client.sock.sendall(
-            b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n"
-            b"Api-Version: 1.41\r\n\r\n"
-        )
-        chunked = headers.get("transfer-encoding", "").lower() == "chunked"
-        raw, text, ok, done = bytearray(upb.take()), bytearray(), True, False
-        while not done:
-            if chunked:
-                data, done = dechunk(raw)
-            else:
-                data = bytes(raw)
-                raw.clear()
-            text += data
-            while b"\n" in text:
-                line, _, rest = bytes(text).partition(b"\n")
-                text = bytearray(rest)
-                ok = self._emit(client, line, fwd) and ok
-            if done:
-                break
-            ready, _, _ = select.select([upb.sock, client.sock], [], [], 3600)
-            if client.sock in ready:
-                got = client.sock.recv(65536)
-                if not got:
-                    return False  # the CLI went away
-                client.buf += got
-            if upb.sock in ready:
-                more = upb.sock.recv(65536)
-                if not more:
-                    done = True
-                raw += more
-        if text.strip():
-            ok = self._emit(client, bytes(text), fwd) and ok
-        for extra in fwd.on_end(ok) if fwd.on_end else []:
-            client.sock.sendall(chunk(json.dumps(extra).encode() + b"\r\n"))
-        client.sock.sendall(chunk(b""))
-        return True
-
-    @staticmethod
-    def _emit(client: Buffered, line: bytes, fwd: Forward) -> bool:
-        if not line.strip():
-            return True
-        try:
-            obj = json.loads(line)
-        except ValueError:
-            client.sock.sendall(chunk(line + b"\n"))
-            return True
-        ok = not (isinstance(obj, dict) and obj.get("error"))
-        if fwd.on_line is not None and isinstance(obj, dict):
-            obj = fwd.on_line(obj)
-            if obj is None:
-                return ok
-        if fwd.scrub is not None:
-            obj = fwd.scrub(obj)
-        client.sock.sendall(chunk(json.dumps(obj).encode() + b"\r\n"))
-        return ok
-
-
-def _upstream_pieces(upb: Buffered, headers: dict[str, str]) -> Iterator[bytes]:
-    """The engine's answer body as it arrives (chunked, Content-Length or until the engine closes)."""
-    chunked = headers.get("transfer-encoding", "").lower() == "chunked"
-    left = int(headers["content-length"]) if "content-length" in headers and not chunked else -1
-    raw = bytearray(upb.take())
-    while True:
-        if chunked:
-            data, done = dechunk(raw)
-        else:
-            data, done = bytes(raw[: left if left >= 0 else None]), False
-            raw.clear()
-            left -= len(data) if left >= 0 else 0
-            done = left == 0
-        if data:
-            yield data
-        if done:
-            return
-        more = upb.sock.recv(65536)
-        if not more:
-            return
-        raw += more
