@@ -1,7 +1,7 @@
 """Images: where pulls come from, where pushes go, what may be removed, which bases a build may use.
 
-The handlers (gateway/images.py, build.py, lineage.py) look the facts up in the engine and the
-session (its published ports, its own tags) and ask these rules.
+The handlers (gateway/images.py, image_transfer.py, build.py, lineage.py) look the facts up in the
+engine and the session (its published ports, its own tags) and ask these rules.
 """
 
 from __future__ import annotations
