@@ -68,6 +68,10 @@ def test_prometheus_is_ready_and_scrapes_itself(docker_client, local_registry, b
     ok(box, "docker run -d --name prom -p 9090:9090 prom/prometheus")
     assert "Ready" in ok(box, f"{CURL} localhost:9090/-/ready")
     ok(box, "docker exec prom test -f /etc/prometheus/prometheus.yml")
+    # the web UI the monitoring tutorial opens loads, with the time-zone script it needs
+    assert "moment-timezone-with-data.min.js" in ok(box, f"{CURL} -L localhost:9090/graph")
+    js = "localhost:9090/classic/static/moment-timezone/moment-timezone-with-data.min.js"
+    assert int(ok(box, f"{CURL} -o /dev/null -w '%{{size_download}}' {js}")) > 100_000
     query = f"{CURL} 'localhost:9090/api/v1/query?query=up%7Bjob%3D%22prometheus%22%7D'"
     script = (
         f"for i in $(seq 40); do out=$({query}); "
