@@ -11,12 +11,15 @@ rule: no module outside `sandbox/gateway/policy/` constructs a `Denied`.
 from __future__ import annotations
 
 import dataclasses
+import json
 import re
 from pathlib import Path
 
 import pytest
 
 from sandbox.gateway import policy
+from sandbox.gateway.errors import GatewayError
+from sandbox.gateway.policy import container_create
 from sandbox.gateway.policy.buildcontext import Bounds
 from sandbox.limits import Limits, parse_size
 
@@ -117,3 +120,54 @@ def test_no_refusal_outside_the_policy_package() -> None:
             if re.search(r"\bDenied\(", line) and not line.startswith("class Denied("):
                 found.append(f"{rel}:{n}: {line.strip()}")
     assert not found, "refusals outside sandbox/gateway/policy/:\n" + "\n".join(found)
+
+
+# The `docker run` flags the pages' "What is denied" tables name, each with the create body the docker
+# CLI sends for it: the flag must be refused by the policy, and named in both pages.
+REFUSED_FLAGS = {
+    "--privileged": {"Privileged": True},
+    "--pid host": {"PidMode": "host"},
+    "--ipc host": {"IpcMode": "host"},
+    "--uts host": {"UTSMode": "host"},
+    "--network host": {"NetworkMode": "host"},
+    "--userns host": {"UsernsMode": "host"},
+    "--cgroupns host": {"CgroupnsMode": "host"},
+    "--cgroup-parent": {"CgroupParent": "/x"},
+    "--device": {"Devices": [{"PathOnHost": "/dev/sda", "PathInContainer": "/dev/sda"}]},
+    "--gpus": {"DeviceRequests": [{"Count": -1, "Capabilities": [["gpu"]]}]},
+    "--sysctl": {"Sysctls": {"kernel.msgmax": "1"}},
+    "--ulimit": {"Ulimits": [{"Name": "nofile", "Soft": 1, "Hard": 1}]},
+    "--oom-kill-disable": {"OomKillDisable": True},
+    "--runtime": {"Runtime": "runsc"},
+    "--log-driver": {"LogConfig": {"Type": "syslog"}},
+    "-P": {"PublishAllPorts": True},
+    "--cpu-quota": {"CpuQuota": 50000},
+    "--cpu-period": {"CpuPeriod": 50000},
+    "--cpuset-cpus": {"CpusetCpus": "0"},
+    "--cpuset-mems": {"CpusetMems": "0"},
+    "--blkio-weight": {"BlkioWeight": 100},
+    "--device-read-bps": {"BlkioDeviceReadBps": [{"Path": "/dev/sda", "Rate": 1}]},
+    "--kernel-memory": {"KernelMemory": 2**20},
+    "--cap-add": {"CapAdd": ["SYS_ADMIN"]},
+    "--security-opt": {"SecurityOpt": ["seccomp=unconfined"]},
+    "--mount type=bind": {"Mounts": [{"Type": "bind", "Source": "/", "Target": "/host"}]},
+    "-v /:/host": {"Binds": ["/:/host"]},
+    "--tmpfs": {"Tmpfs": {"/t": "size=50%"}},
+}
+
+
+def test_each_refused_flag_is_refused() -> None:
+    """The flags the pages call denied are denied by the policy (a stale line in the table fails)."""
+    for flag, hc in REFUSED_FLAGS.items():
+        body = json.dumps({"Image": "busybox", "HostConfig": hc}).encode()
+        with pytest.raises(GatewayError):
+            container_create.check_container_create(container_create.parse(body), Limits(), "runc")
+            pytest.fail(f"{flag} ({hc}) was not refused")
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
+def test_each_refused_flag_is_in_the_denied_table(page: Path) -> None:
+    text = page.read_text(encoding="utf-8")
+    table = "\n".join(line for line in text.splitlines() if line.startswith("| `") or line.startswith("| "))
+    for flag in REFUSED_FLAGS:
+        assert f"`{flag}" in table, f"{page.name}: the refused flag {flag} is not in a table"
