@@ -109,7 +109,13 @@ def test_compose_build_uses_the_classic_builder(docker_client, local_registry, b
 def test_buildkit_is_refused_with_how_to_use_the_classic_builder(docker_client, local_registry, box):  # noqa: F811
     require_images(docker_client, "busybox")
     ok(box, "mkdir -p ~/bk && printf 'FROM busybox\\n' > ~/bk/Dockerfile")
-    for cmd in ("DOCKER_BUILDKIT=1 docker build ~/bk", "docker buildx build ~/bk"):
+    write(box, "bk", "services:\n  x:\n    build: .\n")
+    tries = (
+        "DOCKER_BUILDKIT=1 docker build ~/bk",
+        "docker buildx build ~/bk",
+        "cd ~/bk && DOCKER_BUILDKIT=1 docker compose build",
+    )
+    for cmd in tries:
         code, out = box.sh(cmd, timeout=120)
         assert code != 0, f"{cmd}: {out}"
         assert "DOCKER_BUILDKIT=0" in out, f"{cmd}: {out}"
