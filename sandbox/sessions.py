@@ -17,6 +17,7 @@ from __future__ import annotations
 import hmac
 import logging
 import secrets
+import shutil
 import threading
 import time
 from dataclasses import dataclass, field
@@ -113,7 +114,7 @@ class SessionManager:
         self.instance_id = self.identity.id
         config.instance_id = self.instance_id
         self.backend = DockerBackend(client, config)
-        self.store = SessionStore(config.state_path)
+        self.store = SessionStore(config.state_path, self.instance_id)
         self.metrics = Metrics()
         self.pool = WarmPool(self.backend, config)
         self.sessions: dict[str, Session] = {}
@@ -156,7 +157,8 @@ class SessionManager:
                 self.backend.remove([rec.container_id])
                 self._gateway_close(rec.id, rec.gateway)
                 self.store.delete(rec.id)
-                self.metrics.inc("atlas_sandbox_sessions_ended_total", reason="expired-while-down")
+                reason = "expired-while-down" if expired else "ended-while-down"
+                self.metrics.inc("atlas_sandbox_sessions_ended_total", reason=reason)
                 continue
             with self.lock:
                 self.sessions[rec.id] = Session.from_record(rec)
@@ -180,6 +182,7 @@ class SessionManager:
         if self.stopping.is_set():
             return
         self.stopping.set()
+        remove = remove or not self.identity.persistent  # a throw-away instance is never adopted
         with self.lock:
             sessions = list(self.sessions.values())
         if remove:
@@ -198,6 +201,8 @@ class SessionManager:
                 log.warning("gateway shutdown failed: %s", exc)
         if remove:
             self.backend.remove(own_containers(self.client, self.instance_id))
+            if not self.identity.persistent:
+                shutil.rmtree(self.store.dir, ignore_errors=True)
         self.identity.release()
 
     def _detach(self, s: Session) -> None:

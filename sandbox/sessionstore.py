@@ -4,12 +4,12 @@ record per session, kept in the state folder.
 Why not only in the engine: a container's labels are fixed when it is created, and a warm pool creates
 containers before anyone claims them, so the token hash, the client address and the deadlines (the idle
 deadline moves with every keystroke) cannot be labels. The labels keep what never changes (instance,
-session, profile); `<state>/sandbox-sessions/<id>.json` keeps the rest, written atomically (temporary
-file + rename), so a `kill -9` at any moment leaves the old record or the new one, never half of one.
+session, profile); `<state>/sandbox-sessions/<instance>/<id>.json` keeps the rest, written atomically
+(temporary file + rename), so a `kill -9` at any moment leaves the old record or the new one, never half.
 
 The instance id lives in `<state>/sandbox-instance`; a running server holds an exclusive `flock` on
 `<state>/sandbox-instances/<id>.lock`. When a second server starts on the same state folder while the
-first runs, it gets a fresh, throw-away id (and adopts nothing).
+first runs, it gets a fresh, throw-away id: it adopts nothing and removes its sessions when it stops.
 """
 
 from __future__ import annotations
@@ -60,10 +60,10 @@ class Record:
 
 
 class SessionStore:
-    """One JSON file per session under `<state>/sandbox-sessions/`."""
+    """One JSON file per session under `<state>/sandbox-sessions/<instance>/`."""
 
-    def __init__(self, state_dir: Path) -> None:
-        self.dir = state_dir / "sandbox-sessions"
+    def __init__(self, state_dir: Path, instance: str) -> None:
+        self.dir = state_dir / "sandbox-sessions" / instance
         self.dir.mkdir(parents=True, exist_ok=True)
 
     def save(self, rec: Record) -> None:

@@ -77,7 +77,7 @@ class ServerProcess:
     def remove_sessions(self) -> None:
         """Remove the sessions a stopped sandbox service left in its state folder (sandbox.teardown)."""
         state = self.env.get("ATLAS_STATE_DIR")
-        if not state or not any((Path(state) / "sandbox-sessions").glob("*.json")):
+        if not state or not any((Path(state) / "sandbox-sessions").rglob("*.json")):
             return
         config = self.cmd[self.cmd.index("--config") + 1] if "--config" in self.cmd else ""
         cmd = [sys.executable, "-m", "sandbox.teardown"] + ([config] if config else [])

@@ -27,9 +27,9 @@ def test_instance_id_is_stable_across_restarts_and_locked_while_running(tmp_path
 
 
 def test_records_round_trip_and_never_hold_the_token(tmp_path):
-    store = SessionStore(tmp_path)
+    store = SessionStore(tmp_path, "inst1")
     store.save(_record())
-    text = (tmp_path / "sandbox-sessions" / "abc123.json").read_text()
+    text = (tmp_path / "sandbox-sessions" / "inst1" / "abc123.json").read_text()
     assert "secret" not in text and token_hash("secret") in text
     assert store.load() == [_record()]
     store.delete("abc123")
@@ -37,9 +37,9 @@ def test_records_round_trip_and_never_hold_the_token(tmp_path):
 
 
 def test_unreadable_record_is_named_and_removed(tmp_path, caplog):
-    store = SessionStore(tmp_path)
+    store = SessionStore(tmp_path, "inst1")
     store.save(_record("good1"))
-    bad = tmp_path / "sandbox-sessions" / "bad1.json"
+    bad = tmp_path / "sandbox-sessions" / "inst1" / "bad1.json"
     bad.write_text('{"id": "bad1", "profile": ')
     with caplog.at_level(logging.WARNING, logger="sandbox"):
         assert [r.id for r in store.load()] == ["good1"]
