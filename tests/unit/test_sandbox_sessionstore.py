@@ -45,3 +45,11 @@ def test_unreadable_record_is_named_and_removed(tmp_path, caplog):
         assert [r.id for r in store.load()] == ["good1"]
     assert str(bad) in caplog.text and "unreadable session record" in caplog.text
     assert not bad.exists()
+
+
+def test_gateway_ports_come_back_only_for_containers_that_still_exist():
+    from sandbox.gateway.session import PortMap, restore_ports
+
+    saved = {"8080": ["c1", 41000, "80/tcp"], "9090": ["gone", 41001, "80/tcp"], "x": ["c1", 1, "1"]}
+    saved["7"] = "bad"
+    assert restore_ports(saved, {"c1"}) == {8080: PortMap("c1", 41000, "80/tcp")}
