@@ -66,10 +66,13 @@ def test_compose_app_up_ps_logs_down(docker_client, local_registry, box):  # noq
     names = ok(box, "docker volume ls -q && docker network ls --format '{{.Name}}'")
     assert {"app_html", "app_data", "app_front"} <= set(names.split()), names
 
+    ok(box, "cd ~/app && docker compose up -d --scale cache=2")  # scaling a service, as the tutorial does
+    ps = ok(box, "cd ~/app && docker compose ps --format '{{.Name}}' cache").split()
+    assert sorted(ps) == ["app-cache-1", "app-cache-2"], ps
     ok(box, "docker run -d --name plain busybox sleep 600")
     by_name = {c["Names"][0].rsplit(".", 1)[-1]: c["Id"] for c in session_containers(docker_client, box.sid)}
     host = {n: docker_client.api.inspect_container(i)["HostConfig"] for n, i in by_name.items()}
-    for service in ("app-web-1", "app-cache-1"):
+    for service in ("app-web-1", "app-cache-1", "app-cache-2"):
         got = {k: host[service].get(k) for k in LIMITS}
         want = {k: host["plain"].get(k) for k in LIMITS}
         assert got == want, f"{service} differs from a `docker run` container: {got} != {want}"
