@@ -27,7 +27,10 @@ class Metrics:
 HELP = {
     "atlas_sandbox_sessions_created_total": ("counter", "Sessions created."),
     "atlas_sandbox_sessions_ended_total": ("counter", "Sessions ended, by reason."),
-    "atlas_sandbox_sessions_rejected_total": ("counter", "Session requests refused, by HTTP status."),
+    "atlas_sandbox_sessions_rejected_total": (
+        "counter",
+        "Session requests refused, by HTTP status (and fair-use reason, sandbox/fairuse.py).",
+    ),
     "atlas_sandbox_pool_hits_total": ("counter", "Sessions served from the warm pool."),
     "atlas_sandbox_pool_misses_total": ("counter", "Sessions that had to start a container."),
     "atlas_sandbox_bytes_out_total": ("counter", "Terminal bytes sent to browsers."),
