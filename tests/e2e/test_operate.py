@@ -175,6 +175,12 @@ def test_proxy_serves_tls_redirects_http_caches_and_compresses(proxied):
     assert status == 200 and b"atlas-config" in body and headers["Cache-Control"] == "no-cache"
     status, _, headers = _https(port, "GET", "/no/such/page/")
     assert status == 404
+    # previews reach the service (its own answer: no token), not nginx's file tree
+    status, body, _ = _https(port, "GET", "/preview/nosuch/8080/")
+    assert status == 401 and json.loads(body)["field"] == "token", body
+    # /metrics is for local monitoring: from loopback it is the service's
+    status, body, _ = _https(port, "GET", "/metrics")
+    assert status == 200 and b"atlas_sandbox_sessions_active" in body
     conn = http.client.HTTPConnection("127.0.0.1", proxied["http_port"], timeout=10)
     conn.request("GET", "/tutorials/")
     resp = conn.getresponse()
