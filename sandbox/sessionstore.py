@@ -1,5 +1,5 @@
-"""What a restarted service needs to adopt its sessions: a stable instance identity and one small
-record per session, kept in the state folder.
+"""A live session (`Session`) and what a restarted service needs to adopt it: a stable instance
+identity and one small record per session, kept in the state folder.
 
 Why not only in the engine: a container's labels are fixed when it is created, and a warm pool creates
 containers before anyone claims them, so the token hash, the client address and the deadlines (the idle
@@ -22,8 +22,9 @@ import logging
 import os
 import time
 import uuid
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 log = logging.getLogger("sandbox")
 
@@ -57,6 +58,65 @@ class Record:
     idle_timeout: float
     last_input: float
     gateway: bool
+
+
+@dataclass
+class Session:
+    """One live sandbox session."""
+
+    id: str
+    token_hash: str
+    profile: str
+    container_id: str
+    client: str
+    lifetime: float
+    idle_timeout: float
+    created: float = field(default_factory=time.time)
+    last_input: float = field(default_factory=time.monotonic)
+    started: float = field(default_factory=time.monotonic)
+    terminal: Any = None  # the attached sandbox.terminal.Bridge, if any
+    gateway: bool = False
+    ended: str | None = None
+    token: str = ""  # only on the object returned by create(); never stored
+    last_input_wall: float = field(default_factory=time.time)
+    saved_input: float = 0.0  # last_input_wall when the record was last written
+
+    def record(self) -> Record:
+        """The durable part of the session (see sandbox.sessionstore)."""
+        return Record(
+            self.id, self.container_id, self.profile, self.token_hash, self.client, self.created,
+            self.lifetime, self.idle_timeout, self.last_input_wall, self.gateway,
+        )  # fmt: skip
+
+    @classmethod
+    def from_record(cls, rec: Record) -> Session:
+        """A session adopted after a restart: monotonic clocks rebuilt from the stored wall-clock times."""
+        now, mono = time.time(), time.monotonic()
+        return cls(
+            id=rec.id, token_hash=rec.token_hash, profile=rec.profile, container_id=rec.container_id,
+            client=rec.client, lifetime=rec.lifetime, idle_timeout=rec.idle_timeout, created=rec.created,
+            last_input=mono - (now - rec.last_input), started=mono - (now - rec.created), gateway=rec.gateway,
+            last_input_wall=rec.last_input, saved_input=rec.last_input,
+        )  # fmt: skip
+
+    @property
+    def expires_at(self) -> float:
+        """Wall-clock time (epoch seconds) when the lifetime ends."""
+        return self.created + self.lifetime
+
+    def public(self, with_token: bool = False) -> dict:
+        """The JSON view of the session."""
+        now = time.monotonic()
+        d = {
+            "id": self.id,
+            "profile": self.profile,
+            "expires_at": round(self.expires_at, 3),
+            "seconds_left": max(0, round(self.started + self.lifetime - now)),
+            "idle_seconds_left": max(0, round(self.last_input + self.idle_timeout - now)),
+        }
+        if with_token:
+            d["token"] = self.token
+        return d
 
 
 class SessionStore:

@@ -25,7 +25,8 @@ from flask_sock import Sock
 from simple_websocket import ConnectionClosed
 
 from sandbox.errors import Forbidden, ServiceError
-from sandbox.sessions import Session, SessionManager
+from sandbox.sessions import SessionManager
+from sandbox.sessionstore import Session
 
 log = logging.getLogger("sandbox")
 
