@@ -301,3 +301,13 @@ def test_item_ids_follow_landscape2(name, normalised):
     assert normalize_id(name) == normalised
     assert is_item_id(f"platform--{normalised}--x")
     assert not is_item_id(normalised) and not is_item_id(f"Platform--{normalised}--x")
+
+
+def test_a_badly_shaped_entry_does_not_stop_the_report(kb, data, capsys):
+    crun = kb / "runtimes" / "crun.yaml"
+    text = crun.read_text()
+    crun.write_text(text[: text.index("landscape:")] + "landscape: crun\naliases: crun\n")
+    assert main(["kb", "check", "--kb", str(kb)]) == 1
+    assert "kb/runtimes/crun.yaml:" in capsys.readouterr().out
+    code, rep = run_json(kb, data, capsys)  # the report still runs; kb check names the problem
+    assert code == 1 and rep["counts"]["entries_matched"] == 3

@@ -107,7 +107,7 @@ class _Index:
 
     def match(self, data: LocDict) -> tuple[Item | None, str]:
         facts = data.get("facts") or {}
-        declared = (data.get("landscape") or {}).get("name")
+        declared = _map(data.get("landscape")).get("name")
         if declared:
             return self.by_name.get(declared), "declared"
         hit = self.by_repo.get(norm_url(facts.get("repository")))
@@ -116,25 +116,35 @@ class _Index:
         homes = self.by_home.get(norm_url(facts.get("homepage")), [])
         if len(homes) == 1 and not facts.get("repository"):
             return homes[0], "homepage"
-        for name in [data.get("name") or "", *(data.get("aliases") or [])]:
+        for name in [data.get("name") or "", *_aliases(data)]:
             hit = self.by_norm.get(norm_name(str(name)))
             if hit:
                 return hit, "name"
         return None, ""
 
 
+def _map(value: object) -> dict:
+    """`value` if it is a mapping, else an empty one (`kb check` reports the wrong shape)."""
+    return value if isinstance(value, dict) else {}
+
+
+def _aliases(data: dict) -> list:
+    aliases = data.get("aliases")
+    return aliases if isinstance(aliases, list) else []
+
+
 def _names(data: dict) -> set[str]:
-    return {norm_name(str(n)) for n in [data.get("name") or "", *(data.get("aliases") or [])]}
+    return {norm_name(str(n)) for n in [data.get("name") or "", *_aliases(data)]}
 
 
 def _strong(data: dict, item: Item) -> bool:
     """Whether the entry names the item: declared, or the same normalised name."""
-    declared = (data.get("landscape") or {}).get("name")
+    declared = _map(data.get("landscape")).get("name")
     return declared == item.name if declared else norm_name(item.name) in _names(data)
 
 
 def _cncf_standing(facts: dict) -> str | None:
-    fd = facts.get("foundation") or {}
+    fd = _map(facts.get("foundation"))
     return fd.get("status") if str(fd.get("name", "")).upper() == "CNCF" else None
 
 
@@ -158,7 +168,7 @@ def _differences(data: LocDict, item: Item) -> list[tuple[str, str, str]]:
         out.append(
             ("maturity", f"CNCF {standing}" if standing else "not a CNCF project", item.maturity or "none")
         )
-    elif standing and (facts.get("foundation") or {}).get("since") and _maturity_year(item):
+    elif standing and _map(facts.get("foundation")).get("since") and _maturity_year(item):
         key, year = _maturity_year(item)  # type: ignore[misc]
         since = facts["foundation"]["since"]
         if since != year:
@@ -191,7 +201,7 @@ def compare(kb_dir: Path, data_file: Path) -> dict:
         if data is None or data.get("layer") == "concepts" or not isinstance(data.get("facts"), dict):
             continue
         item, how = index.match(data)
-        declared = data.get("landscape") or {}
+        declared = _map(data.get("landscape"))
         if item is None:
             if declared:
                 f = Finding(
@@ -213,7 +223,8 @@ def compare(kb_dir: Path, data_file: Path) -> dict:
             report["unlinked"].append(finding("landscape", "", item.item_id, f"matched by {how}"))
         elif declared.get("item") != item.item_id:
             report["disagreements"].append(finding("item", str(declared.get("item")), item.item_id))
-        reviewed = {r.get("field"): r.get("reason", "") for r in declared.get("reviewed_differences") or []}
+        reviews = declared.get("reviewed_differences")
+        reviewed = {r.get("field"): r.get("reason", "") for r in reviews or [] if isinstance(r, dict)}
         diffs = _differences(data, item)
         for fld, ours, theirs in diffs:
             bucket = "reviewed" if fld in reviewed else "disagreements"
@@ -261,8 +272,8 @@ def _missing_dates(data: LocDict, item: Item, finding, out: list) -> None:
     if not item.maturity or not item.dates:
         return
     facts = data.get("facts") or {}
-    since = (facts.get("foundation") or {}).get("since")
-    text = " ".join(str(v) for v in (data.get("description") or {}).values())
+    since = _map(facts.get("foundation")).get("since")
+    text = " ".join(str(v) for v in _map(data.get("description")).values())
     for key, date in item.dates.items():
         year = int(date[:4])
         if year != since and str(year) not in text:
