@@ -21,7 +21,8 @@ def click_node(page, node_id: str) -> None:
     """Centre a node through the explorer's search, then click it on the canvas."""
     page.locator("#atlas-graph-canvas").scroll_into_view_if_needed()
     page.evaluate("id => window.atlasGraph.focus(id)", node_id)
-    page.wait_for_timeout(500)  # the centring animation
+    page.wait_for_timeout(300)
+    page.wait_for_function("!window.atlasGraph.cy.animated()")  # the centring animation is over
     pos = page.evaluate("id => window.atlasGraph.cy.getElementById(id).renderedPosition()", node_id)
     box = page.locator("#atlas-graph-canvas").bounding_box()
     page.mouse.click(box["x"] + pos["x"], box["y"] + pos["y"])
@@ -44,7 +45,8 @@ def test_map_component_relation_graph_node(page, site_url, artifacts):
     page.locator("#atlas-graph-canvas").scroll_into_view_if_needed()
     page.wait_for_timeout(300)
     page.screenshot(path=str(artifacts / "site-graph.png"))
-    click_node(page, "containerd")
+    click_node(page, "containerd")  # selects it: a card with its summary and a link to its page
+    page.locator(".atlas-graph-card a").click()
     page.wait_for_url(re.compile(r"/components/containerd/$"))
 
 

@@ -1,23 +1,32 @@
 /* Container Atlas graph explorer: mounts on [data-atlas-graph].
  * Data: assets/graph.json (the export catalog) + assets/graph-layout.json (positions computed at
  * build time, so the browser only draws: cytoscape `preset` layout, fine with 2,000 nodes).
- * Filters by layer, kind and relation type; search by name/alias; click a node -> its page;
- * pick two components -> the shortest path between them is highlighted and listed.
+ * Filters by layer, kind and relation type; search by name/alias; hover a node -> its
+ * neighbourhood is highlighted; click (or search + Enter) -> it is selected and a card shows its
+ * summary, status and a link to its page; pick two components -> the shortest path between them
+ * is highlighted and listed. Nodes are coloured by layer and sized by degree, edges coloured by
+ * relation type (legends), labels appear as you zoom in, colours follow the light/dark palette.
+ * Everything shown is in the URL (?node=, from=, to=, off=, z=, x=, y=) so a view can be shared.
  * Exposes window.atlasGraph = {cy, findPath(a, b), focus(id)} once drawn (root gets data-ready).
  */
 import { SITE_ROOT, el, lang, onPage, t } from "./common.js";
 
 const COLORS = { core: "#3949ab", platform: "#00796b", support: "#8e24aa", concepts: "#ef6c00" };
 const PAGES = SITE_ROOT + (lang === "zh" ? "zh/" : "");
+const EDGE_COLORS = ["#78909c", "#e53935", "#43a047", "#fb8c00", "#1e88e5", "#8e24aa", "#00acc1", "#6d4c41",
+  "#c0ca33", "#d81b60"];
+const dark = () => document.body.getAttribute("data-md-color-scheme") === "slate";
+const ink = () => (dark() ? { text: "#e8eaf6", halo: "#1e2129" } : { text: "#212121", halo: "#ffffff" });
 const STYLE = [
-  { selector: "node", style: { "background-color": "data(color)", label: "data(label)", width: 14, height: 14,
-    "font-size": 10, "min-zoomed-font-size": 7, "text-valign": "bottom", "text-margin-y": 3, color: "#222" } },
-  { selector: "edge", style: { width: 0.8, "line-color": "#b0bec5", "curve-style": "haystack", opacity: 0.7 } },
+  { selector: "node", style: { "background-color": "data(color)", label: "data(label)", width: "data(size)",
+    height: "data(size)", "font-size": 10, "min-zoomed-font-size": 8, "text-valign": "bottom", "text-margin-y": 3,
+    color: ink().text, "text-outline-color": ink().halo, "text-outline-width": 2 } },
+  { selector: "edge", style: { width: 1, "line-color": "data(color)", "curve-style": "haystack", opacity: 0.55 } },
   { selector: ".hidden", style: { display: "none" } },
-  { selector: ".faded", style: { opacity: 0.15 } },
-  { selector: "node.hit", style: { "border-width": 3, "border-color": "#ff6f00", width: 22, height: 22,
-    "font-size": 14, "font-weight": "bold", "min-zoomed-font-size": 0, "z-index": 10 } },
-  { selector: "edge.hit", style: { width: 4, "line-color": "#ff6f00", opacity: 1, "z-index": 10 } },
+  { selector: ".faded", style: { opacity: 0.12 } },
+  { selector: "node.hit", style: { "border-width": 3, "border-color": "#ff6f00", "font-size": 13,
+    "font-weight": "bold", "min-zoomed-font-size": 0, "z-index": 10 } },
+  { selector: "edge.hit", style: { width: 3.5, opacity: 1, "z-index": 10 } },
 ];
 
 function pageOf(id) {
@@ -65,18 +74,33 @@ function indexCatalog(cat) {
   return { byId, names, wording, pairWord };
 }
 
-function elements(cat, layout, byId) {
-  const nodes = cat.entries.map((e) => {
-    const [x, y] = layout[e.id] || [0, 0];
-    return { group: "nodes", position: { x, y },
-      data: { id: e.id, label: e.name, layer: e.layer, kind: e.kind, color: COLORS[e.layer] || "#607d8b" } };
-  });
+function elements(cat, layout, byId, typeColor) {
+  const degree = {};
   const edges = [];
   cat.relations.forEach((r, i) => {
     if (r.derived || !byId[r.source] || !byId[r.target]) return;
-    edges.push({ group: "edges", data: { id: "r" + i, source: r.source, target: r.target, type: r.type } });
+    degree[r.source] = (degree[r.source] || 0) + 1;
+    degree[r.target] = (degree[r.target] || 0) + 1;
+    edges.push({ group: "edges",
+      data: { id: "r" + i, source: r.source, target: r.target, type: r.type, color: typeColor[r.type] } });
+  });
+  const nodes = cat.entries.map((e) => {
+    const [x, y] = layout[e.id] || [0, 0];
+    const size = Math.min(10 + 4 * Math.sqrt(degree[e.id] || 0), 40);
+    return { group: "nodes", position: { x, y },
+      data: { id: e.id, label: e.name, layer: e.layer, kind: e.kind, color: COLORS[e.layer] || "#607d8b", size } };
   });
   return nodes.concat(edges);
+}
+
+function legendBox(cat, typeColor) {
+  const voc = cat.vocabulary;
+  const item = (color, text, cls) => el("li", {}, [el("span", { class: cls, style: "background:" + color }), " " + text]);
+  return el("details", { class: "atlas-graph-legend", open: true }, [
+    el("summary", { text: t("graph.legend") }),
+    el("ul", {}, Object.keys(voc.layers).map((k) => item(COLORS[k] || "#607d8b", voc.layers[k][lang], "dot"))),
+    el("ul", {}, Object.keys(voc.relation_types).map((k) => item(typeColor[k], voc.relation_types[k][lang], "line"))),
+  ]);
 }
 
 /** The form above the graph; returns its parts by name. */
@@ -102,20 +126,77 @@ function controls(root, cat) {
     checkboxes("kinds", voc.kinds, t("graph.kinds")),
     checkboxes("relations", voc.relation_types, t("graph.relations")),
   ]);
-  root.replaceChildren(form, ui.status, ui.canvas, ui.pathList);
+  ui.panel = el("aside", { class: "atlas-graph-panel", id: "atlas-graph-panel" }, [form, ui.pathList]);
+  ui.toggle = el("button", { type: "button", class: "atlas-graph-toggle", "aria-controls": "atlas-graph-panel",
+    "aria-expanded": "true", text: "☰ " + t("graph.panel") });
+  ui.full = el("button", { type: "button", class: "atlas-graph-full", text: "⤢ " + t("graph.fullscreen") });
+  ui.card = el("div", { class: "atlas-graph-card", hidden: true, "aria-live": "polite" });
+  ui.canvas.setAttribute("role", "img");
+  ui.canvas.setAttribute("aria-label", t("graph.canvas"));
+  const bar = el("div", { class: "atlas-graph-toolbar" }, [ui.toggle, ui.full, ui.status]);
+  ui.stage = el("div", { class: "atlas-graph-stage" }, [ui.canvas, ui.card]);
+  root.replaceChildren(bar, el("div", { class: "atlas-graph-body" }, [ui.panel, ui.stage]));
+  if (window.matchMedia("(max-width: 45em)").matches) setPanel(root, ui, false);
   return ui;
+}
+
+function setPanel(root, ui, open) {
+  root.toggleAttribute("data-panel-closed", !open);
+  ui.toggle.setAttribute("aria-expanded", String(open));
+}
+
+/** The view in the URL: selected node, path endpoints, filters switched off, zoom and pan. */
+function readState() {
+  const q = new URLSearchParams(window.location.search);
+  const hash = decodeURIComponent(window.location.hash.slice(1));
+  const num = (k) => (q.has(k) && Number.isFinite(Number(q.get(k))) ? Number(q.get(k)) : null);
+  return { node: q.get("node") || hash || null, from: q.get("from") || "", to: q.get("to") || "",
+    off: (q.get("off") || "").split(",").filter(Boolean), z: num("z"), x: num("x"), y: num("y") };
 }
 
 function build(root, cat, layout) {
   const { byId, names, wording, pairWord } = indexCatalog(cat);
+  const typeColor = {};
+  Object.keys(cat.vocabulary.relation_types).forEach((k, i) => { typeColor[k] = EDGE_COLORS[i % EDGE_COLORS.length]; });
   const ui = controls(root, cat);
+  ui.stage.append(legendBox(cat, typeColor));
   const big = cat.entries.length > 400;
   const cy = window.cytoscape({
-    container: ui.canvas, elements: elements(cat, layout, byId), layout: { name: "preset" }, style: STYLE,
+    container: ui.canvas, elements: elements(cat, layout, byId, typeColor), layout: { name: "preset" }, style: STYLE,
     minZoom: 0.05, maxZoom: 4, wheelSensitivity: 0.3,
     hideEdgesOnViewport: big, textureOnViewport: big, pixelRatio: big ? 1 : "auto",
   });
   const { status, pathList } = ui;
+  /** The graph takes what is left of the first screen below its top edge (at least 24rem). */
+  function fitHeight() {
+    const top = ui.canvas.getBoundingClientRect().top + window.scrollY;
+    const h = document.fullscreenElement ? "" : Math.max(384, window.innerHeight - top - 16) + "px";
+    ui.canvas.style.height = h;
+    ui.panel.style.maxHeight = h;
+    cy.resize();
+  }
+  fitHeight();
+  window.addEventListener("resize", fitHeight);
+  let selected = null;
+  let pathShown = false;
+  let ready = false;
+
+  function writeState() {
+    if (!ready) return;
+    const q = new URLSearchParams();
+    if (selected) q.set("node", selected);
+    if (pathShown) {
+      q.set("from", ui.from.value);
+      q.set("to", ui.to.value);
+    }
+    const off = [...root.querySelectorAll("input[data-filter]")].filter((cb) => !cb.checked)
+      .map((cb) => cb.getAttribute("data-filter") + ":" + cb.value);
+    if (off.length) q.set("off", off.join(","));
+    q.set("z", cy.zoom().toFixed(3));
+    q.set("x", cy.pan().x.toFixed(0));
+    q.set("y", cy.pan().y.toFixed(0));
+    window.history.replaceState(null, "", "?" + q.toString());
+  }
 
   function applyFilters() {
     const on = {};
@@ -140,18 +221,46 @@ function build(root, cat, layout) {
   function clearHits() {
     cy.elements().removeClass("hit faded");
     pathList.textContent = "";
+    ui.card.hidden = true;
+    selected = null;
+    pathShown = false;
   }
 
-  function focus(id) {
+  function showCard(id) {
+    const e = byId[id];
+    const voc = cat.vocabulary;
+    const st = e.facts && e.facts.status;
+    const statusText = st ? (voc.statuses[st] || {})[lang] || st : "";
+    const n = cy.getElementById(id).neighborhood("node").length;
+    ui.card.replaceChildren(
+      el("h3", {}, [el("span", { class: "dot", style: "background:" + (COLORS[e.layer] || "#607d8b") }), " " + e.name]),
+      el("p", { text: (e.summary && (e.summary[lang] || e.summary.en)) || "" }),
+      el("p", { class: "meta", text: [voc.layers[e.layer] ? voc.layers[e.layer][lang] : e.layer,
+        statusText ? t("graph.status") + ": " + statusText : "", t("graph.neighbours", { n })].filter(Boolean).join(" · ") }),
+      el("a", { href: pageOf(id), text: t("graph.open", { name: e.name }) }),
+    );
+    ui.card.hidden = false;
+  }
+
+  function highlight(n) {
+    cy.batch(() => {
+      n.addClass("hit");
+      n.neighborhood().addClass("hit");
+      cy.elements().not(n.closedNeighborhood()).addClass("faded");
+    });
+  }
+
+  function focus(id, animate = true) {
     clearHits();
     const n = cy.getElementById(id);
     if (!n.length) return;
-    n.addClass("hit");
-    n.neighborhood().addClass("hit");
-    cy.elements().not(n.closedNeighborhood()).addClass("faded");
-    cy.animate({ center: { eles: n }, zoom: Math.max(cy.zoom(), 1.2) }, { duration: 200 });
+    selected = id;
+    highlight(n);
+    if (animate) cy.animate({ center: { eles: n }, zoom: Math.max(cy.zoom(), 1.2) }, { duration: 200 });
     status.textContent = byId[id].name;
     pathList.append(el("li", {}, [el("a", { href: pageOf(id), text: t("graph.open", { name: byId[id].name }) })]));
+    showCard(id);
+    writeState();
   }
 
   /** Breadth-first search over visible relations, both directions: [{from, to, edge}] or null. */
@@ -177,7 +286,7 @@ function build(root, cat, layout) {
     return steps;
   }
 
-  function showPath() {
+  function showPath(animate = true) {
     const a = resolve(ui.from.value);
     const b = resolve(ui.to.value);
     clearHits();
@@ -202,12 +311,22 @@ function build(root, cat, layout) {
     }
     hit.addClass("hit");
     cy.elements().not(hit).addClass("faded");
-    cy.animate({ fit: { eles: hit, padding: 60 } }, { duration: 200 });
+    if (animate) cy.animate({ fit: { eles: hit, padding: 60 } }, { duration: 200 });
     status.textContent = t("graph.pathlen", { n: steps.length });
+    pathShown = true;
+    writeState();
+  }
+
+  function recolour() {
+    const c = ink();
+    cy.style().selector("node").style({ color: c.text, "text-outline-color": c.halo }).update();
   }
 
   root.addEventListener("change", (ev) => {
-    if (ev.target.hasAttribute("data-filter")) applyFilters();
+    if (ev.target.hasAttribute("data-filter")) {
+      applyFilters();
+      writeState();
+    }
   });
   ui.search.addEventListener("change", () => {
     const id = resolve(ui.search.value);
@@ -217,17 +336,71 @@ function build(root, cat, layout) {
   ui.search.addEventListener("keydown", (ev) => {
     if (ev.key === "Enter") ui.search.dispatchEvent(new Event("change"));
   });
-  ui.go.addEventListener("click", showPath);
+  root.addEventListener("keydown", (ev) => {
+    if (ev.key === "Escape") {
+      clearHits();
+      writeState();
+    }
+  });
+  ui.go.addEventListener("click", () => showPath());
   ui.clear.addEventListener("click", () => {
     clearHits();
     cy.fit(undefined, 30);
     applyFilters();
+    writeState();
   });
-  cy.on("tap", "node", (ev) => { window.location.href = pageOf(ev.target.id()); });
+  ui.toggle.addEventListener("click", () => {
+    setPanel(root, ui, root.hasAttribute("data-panel-closed"));
+    fitHeight();
+  });
+  ui.full.addEventListener("click", () => {
+    if (document.fullscreenElement) document.exitFullscreen();
+    else if (root.requestFullscreen) root.requestFullscreen();
+  });
+  document.addEventListener("fullscreenchange", fitHeight);
+  cy.on("tap", "node", (ev) => focus(ev.target.id(), false));
+  cy.on("tap", (ev) => {
+    if (ev.target === cy && selected) {
+      clearHits();
+      writeState();
+    }
+  });
+  cy.on("mouseover", "node", (ev) => {
+    if (selected || pathShown) return;
+    highlight(ev.target);
+    showCard(ev.target.id());
+  });
+  cy.on("mouseout", "node", () => {
+    if (selected || pathShown) return;
+    cy.elements().removeClass("hit faded");
+    ui.card.hidden = true;
+  });
+  let viewTimer = 0;
+  cy.on("viewport", () => {
+    clearTimeout(viewTimer);
+    viewTimer = setTimeout(writeState, 300);
+  });
+  new MutationObserver(recolour).observe(document.body, { attributes: true, attributeFilter: ["data-md-color-scheme"] });
+
+  const state = readState();
+  for (const key of state.off) {
+    const [name, value] = key.split(":");
+    const cb = root.querySelector(`input[data-filter="${CSS.escape(name)}"][value="${CSS.escape(value || "")}"]`);
+    if (cb) cb.checked = false;
+  }
   applyFilters();
   cy.fit(undefined, 30);
-  const hash = decodeURIComponent(window.location.hash.slice(1));
-  if (hash && byId[hash]) focus(hash);
+  if (state.from && state.to) {
+    ui.from.value = state.from;
+    ui.to.value = state.to;
+    showPath(state.z === null);
+  } else if (state.node && byId[state.node]) {
+    focus(state.node, state.z === null);
+  }
+  if (state.z !== null && state.x !== null && state.y !== null) {
+    cy.viewport({ zoom: state.z, pan: { x: state.x, y: state.y } });
+  }
+  ready = true;
   root.setAttribute("data-ready", "true");
   window.atlasGraph = { cy, findPath, focus };
 }

@@ -129,6 +129,15 @@ export const STRINGS = {
   "graph.open": { en: "Open its page: {name}", zh: "打开它的页面：{name}" },
   "graph.loading": { en: "Loading the graph…", zh: "正在加载关系图…" },
   "graph.failed": { en: "Could not load the graph: {reason}", zh: "无法加载关系图：{reason}" },
+  "graph.panel": { en: "Search and filters", zh: "搜索与筛选" },
+  "graph.fullscreen": { en: "Full screen", zh: "全屏" },
+  "graph.legend": { en: "Legend", zh: "图例" },
+  "graph.status": { en: "Status", zh: "状态" },
+  "graph.neighbours": { en: "{n} direct relations", zh: "{n} 个直接关联" },
+  "graph.canvas": {
+    en: "Graph of the components; use the search field to select one with the keyboard",
+    zh: "组件关系图；可用搜索框通过键盘选择组件",
+  },
 
   // pyrun.js: runnable Python blocks
   "python.run": { en: "▶ Run", zh: "▶ 运行" },
