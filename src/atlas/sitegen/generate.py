@@ -24,7 +24,14 @@ from atlas.content import wikilinks
 from atlas.content.mentions import Mention, scan_mentions
 from atlas.content.series import Series, load_series
 from atlas.kb.dataset import DATA_PREFIX, data_files
-from atlas.sitegen import render_component, render_data, render_lists, render_stats, render_timeline
+from atlas.sitegen import (
+    render_compare,
+    render_component,
+    render_data,
+    render_lists,
+    render_stats,
+    render_timeline,
+)
 from atlas.sitegen.layout import graph_layout
 from atlas.sitegen.model import SiteModel
 from atlas.sitegen.strings import t
@@ -90,6 +97,7 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
         {t("learning_path", lang): "learning-path.md"},
         {t("timeline", lang): "timeline.md"},
         {t("stats", lang): "stats.md"},
+        {t("compare", lang): "compare.md"},
         {t("data", lang): "data.md"},
     ]
     tuts = [f"tutorials/{s}.md" for s in _series(config).path]
@@ -216,8 +224,10 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
             config, "categories/index.md", lang, _front(title=t("categories", lang), atlas_page="categories")
         )
     )
-    for page in ("timeline", "stats", "data"):
-        files.append(_page_file(config, f"{page}.md", lang, _front(title=t(page, lang), atlas_page=page)))
+    for page in ("timeline", "stats", "compare", "data"):
+        wide = ["navigation", "toc"] if page in ("timeline", "compare") else ["toc"]  # tables want the width
+        front = _front(title=t(page, lang), atlas_page=page, hide=wide)
+        files.append(_page_file(config, f"{page}.md", lang, front))
     if lang == "en":
         for rel, text in data_files(model.catalog).items():
             files.append(File.generated(config, f"{DATA_PREFIX}/{rel}", content=text))
@@ -302,6 +312,8 @@ def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -
         html = render_stats.stats_page(model, lang, "stats/")
     elif kind == "timeline":
         html = render_timeline.timeline_page(model, lang, "timeline/")
+    elif kind == "compare":
+        html = render_compare.compare_page(model, lang)
     else:
         here = page.url[len(lang) + 1 :] if lang != "en" and page.url.startswith(f"{lang}/") else page.url
         if MARKERS[0] in html:

@@ -7,6 +7,7 @@ from atlas.content.mentions import Mention
 from atlas.sitegen import mdlite
 from atlas.sitegen.model import SiteModel, category_url, component_url, escape, link, rel_url
 from atlas.sitegen.neighbourhood import neighbourhood_svg
+from atlas.sitegen.render_compare import compare_link
 from atlas.sitegen.render_timeline import history_strip
 from atlas.sitegen.strings import t
 
@@ -160,6 +161,10 @@ def component_page(model: SiteModel, entry_id: str, lang: str, mentions: list[Me
     for sid, title, body in sections:
         html.append(f'<h2 id="{sid}">{escape(title)}</h2>{body}')
     html.append(f'<p class="atlas-open-graph">{link(graph, t("open_graph", lang))}</p>')
+    alts = [r["target"] for r in model.out[entry_id] if r["type"] == "alternative-to"]
+    if alts:
+        href = rel_url(here, compare_link([entry_id, *alts]))
+        html.append(f'<p class="atlas-compare-link">{link(href, t("compare_alternatives", lang))}</p>')
     toc = [
         {"level": 2, "id": sid, "name": title, "html": escape(title), "children": []}
         for sid, title, _ in sections

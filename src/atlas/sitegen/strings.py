@@ -17,6 +17,8 @@ UI: dict[str, Label] = {
     "architecture": Label("Architecture", "架构"),
     "stats": Label("Stats", "统计"),
     "timeline": Label("Timeline", "时间线"),
+    "compare": Label("Compare", "对比"),
+    "compare_alternatives": Label("Compare it with its alternatives", "与其替代方案对比"),
     "data": Label("Data (JSON, CSV)", "数据（JSON、CSV）"),
     "facts": Label("Facts", "基本信息"),
     "description": Label("Description", "介绍"),
