@@ -54,7 +54,9 @@ def test_compose_app_up_ps_logs_down(docker_client, local_registry, box):  # noq
     ok(box, "cd ~/app && docker compose up -d")
     ps = ok(box, "cd ~/app && docker compose ps --format '{{.Name}} {{.Service}} {{.State}}'")
     assert sorted(ps.split("\n")[:2]) == ["app-cache-1 cache running", "app-web-1 web running"], ps
-    assert "atlas-" not in ok(box, "cd ~/app && docker compose ps && docker ps && docker inspect app-web-1")
+    names = "docker compose ps && docker ps && docker inspect app-web-1 && docker compose top"
+    shown = ok(box, f"cd ~/app && {names} && docker stats --no-stream")
+    assert "atlas-" not in shown and "app-web-1" in shown, shown
     assert "Welcome to nginx!" in ok(box, f"{CURL} localhost:8083/")
     # the named volume was seeded from the image and is shared through the container
     ok(box, "cd ~/app && docker compose exec -T web sh -c 'echo from-volume > /usr/share/nginx/html/v.html'")
