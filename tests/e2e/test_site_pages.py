@@ -28,6 +28,13 @@ PAGES = [
     "/zh/data/",
     "/sandbox-policy/",
     "/architecture/",
+    "/timeline/",
+    "/zh/timeline/",
+    "/compare/?ids=runc,crun",
+    "/zh/compare/?ids=runc,crun",
+    "/embed/",
+    "/zh/embed/",
+    "/embed/view.html?view=graph&id=runc&lang=zh",
 ]  # fmt: skip  (tutorial pages call the sandbox service, which this static server does not run)
 
 

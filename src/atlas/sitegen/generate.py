@@ -28,6 +28,7 @@ from atlas.sitegen import (
     render_compare,
     render_component,
     render_data,
+    render_embed,
     render_lists,
     render_stats,
     render_timeline,
@@ -98,6 +99,7 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
         {t("timeline", lang): "timeline.md"},
         {t("stats", lang): "stats.md"},
         {t("compare", lang): "compare.md"},
+        {t("embed", lang): "embed.md"},
         {t("data", lang): "data.md"},
     ]
     tuts = [f"tutorials/{s}.md" for s in _series(config).path]
@@ -224,13 +226,14 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
             config, "categories/index.md", lang, _front(title=t("categories", lang), atlas_page="categories")
         )
     )
-    for page in ("timeline", "stats", "compare", "data"):
+    for page in ("timeline", "stats", "compare", "embed", "data"):
         wide = ["navigation", "toc"] if page in ("timeline", "compare") else ["toc"]  # tables want the width
         front = _front(title=t(page, lang), atlas_page=page, hide=wide)
         files.append(_page_file(config, f"{page}.md", lang, front))
     if lang == "en":
         for rel, text in data_files(model.catalog).items():
             files.append(File.generated(config, f"{DATA_PREFIX}/{rel}", content=text))
+        files.append(File.generated(config, "embed/view.html", content=render_embed.view_html(model)))
         root = _assets_dir(config).parent
         for p in sorted(_assets_dir(config).rglob("*")):
             if p.is_file() and p.name != "manifest.json":
@@ -314,6 +317,8 @@ def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -
         html = render_timeline.timeline_page(model, lang, "timeline/")
     elif kind == "compare":
         html = render_compare.compare_page(model, lang)
+    elif kind == "embed":
+        html = render_embed.embed_page(model, lang)
     else:
         here = page.url[len(lang) + 1 :] if lang != "en" and page.url.startswith(f"{lang}/") else page.url
         if MARKERS[0] in html:

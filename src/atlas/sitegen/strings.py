@@ -18,6 +18,7 @@ UI: dict[str, Label] = {
     "stats": Label("Stats", "统计"),
     "timeline": Label("Timeline", "时间线"),
     "compare": Label("Compare", "对比"),
+    "embed": Label("Embed", "嵌入"),
     "compare_alternatives": Label("Compare it with its alternatives", "与其替代方案对比"),
     "data": Label("Data (JSON, CSV)", "数据（JSON、CSV）"),
     "facts": Label("Facts", "基本信息"),
