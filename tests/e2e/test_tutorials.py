@@ -38,6 +38,8 @@ SKIPPED = {
     "building-images": "dockerfile",
     "port-mapping": "publish",
     "registries": "push",
+    "container-lifecycle": "restart-policy",
+    "storage": "backup",
 }
 SANDBOX_CASES = [(s, "en") for s in SLUGS if s != "ecosystem-map"] + [("first-container", "zh")]
 
