@@ -17,10 +17,10 @@ import re
 from . import lineage, policy
 from .buildcontext import Bounds, read_context
 from .errors import NoSuchObject
-from .httpio import Request
 from .policy import buildquery, dockerfile
 from .policy import commit as commit_policy
 from .policy import images as image_rules
+from .request import Request
 from .server import Forward
 from .session import Session, normalize, split_ref
 

@@ -11,13 +11,13 @@ import docker.errors
 from atlas.localports import free_port
 
 from . import policy
-from .errors import Malformed, NoSuchObject
-from .httpio import HttpError, Request
+from .errors import HttpError, Malformed, NoSuchObject
 from .objects import ObjectHandlers, add_label_filter
 from .policy import container_create, jsondecode
 from .policy import containers as container_rules
 from .policy import exec as exec_policy
 from .policy import ports as port_rules
+from .request import Request
 from .server import Forward
 from .session import PortMap, Session
 

@@ -9,9 +9,9 @@ import docker
 from . import errors, policy
 from .build import BuildHandlers
 from .container_handlers import ContainerHandlers
-from .httpio import Request
 from .image_transfer import ImageTransferHandlers
 from .policy import bodies, query
+from .request import Request
 from .resources import ResourceHandlers
 from .server import Forward, Reply
 from .session import Session

@@ -10,9 +10,9 @@ import urllib.request
 import docker.errors
 
 from .errors import NoSuchObject
-from .httpio import Request
 from .images import ImageHandlers
 from .policy import images as image_rules
+from .request import Request
 from .server import Forward
 from .session import Session, normalize, split_ref
 

@@ -7,9 +7,9 @@ import docker.errors
 
 from . import lineage, policy
 from .errors import HttpError, Malformed, NoSuchObject
-from .httpio import Request
 from .policy import budget as budget_rules
 from .policy import images as image_rules
+from .request import Request
 from .server import Forward
 from .session import OWNED_NAME, Session, id_prefix, normalize, reserved
 

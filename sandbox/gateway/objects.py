@@ -11,9 +11,9 @@ import re
 import docker.errors
 
 from . import policy
-from .errors import NoSuchObject
-from .httpio import HttpError, Request
+from .errors import HttpError, NoSuchObject
 from .policy import budget as budget_rules
+from .request import Request
 from .session import Session, id_prefix, reserved
 
 

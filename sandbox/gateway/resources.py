@@ -8,9 +8,9 @@ import docker
 
 from . import network, policy
 from .errors import NoSuchObject
-from .httpio import Request
 from .objects import add_label_filter
 from .policy import networks, volumes
+from .request import Request
 from .server import Forward, Reply
 from .session import Session
 

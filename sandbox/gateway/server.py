@@ -24,14 +24,13 @@ from .httpio import (
     Buffered,
     Closed,
     HttpError,
-    Request,
     json_response,
-    parse_target,
     read_body,
     read_body_to,
     read_headers,
 )
 from .pipes import pipe_both
+from .request import Request, parse_target
 
 log = logging.getLogger(__name__)
 RAW_STREAMS = ("application/vnd.docker.raw-stream", "application/vnd.docker.multiplexed-stream")

@@ -16,8 +16,8 @@ from sandbox.errors import BadRequest, Forbidden, NotFoundError, ServiceError
 from sandbox.gateway import errors
 from sandbox.gateway.errors import FAILED, PREFIX, Denied, GatewayError, HttpError, Malformed, NoSuchObject
 from sandbox.gateway.handlers import Handlers
-from sandbox.gateway.httpio import Request
 from sandbox.gateway.objects import ObjectHandlers
+from sandbox.gateway.request import Request
 from sandbox.gateway.session import Session, id_prefix, reserved
 
 

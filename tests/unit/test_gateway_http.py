@@ -8,7 +8,8 @@ import time
 
 import pytest
 
-from sandbox.gateway.httpio import Buffered, HttpError, chunk, dechunk, parse_target, read_body, read_headers
+from sandbox.gateway.httpio import Buffered, HttpError, chunk, dechunk, read_body, read_headers
+from sandbox.gateway.request import parse_target
 
 
 def feed(data: bytes, close: bool = True) -> tuple[Buffered, socket.socket]:

@@ -7,8 +7,8 @@ import json
 import pytest
 
 from sandbox.gateway.errors import Malformed
-from sandbox.gateway.httpio import Request
 from sandbox.gateway.policy import ROUTES, bodies, match, query
+from sandbox.gateway.request import Request
 
 
 @pytest.mark.parametrize(
