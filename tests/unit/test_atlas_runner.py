@@ -8,6 +8,7 @@ namespace across blocks, tracebacks without the runner's frames, a missing packa
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from pyexamples import load_runner
@@ -21,7 +22,10 @@ def runner():
 
 def run(runner, code: str, capsys, filename: str = "<block 1>") -> tuple[str, str, str]:
     """Run one block; return (outcome, stdout, stderr)."""
-    outcome = asyncio.run(runner.run(code, filename))
+    # A fresh loop in its own thread: Playwright's sync API (the e2e tests, earlier in the same
+    # process) leaves an event loop running in the main thread, where asyncio.run() refuses to start.
+    with ThreadPoolExecutor(1) as pool:
+        outcome = pool.submit(asyncio.run, runner.run(code, filename)).result()
     out = capsys.readouterr()
     return outcome, out.out, out.err
 
