@@ -63,6 +63,9 @@ class GatewayManager:
         self.ports = PortForwarder(self.acceptor)
         self.sessions: dict[str, Session] = {}
         self._lock = threading.RLock()
+        # Address ranges handed to network creates that the engine may not list yet (network.free_subnet);
+        # shared by every session's handler threads, guarded by _lock.
+        self._reserved: dict[str, float] = {}
         self.max_connections = cfg.max_connections
         self.block_host = cfg.block_host
         self._firewall_ready = False
@@ -115,7 +118,8 @@ class GatewayManager:
 
     def subnet(self) -> dict:
         """IPAM settings (a free small range of the gateway's pool) for a new network."""
-        return network.free_subnet(self.api, self.subnet_pool, self.subnet_prefix)
+        with self._lock:  # one range per create, even when sessions create networks at once
+            return network.free_subnet(self.api, self.subnet_pool, self.subnet_prefix, self._reserved)
 
     def ports_changed(self, sess: Session) -> None:
         """Published ports of `sess` changed: update the sandbox's forwarder (and the saved state)."""

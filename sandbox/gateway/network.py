@@ -15,6 +15,7 @@ import logging
 import secrets
 import shutil
 import subprocess
+import time
 
 log = logging.getLogger(__name__)
 BRIDGE_OPTION = "com.docker.network.bridge.name"
@@ -22,6 +23,7 @@ PREFIX = "atl-"
 RULE = ["INPUT", "-i", PREFIX + "+", "-m", "conntrack", "--ctstate", "NEW", "-j", "REJECT"]
 EGRESS_RULE = ["DOCKER-USER", "-i", PREFIX + "+", "!", "-o", PREFIX + "+", "-j", "REJECT"]
 RULES = (RULE, EGRESS_RULE)
+RESERVE_SECONDS = 60.0  # how long a range handed to a create stays taken before the engine shows it
 
 
 def bridge_name() -> str:
@@ -49,16 +51,28 @@ def ensure_rule() -> bool:
     return ok
 
 
-def free_subnet(api, pool: str, prefix: int) -> dict:
-    """IPAM settings with the first /prefix range of `pool` that no engine network uses."""
+def free_subnet(api, pool: str, prefix: int, reserved: dict[str, float] | None = None) -> dict:
+    """IPAM settings with the first /prefix range of `pool` that no engine network uses.
+
+    `reserved` (range -> monotonic time it was handed out) holds ranges given to creates that may not
+    have reached the engine yet: two sessions creating networks at once must not get the same range
+    (the engine would refuse the second with "Pool overlaps"). Entries older than a minute expire.
+    """
     used = [
         ipaddress.ip_network(cfg["Subnet"], strict=False)
         for net in api.networks()
         for cfg in (net.get("IPAM") or {}).get("Config") or []
         if cfg.get("Subnet")
     ]
+    now = time.monotonic()
+    if reserved is not None:
+        for key in [k for k, t in reserved.items() if now - t > RESERVE_SECONDS]:
+            del reserved[key]
+        used += [ipaddress.ip_network(k) for k in reserved]
     for candidate in ipaddress.ip_network(pool).subnets(new_prefix=prefix):
         if not any(candidate.overlaps(u) for u in used):
+            if reserved is not None:
+                reserved[str(candidate)] = now
             gateway = str(next(candidate.hosts()))
             return {"Driver": "default", "Config": [{"Subnet": str(candidate), "Gateway": gateway}]}
     raise RuntimeError(f"no free /{prefix} address range left in {pool}")
