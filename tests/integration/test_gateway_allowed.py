@@ -35,7 +35,7 @@ def test_the_tutorial_sequence(docker_client, local_registry, box):  # noqa: F81
     ok(box, "docker run -d --name att busybox sh -c 'sleep 1; echo attached-out'")
     assert "attached-out" in ok(box, "docker attach att")
     # --until ends the stream after the past events (no race with a timeout on a busy machine)
-    events = box.sh("docker events --since 10m --until \"$(date +%s)\" --filter event=start 2>&1")[1]
+    events = box.sh('docker events --since 10m --until "$(date +%s)" --filter event=start 2>&1')[1]
     assert "container start" in events and "web" in events
     assert ok(box, "docker exec web cat /etc/hostname").strip()
     assert "42" in box.tty("docker exec -it web sh", "echo $((6*7))\nexit\n")
