@@ -119,3 +119,11 @@ def test_data_files_are_served_at_their_documented_paths(page, site_url):
         assert r.ok, href
         if href.endswith(".json"):
             assert r.json()["version"] == 1
+
+
+@pytest.mark.parametrize(
+    "url", ["/data/", "/zh/stats/", "/embed/", "/zh/compare/?ids=runc,crun", "/zh/timeline/", "/zh/graph/"]
+)
+def test_new_pages_have_no_serious_accessibility_violations(page, site_url, url):
+    page.goto(site_url + url, wait_until="networkidle")
+    assert axe_violations(page) == []
