@@ -127,3 +127,29 @@ def test_data_files_are_served_at_their_documented_paths(page, site_url):
 def test_new_pages_have_no_serious_accessibility_violations(page, site_url, url):
     page.goto(site_url + url, wait_until="networkidle")
     assert axe_violations(page) == []
+
+
+SHOTS = {
+    "explorer": "graph/",
+    "timeline": "timeline/",
+    "stats": "stats/",
+    "compare": "compare/?ids=runc,crun,youki",
+}
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("device", ["desktop", "phone"])
+def test_screenshots_of_the_new_pages_fit_the_screen(browser, site_url, artifacts, lang, device):
+    """Screenshots for README and review; on a phone no page scrolls sideways."""
+    size = {"width": 1366, "height": 900} if device == "desktop" else {"width": 375, "height": 740}
+    context = browser.new_context(viewport=size, device_scale_factor=1 if device == "desktop" else 2)
+    try:
+        page = context.new_page()
+        for name, path in SHOTS.items():
+            page.goto(f"{site_url}/{'zh/' if lang == 'zh' else ''}{path}", wait_until="networkidle")
+            if name == "explorer":
+                page.wait_for_selector("[data-atlas-graph][data-ready='true']")
+            assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), name
+            page.screenshot(path=str(artifacts / f"shot-{name}-{lang}-{device}.png"))
+    finally:
+        context.close()
