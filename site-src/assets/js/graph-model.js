@@ -65,7 +65,7 @@ export function elements(cat, layout, byId, typeColor) {
 export function legendBox(cat, typeColor) {
   const voc = cat.vocabulary;
   const item = (color, text, cls) => el("li", {}, [el("span", { class: cls, style: "background:" + color }), " " + text]);
-  return el("details", { class: "atlas-graph-legend", open: true }, [
+  return el("details", { class: "atlas-graph-legend", open: !window.matchMedia("(max-width: 45em)").matches }, [
     el("summary", { text: t("graph.legend") }),
     el("ul", {}, Object.keys(voc.layers).map((k) => item(COLORS[k] || "#607d8b", voc.layers[k][lang], "dot"))),
     el("ul", {}, Object.keys(voc.relation_types).map((k) => item(typeColor[k], voc.relation_types[k][lang], "line"))),
