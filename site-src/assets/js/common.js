@@ -47,15 +47,19 @@ export function hasString(key) {
   return Object.hasOwn(STRINGS, key);
 }
 
-/** A new element. attrs: "text" sets its text, "class" its class; a value of null, undefined or
- * false leaves the attribute out, true sets it empty (`disabled: true`), anything else is set as
- * text. children: nodes or strings (text), null ones skipped. */
+const SVG_NS = "http://www.w3.org/2000/svg";
+
+/** A new element; a tag written "svg:line" makes an SVG element. attrs: "text" sets its text,
+ * "class" its class; a value of null, undefined or false leaves the attribute out, true sets it
+ * empty (`disabled: true`), anything else is set as text. children: nodes or strings (text), null
+ * ones skipped. */
 export function el(tag, attrs, children) {
-  const node = document.createElement(tag);
+  const svg = tag.startsWith("svg:");
+  const node = svg ? document.createElementNS(SVG_NS, tag.slice(4)) : document.createElement(tag);
   for (const [name, value] of Object.entries(attrs || {})) {
     if (value === null || value === undefined || value === false) continue;
     if (name === "text") node.textContent = value;
-    else if (name === "class") node.className = value;
+    else if (name === "class" && !svg) node.className = value;
     else node.setAttribute(name, value === true ? "" : String(value));
   }
   for (const child of children || []) {

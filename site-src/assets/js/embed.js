@@ -1,6 +1,7 @@
 /* The embedded view (embed/view.html?view=card|category|graph&id=…&lang=en|zh; see
  * src/atlas/sitegen/render_embed.py). Data: the inlined #atlas-embed-data plus
  * data/v1/entries/<id>.json. Tells the parent page its height; links open in the parent. */
+import { el } from "./common.js";
 
 const ROOT = new URL("../", import.meta.url).href.replace(/assets\/$/, "");
 const data = JSON.parse(document.getElementById("atlas-embed-data").textContent);
@@ -10,18 +11,7 @@ const ui = data.ui[lang];
 const vocab = data.vocab[lang];
 const main = document.getElementById("atlas-embed");
 const COLORS = { core: "#3949ab", platform: "#00796b", support: "#8e24aa", concepts: "#ef6c00" };
-const SVG = "http://www.w3.org/2000/svg";
 document.documentElement.lang = lang === "zh" ? "zh-Hans" : "en";
-
-function el(tag, attrs, children) {
-  const node = tag.startsWith("svg:") ? document.createElementNS(SVG, tag.slice(4)) : document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs || {})) {
-    if (k === "text") node.textContent = v;
-    else node.setAttribute(k, String(v));
-  }
-  for (const c of children || []) node.append(c);
-  return node;
-}
 
 const page = (id) => ROOT + (lang === "zh" ? "zh/" : "") + "components/" + id + "/";
 const link = (id) => el("a", { href: page(id), text: data.names[id] || id });
