@@ -191,3 +191,10 @@ def test_bad_site_url_is_refused_and_the_site_kept(built, bad):
     with pytest.raises(BuildError, match=r"--site-url .*not an absolute http\(s\) address"):
         build_site(built["kb"], built["out"], docs_dir=built["docs"], site_url=bad)
     assert snapshot(built["out"]) == before
+
+
+def test_home_leads_through_the_tutorials(built):
+    for url, words in (("", "tutorials"), ("zh", "个教程")):
+        home = page(built["out"], url)
+        assert "<!-- atlas:series -->" not in home
+        assert words in home and 'href="tutorials/first-container/"' in home

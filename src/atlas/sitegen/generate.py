@@ -41,7 +41,12 @@ from atlas.sitegen.strings import t
 # what the hooks share within a build (catalog, model, tutorials, mentions) lives here; build_site
 # sets it with preload() and clears it after the build.
 _state: dict[str, Any] = {"catalog": None, "model": None, "kb": None}
-MARKERS = ("<!-- atlas:map -->", "<!-- atlas:learning-path -->", "<!-- atlas:categories -->")
+MARKERS = (
+    "<!-- atlas:map -->",
+    "<!-- atlas:learning-path -->",
+    "<!-- atlas:categories -->",
+    "<!-- atlas:series -->",
+)
 
 
 def preload(catalog: dict[str, Any] | None) -> None:
@@ -328,6 +333,8 @@ def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -
             html = html.replace(MARKERS[1], render_lists.learning_path(model, lang, series, here))
         if MARKERS[2] in html:
             html = html.replace(MARKERS[2], render_lists.categories_index(model, lang))
+        if MARKERS[3] in html:
+            html = html.replace(MARKERS[3], render_lists.tutorial_strip(lang, _series(config), here))
         html = join_wrapped(html)  # hand-written pages: no space between two wrapped Chinese characters
     if "data-atlas-run" in html:
         page.meta["atlas_run"] = True

@@ -118,3 +118,18 @@ def learning_path(model: SiteModel, lang: str, series: Series, here: str = "lear
         out.append(f'<li data-tutorial="{escape(slug)}"><strong>{head}</strong>{more}</li>')
     out.append("</ol>")
     return "".join(out)
+
+
+def tutorial_strip(lang: str, series: Series, here: str = "") -> str:
+    """The whole series for the home page: one numbered link per tutorial, in learning-path order,
+    with its number of steps, under a line counting tutorials and steps."""
+    items, total = [], 0
+    for slug in series.path:
+        tut = series.get(slug, lang)
+        n = len(tut.steps)
+        total += n
+        steps = f" <small>{escape(t('series_steps', lang, n=n))}</small>" if n else ""
+        title = link(rel_url(here, f"tutorials/{slug}/"), tut.title or slug)
+        items.append(f'<li data-tutorial="{escape(slug)}">{title}{steps}</li>')
+    head = f'<p class="atlas-series-total">{escape(t("series_total", lang, n=len(items), steps=total))}</p>'
+    return head + '<ol class="atlas-series">' + "".join(items) + "</ol>"

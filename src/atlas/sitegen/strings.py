@@ -54,6 +54,11 @@ UI: dict[str, Label] = {
     "open_graph": Label("Open it in the graph explorer", "在关系图浏览器中查看"),
     "tutorial": Label("Tutorial", "教程"),
     "read_more": Label("Read more", "延伸阅读"),
+    "series_steps": Label("{n} steps", "{n} 个步骤"),
+    "series_total": Label(
+        "{n} tutorials, {steps} steps in all; their commands run in a real sandbox next to the page.",
+        "共 {n} 个教程、{steps} 个步骤；其中的命令都在页面旁真实的沙箱中运行。",
+    ),
     "none": Label("—", "—"),
 }
 
