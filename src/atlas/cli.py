@@ -59,6 +59,8 @@ def _cmd_build(args: argparse.Namespace) -> int:
         strict=not args.no_strict,
         site_url=args.site_url,
         api_url=args.api_url,
+        repo_url=args.repo_url,
+        edit_uri=args.edit_uri,
     )
     return 0
 
@@ -144,6 +146,18 @@ def build_parser() -> argparse.ArgumentParser:
         help="address of the sandbox service when the site is published elsewhere, e.g. "
         "https://sandbox.example.org (default $ATLAS_API_URL; else the site's own /api); the service "
         "must list the site's origin in allowed_origins",
+    )
+    s.add_argument(
+        "--repo-url",
+        default=os.environ.get("ATLAS_REPO_URL") or None,
+        help="where the project is hosted, e.g. https://github.com/org/container-atlas (default "
+        '$ATLAS_REPO_URL): pages get "edit this page" links to their Markdown or KB YAML file there; '
+        "without it, no edit links",
+    )
+    s.add_argument(
+        "--edit-uri",
+        default=os.environ.get("ATLAS_EDIT_URI") or None,
+        help="the docs folder's edit path under --repo-url (default $ATLAS_EDIT_URI, else edit/main/docs/)",
     )
     s.set_defaults(func=_cmd_build)
 

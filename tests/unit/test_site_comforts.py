@@ -8,19 +8,21 @@ import re
 from pathlib import Path
 
 import pytest
-import yaml
-from atlas import ROOT
-from atlas.sitegen.publish import build_site
+from atlas.errors import AtlasError
+from atlas.sitegen.publish import build_site, check_repo_url
 from site_fixture import write_docs, write_kb
 
 pytestmark = pytest.mark.slow
+
+
+REPO = "https://git.example.org/team/atlas"
 
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("site")
     out = root / "site"
-    build_site(write_kb(root / "kb"), out, docs_dir=write_docs(root / "docs"))
+    build_site(write_kb(root / "kb"), out, docs_dir=write_docs(root / "docs"), repo_url=REPO + "/")
     return out
 
 
@@ -30,18 +32,48 @@ def edit_link(html: str) -> str | None:
 
 
 def test_edit_links_go_to_the_yaml_or_markdown_file(built):
-    cfg = yaml.safe_load(re.sub(r"!!python\S+", "", (ROOT / "mkdocs.yml").read_text(encoding="utf-8")))
-    repo = cfg["repo_url"].rstrip("/")
-    root = cfg["edit_uri"].removesuffix("docs/")  # the repository root, for files outside docs/
     cat = json.loads((built / "data" / "v1" / "graph.json").read_text(encoding="utf-8"))
     for e in cat["entries"][:5]:
         for lang in ("", "zh/"):
             html = (built / lang / "components" / e["id"] / "index.html").read_text(encoding="utf-8")
-            assert edit_link(html) == f"{repo}/{root}{e['file']}"
+            assert edit_link(html) == f"{REPO}/edit/main/{e['file']}"
     home = (built / "index.html").read_text(encoding="utf-8")
-    assert edit_link(home) == f"{repo}/{cfg['edit_uri']}index.md"
+    assert edit_link(home) == f"{REPO}/edit/main/docs/index.md"
+    assert f'<a href="{REPO}" title=' in home  # the header's repository link
     cat_page = (built / "categories" / "runtimes" / "index.html").read_text(encoding="utf-8")
-    assert edit_link(cat_page) == f"{repo}/{root}src/atlas/kb/vocabulary.py"
+    assert edit_link(cat_page) == f"{REPO}/edit/main/src/atlas/kb/vocabulary.py"
+
+
+def test_without_a_repository_url_pages_have_no_edit_or_repository_link(tmp_path):
+    """mkdocs.yml names no repository: a build without --repo-url links to none (no made-up address)."""
+    out = tmp_path / "site"
+    build_site(write_kb(tmp_path / "kb"), out, docs_dir=write_docs(tmp_path / "docs"))
+    for p in ("index.html", "components/runc/index.html", "zh/categories/runtimes/index.html"):
+        html = (out / p).read_text(encoding="utf-8")
+        assert edit_link(html) is None and 'class="md-source"' not in html, p
+
+
+def test_repository_url_settings():
+    assert check_repo_url("https://gitlab.example.com/a/b", "-/edit/trunk/docs") == {
+        "repo_url": "https://gitlab.example.com/a/b",
+        "repo_name": "a/b",
+        "edit_uri": "-/edit/trunk/docs/",
+    }
+    assert check_repo_url("")["repo_url"] is None
+    with pytest.raises(AtlasError, match=r"--repo-url \(or ATLAS_REPO_URL\): 'github.com/a/b'"):
+        check_repo_url("github.com/a/b")
+
+
+def test_the_option_and_variable_reach_the_build(monkeypatch, tmp_path):
+    from atlas import cli
+
+    seen = {}
+    monkeypatch.setattr("atlas.sitegen.publish.build_site", lambda **kw: seen.update(kw))
+    monkeypatch.setenv("ATLAS_REPO_URL", REPO)
+    cli.main(["build", "--out", str(tmp_path / "s")])
+    assert (seen["repo_url"], seen["edit_uri"]) == (REPO, None)
+    cli.main(["build", "--out", str(tmp_path / "s"), "--repo-url", "https://x.example/r", "--edit-uri", "e/"])
+    assert (seen["repo_url"], seen["edit_uri"]) == ("https://x.example/r", "e/")
 
 
 def test_every_page_has_the_dark_mode_toggle(built):

@@ -73,7 +73,9 @@ def build_site_step(kb_dir: Path = KB_DIR, out_dir: Path = SITE_DIR) -> str:
     """Build the site unless its inputs are unchanged since the last successful build."""
     stamp = state_dir() / "site-build.stamp"
     site_url = os.environ.get("ATLAS_SITE_URL") or None
-    want = f"{_inputs_hash()} {out_dir.resolve()} {site_url}"
+    repo_url = os.environ.get("ATLAS_REPO_URL") or None
+    edit_uri = os.environ.get("ATLAS_EDIT_URI") or None
+    want = f"{_inputs_hash()} {out_dir.resolve()} {site_url} {repo_url} {edit_uri}"
     if (out_dir / "index.html").is_file() and stamp.is_file() and stamp.read_text().strip() == want:
         return Skipped("inputs unchanged since the last build")
     try:
@@ -81,7 +83,7 @@ def build_site_step(kb_dir: Path = KB_DIR, out_dir: Path = SITE_DIR) -> str:
     except ImportError as exc:  # a broken generator is a failed step, never a skipped one
         raise AtlasError(f"cannot load the site generator (atlas.sitegen.publish): {exc}") from exc
     with output_to(step_log("site")):
-        build_site(kb_dir=kb_dir, out_dir=out_dir, strict=True, site_url=site_url)
+        build_site(kb_dir, out_dir, strict=True, site_url=site_url, repo_url=repo_url, edit_uri=edit_uri)
     write_atomic(stamp, want + "\n")
     return f"built {out_dir}"
 

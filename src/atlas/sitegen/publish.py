@@ -20,6 +20,7 @@ from atlas.errors import BuildError
 from atlas.sitegen import generate
 
 MKDOCS_YML = ROOT / "mkdocs.yml"
+EDIT_URI = "edit/main/docs/"  # GitHub's and GitLab's edit path for docs/ on branch main
 EMPTY_SITEMAP = '<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"></urlset>\n'
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
@@ -103,6 +104,27 @@ def check_api_url(api_url: str | None) -> str | None:
     return base if base.endswith("/api") else base + "/api"
 
 
+def check_repo_url(repo_url: str | None, edit_uri: str | None = None) -> dict[str, str | None]:
+    """The MkDocs settings for "edit this page" links and the header's repository link.
+
+    `repo_url` is where the project is hosted, e.g. https://github.com/org/container-atlas; `edit_uri`
+    is the edit path of the docs folder relative to it (default EDIT_URI, the GitHub/GitLab form).
+    Without `repo_url` pages get no edit or repository link (there is no honest address to send
+    readers to). Raises BuildError naming `--repo-url` when it is not an absolute http(s) address.
+    """
+    if not repo_url:
+        return {"repo_url": None, "repo_name": None, "edit_uri": None}
+    parts = urlsplit(repo_url)
+    if parts.scheme not in {"http", "https"} or not parts.netloc or parts.query or parts.fragment:
+        raise BuildError(
+            f"--repo-url (or ATLAS_REPO_URL): {repo_url!r} is not an absolute http(s) address "
+            "of the repository such as https://github.com/org/container-atlas"
+        )
+    edit = (edit_uri or EDIT_URI).strip("/") + "/"
+    name = parts.path.strip("/") or parts.netloc
+    return {"repo_url": repo_url.rstrip("/"), "repo_name": name, "edit_uri": edit}
+
+
 def build_from_catalog(
     catalog: dict[str, Any],
     out_dir: Path,
@@ -111,12 +133,15 @@ def build_from_catalog(
     docs_dir: Path | None = None,
     site_url: str | None = None,
     api_url: str | None = None,
+    repo_url: str | None = None,
+    edit_uri: str | None = None,
 ) -> None:
     """Build the site for an already validated export catalog into `out_dir` (atomic swap).
 
     With `site_url` (where the site will be public) pages get canonical links and the site a
     sitemap.xml; without it the sitemap lists no page (its addresses would be unknown). With `api_url` the
-    pages call the sandbox service there (check_api_url) instead of their own origin's /api.
+    pages call the sandbox service there (check_api_url) instead of their own origin's /api. With
+    `repo_url` pages link to their source files there (check_repo_url); without it, to nothing.
     """
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
@@ -124,6 +149,7 @@ def build_from_catalog(
 
     site_url = check_site_url(site_url)
     api = check_api_url(api_url)
+    repo = check_repo_url(repo_url, edit_uri)
     out_dir = Path(out_dir).absolute()
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f"{out_dir.name}.build-", dir=out_dir.parent))
@@ -135,7 +161,7 @@ def build_from_catalog(
     _quiet_jieba()
     generate.preload(catalog)
     try:
-        overrides: dict[str, Any] = {"site_dir": str(tmp), "strict": strict}
+        overrides: dict[str, Any] = {"site_dir": str(tmp), "strict": strict, **repo}
         if docs_dir is not None:
             overrides["docs_dir"] = str(docs_dir)
         if site_url:
@@ -169,18 +195,29 @@ def build_site(
     docs_dir: Path | None = None,
     site_url: str | None = None,
     api_url: str | None = None,
+    repo_url: str | None = None,
+    edit_uri: str | None = None,
 ) -> None:
     """Check the KB at `kb_dir` and the tutorials, then build the bilingual site into `out_dir`.
 
     Raises KBError (every problem, located) when the KB or a tutorial is invalid, BuildError when
     MkDocs fails or `site_url` is not an http(s) address; in every case `out_dir` is left exactly as
-    it was. `docs_dir` replaces docs/ (tests, benchmarks); `site_url`, `api_url` see build_from_catalog.
+    it was. `docs_dir` replaces docs/ (tests, benchmarks); `site_url`, `api_url`, `repo_url`, `edit_uri`
+    see build_from_catalog.
     """
     from atlas.inputs import DOCS_DIR, valid_catalog
 
     site_url = check_site_url(site_url)  # before the KB is read: a typo fails at once
     check_api_url(api_url)
+    check_repo_url(repo_url, edit_uri)
     cat = valid_catalog(Path(kb_dir), Path(docs_dir) if docs_dir is not None else DOCS_DIR)
     build_from_catalog(
-        cat, Path(out_dir), strict=strict, docs_dir=docs_dir, site_url=site_url, api_url=api_url
+        cat,
+        Path(out_dir),
+        strict=strict,
+        docs_dir=docs_dir,
+        site_url=site_url,
+        api_url=api_url,
+        repo_url=repo_url,
+        edit_uri=edit_uri,
     )
