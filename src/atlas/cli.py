@@ -101,6 +101,12 @@ def _cmd_kb_path(args: argparse.Namespace) -> int:
     return path(Path(args.kb), args.source, args.target)
 
 
+def _cmd_kb_try(args: argparse.Namespace) -> int:
+    from atlas.kb.try_runner import kb_try
+
+    return kb_try(Path(args.kb), args.ids, args.all)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser for `./atlas`."""
     p = argparse.ArgumentParser(
@@ -174,7 +180,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--config", default=None, help="sandbox configuration file (default sandbox/config.yaml)")
     s.set_defaults(func=_cmd_serve)
 
-    kb = sub.add_parser("kb", help="knowledge-base tools: check, export, path, landscape")
+    kb = sub.add_parser("kb", help="knowledge-base tools: check, export, path, landscape, try")
     kbsub = kb.add_subparsers(dest="kb_command", metavar="KB_COMMAND")
     s = kbsub.add_parser("check", help="validate the knowledge base; exit 1 and list every error")
     s.add_argument("--kb", default=str(DEFAULT_KB), help="knowledge-base folder (default kb/)")
@@ -214,6 +220,21 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--kb", default=str(DEFAULT_KB), help="knowledge-base folder (default kb/)")
     s.add_argument("--format", choices=["text", "json"], default="text", help="output format")
     s.set_defaults(func=_cmd_kb_landscape)
+    s = kbsub.add_parser(
+        "try",
+        help="run entries' try.run examples in real sandboxes; exit 1 on any failure",
+        description="Run the try.run examples of the named entries (or of every entry with --all) the way "
+        "a learner would: all docker-profile examples in one docker-profile sandbox session (the docker CLI "
+        "talking to the policed gateway), shell-profile ones in one shell-profile sandbox, in parallel. Each "
+        "example runs under `bash -e` (every command must succeed) within 60 s, in the learner's home; a "
+        "docker example must remove the containers, volumes and networks it creates. Prints `ok ID` or "
+        "`FAIL kb/<cat>/<id>.yaml:<line>: try.run: why` with the tail of the output, then a summary. Needs "
+        "the engine and the images of ./atlas setup.",
+    )
+    s.add_argument("ids", nargs="*", metavar="ID", help="entry ids (kb/<category>/<id>.yaml)")
+    s.add_argument("--all", action="store_true", help="every entry with a try.run example")
+    s.add_argument("--kb", default=str(DEFAULT_KB), help="knowledge-base folder (default kb/)")
+    s.set_defaults(func=_cmd_kb_try)
     kb.set_defaults(func=None, _parser=kb)
     return p
 

@@ -11,11 +11,13 @@ import sys
 from pathlib import Path
 
 from atlas import ROOT
+from atlas.content.mentions import scan_mentions
 from atlas.content.series import Series, load_series
 from atlas.errors import KBError
 from atlas.kb.export import build_catalog
 from atlas.kb.load import LoadedKB
 from atlas.kb.problems import Problem
+from atlas.kb.try_rules import check_try_links
 from atlas.kb.validate import check_kb, errors_of
 
 DOCS_DIR = ROOT / "docs"
@@ -26,7 +28,10 @@ def check_inputs(kb_dir: Path, docs_dir: Path = DOCS_DIR) -> tuple[LoadedKB, Ser
     kb, kb_problems = check_kb(Path(kb_dir))
     ids = {e.data.get("id") for e in kb.entries if e.data is not None}
     series = load_series(Path(docs_dir), ids if not errors_of(kb_problems) else None, _root(docs_dir))
-    problems = sorted(kb_problems + series.problems + _sandbox_config(), key=lambda p: p.sort_key)
+    try_problems: list[Problem] = []
+    check_try_links(kb, series, set(scan_mentions(Path(docs_dir), "en", series)), try_problems)
+    problems = kb_problems + series.problems + try_problems + _sandbox_config()
+    problems.sort(key=lambda p: p.sort_key)
     return kb, series, problems
 
 

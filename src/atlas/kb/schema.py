@@ -349,6 +349,40 @@ class Landscape(Schema):
     """Disagreements checked and kept on purpose, each with a reason; not reported again."""
 
 
+TRY_PROFILES = {"docker": "the docker CLI and the policed gateway", "shell": "a plain shell, no docker CLI"}
+TUTORIAL_STEP = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*#[A-Za-z0-9][A-Za-z0-9_.-]*$")
+
+
+class TutorialStep(Text):
+    """A tutorial step as `slug#step-id` (that it exists is checked with the tutorials)."""
+
+    def check(self, value: object, mark: object, where: str, report: Report) -> None:
+        """`slug#step-id`, e.g. `limits#memory`."""
+        if not isinstance(value, str) or not value.strip():
+            super().check(value, mark, where, report)
+        elif not TUTORIAL_STEP.match(value):
+            report.error(
+                mark, where, f"'{value}' is not a tutorial step: write slug#step-id, e.g. limits#memory"
+            )
+
+
+class TryExample(Schema):
+    """A runnable example of the entry, or one line saying why it cannot run here (rules: try_rules.py)."""
+
+    run = Text()
+    """Shell commands a learner runs in a sandbox (1-6 commands, self-contained, cleaning up)."""
+    python = Text()
+    """Python run in the browser (Pyodide: standard library + atlasgraph)."""
+    shows = Bilingual()
+    """With run or python: one sentence on what to look at in the output."""
+    profile = Choice(TRY_PROFILES, "sandbox profile")
+    """With run: docker (default) or shell."""
+    tutorial = TutorialStep()
+    """A tutorial step (slug#step-id) that runs it; alone or with run/python."""
+    reason = Bilingual()
+    """Alone: why the subject cannot run here, one line in each language."""
+
+
 class Entry(Schema):
     """One component of the ecosystem: one file, `kb/<category>/<id>.yaml`."""
 
@@ -374,6 +408,11 @@ class Entry(Schema):
     """At least one URL with a title; together they back every dated, licence and status fact."""
     landscape = Nested(Landscape)
     """The entry's item on the CNCF landscape, when it has one."""
+
+
+# `try` is a Python keyword, so the field is added by name (after `landscape`, as files write it).
+Entry.fields["try"] = Nested(TryExample)
+Entry.fields["try"].name = "try"
 
 
 def field_paths(schema: type[Schema] = Entry, prefix: str = "") -> list[str]:

@@ -18,6 +18,7 @@ from atlas.kb.load import LoadedKB, LocDict, LocList, RawEntry, load_kb
 from atlas.kb.problems import Problem, Report, as_mark, did_you_mean, gc_paused
 from atlas.kb.relation_rules import check_part_of
 from atlas.kb.schema import ID_PATTERN, Entry
+from atlas.kb.try_rules import check_try
 from atlas.kb.vocabulary import CATEGORIES, LAYERS, RELATION_TYPES, STATUSES
 
 __all__ = ["Problem", "WrittenRelation", "check_kb", "errors_of", "validate"]
@@ -65,6 +66,7 @@ def _validate(kb: LoadedKB) -> list[Problem]:
         _check_entry(entry, report)
         check_sourced_facts(entry.data, report)
         check_chinese(entry.data, report)
+        check_try(entry.data, report)
     by_id = _check_ids(entries, problems)
     relations = _written_relations(entries)
     # files that could not be read (or have no id) are reported already; do not cascade

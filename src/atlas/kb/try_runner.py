@@ -1,0 +1,310 @@
+"""`./atlas kb try [ID ...] [--all]`: run the KB's `try.run` examples in real sandboxes.
+
+The examples of one profile run in ONE sandbox session, as a learner's would: a docker-profile
+container (the docker CLI talking to a real, policed gateway — `sandbox.gateway.GatewayManager`, opened
+exactly as the service opens it) or a shell-profile container, both created with the service's
+hardened options (`sandbox.containers.create_kwargs`). One script drives every example of a session
+(markers between them; each runs under `bash -e` with a time limit, stdin closed); the two profiles run
+in parallel. After each docker example the runner lists the containers, volumes and networks left in
+the session: leftovers fail the example (examples clean up after themselves) and are removed, so the
+next example starts clean. Python examples are run by the browser tests (Pyodide), not here.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import shutil
+import subprocess
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from atlas.errors import AtlasError
+from atlas.kb.load import LocDict, load_kb
+from atlas.kb.problems import did_you_mean
+
+EXAMPLE_TIMEOUT = 60  # seconds per example
+TAIL_LINES = 15
+DOCKER_SESSIONS = 4  # docker-profile sessions in parallel (starting containers is mostly waiting)
+PER_SESSION = 10  # fewer docker examples than this per session: fewer sessions
+MARK = "@@ATLAS-TRY"
+_BEGIN = re.compile(rf"^{MARK} (\d+) BEGIN (\d+)$")
+_END = re.compile(rf"^{MARK} (\d+) END (\d+) (\d+)$")
+_LEFT = re.compile(rf"^{MARK} (\d+) LEFT (.*)$")
+# After an example: what it left in the session (shown, then removed so the next one starts clean).
+_LEFTOVER_CHECK = """\
+nets="$(docker network ls -q --filter type=custom | grep -vxF "$base_nets")"
+left="$(docker ps -aq; docker volume ls -q)$nets"
+if [ -n "$left" ]; then
+  printf '%s %d LEFT %s\\n' "{mark}" {i} "$(docker ps -a --format '{{{{.Names}}}}' | tr '\\n' ' ')\
+$(docker volume ls -q | sed 's/^/volume:/' | tr '\\n' ' ')\
+$(for n in $nets; do docker network inspect -f 'network:{{{{.Name}}}}' $n; done | tr '\\n' ' ')"
+  docker rm -f $(docker ps -aq) >/dev/null 2>&1
+  docker volume rm -f $(docker volume ls -q) >/dev/null 2>&1
+  docker network rm $nets >/dev/null 2>&1
+fi
+"""
+
+
+@dataclass
+class Example:
+    """One `try.run` example as written: whose, where, what, and in which profile."""
+
+    entry: str
+    path: str
+    line: int
+    code: str
+    profile: str = "docker"
+
+
+@dataclass
+class Outcome:
+    """What running one example gave."""
+
+    example: Example
+    exit_code: int | None  # None: the script never reached its end (timeout, sandbox died)
+    output: str
+    seconds: float
+    leftovers: str = ""
+
+    @property
+    def ok(self) -> bool:
+        """Exit code 0 and nothing left behind."""
+        return self.exit_code == 0 and not self.leftovers
+
+    def failure(self) -> str:
+        """`path:line: try.run: why`, then the tail of the output, indented."""
+        e = self.example
+        if self.exit_code is None:
+            why = "did not finish (the sandbox stopped or the run timed out)"
+        elif self.exit_code == 124:
+            why = f"timed out after {EXAMPLE_TIMEOUT}s"
+        elif self.exit_code:
+            why = f"exit code {self.exit_code} (every command must succeed; show one with `cmd || echo $?`)"
+        else:
+            why = f"left behind {self.leftovers.strip()} (remove what the example creates at its end)"
+        tail = self.output.rstrip("\n").splitlines()[-TAIL_LINES:]
+        body = "".join(f"    | {line}\n" for line in tail) or "    | (no output)\n"
+        return f"{e.path}:{e.line}: try.run: {why}\n{body}"
+
+
+def collect(kb_dir: Path, ids: list[str], everything: bool) -> list[Example]:
+    """The `try.run` examples of the entries `ids` (all entries with `everything`), in file order."""
+    kb = load_kb(Path(kb_dir))
+    by_id: dict[str, tuple[str, LocDict]] = {}
+    for raw in kb.entries:
+        if isinstance(raw.data, LocDict) and isinstance(raw.data.get("id"), str):
+            by_id[raw.data["id"]] = (raw.path, raw.data)
+    unknown = [i for i in ids if i not in by_id]
+    if unknown:
+        raise AtlasError(
+            "; ".join(f"unknown KB entry '{i}'{did_you_mean(i, by_id)}" for i in unknown) + f" (in {kb_dir})"
+        )
+    chosen = sorted(by_id) if everything else list(dict.fromkeys(ids))
+    out = []
+    for eid in chosen:
+        path, data = by_id[eid]
+        value = data.get("try")
+        if not isinstance(value, LocDict) or not isinstance(value.get("run"), str):
+            continue
+        profile = value.get("profile") if value.get("profile") in ("shell", "docker") else "docker"
+        out.append(Example(eid, path, value.value_mark("run").line, value["run"], profile))
+    return out
+
+
+def driver_script(examples: list[Example], docker: bool) -> str:
+    """The one script a session runs: each example in its own `bash -e`, between markers."""
+    parts = ['cd "$HOME"\n']
+    if docker:  # the session's own network is there from the start; only new ones are leftovers
+        parts.append('base_nets="$(docker network ls -q --filter type=custom)"\n')
+    for i, ex in enumerate(examples):
+        tag = f"__ATLAS_TRY_{i}_{secrets.token_hex(4)}__"
+        code = ex.code if ex.code.endswith("\n") else ex.code + "\n"
+        parts.append(
+            f"printf '\\n%s %d BEGIN %s\\n' '{MARK}' {i} \"$(date +%s%N)\"\n"
+            f"cat > /tmp/.atlas-try.sh <<'{tag}'\n{code}{tag}\n"
+            f'(cd "$HOME" && timeout -k 5 {EXAMPLE_TIMEOUT} bash -e /tmp/.atlas-try.sh </dev/null 2>&1)\n'
+            f"printf '\\n%s %d END %d %s\\n' '{MARK}' {i} $? \"$(date +%s%N)\"\n"
+        )
+        if docker:
+            parts.append(_LEFTOVER_CHECK.format(mark=MARK, i=i))
+    return "".join(parts)
+
+
+def parse_output(examples: list[Example], text: str) -> list[Outcome]:
+    """Split the session's output at the markers into one Outcome per example."""
+    outputs: dict[int, list[str]] = {}
+    codes: dict[int, int] = {}
+    began: dict[int, int] = {}
+    took: dict[int, float] = {}
+    left: dict[int, str] = {}
+    current = None
+    for line in text.splitlines():
+        if line.startswith(MARK):
+            m = _BEGIN.match(line)
+            if m:
+                current = int(m.group(1))
+                outputs[current], began[current] = [], int(m.group(2))
+                continue
+            m = _END.match(line)
+            if m:
+                i = int(m.group(1))
+                codes[i] = int(m.group(2))
+                took[i] = (int(m.group(3)) - began.get(i, int(m.group(3)))) / 1e9
+                current = None
+                continue
+            m = _LEFT.match(line)
+            if m:
+                left[int(m.group(1))] = m.group(2)
+                continue
+        if current is not None:
+            outputs[current].append(line)
+    return [
+        Outcome(
+            ex,
+            codes.get(i),
+            "\n".join(outputs.get(i, [])).strip("\n") + "\n",
+            took.get(i, 0.0),
+            left.get(i, ""),
+        )
+        for i, ex in enumerate(examples)
+    ]
+
+
+class Gateway:
+    """One GatewayManager (its own instance and state folder) for every docker session of a run:
+    one manager hands out the sessions' subnets, so parallel sessions never overlap."""
+
+    def __init__(self, client) -> None:
+        from sandbox.config import gateway_settings
+        from sandbox.gateway import GatewayManager
+
+        self.state = tempfile.mkdtemp(prefix="atlas-kb-try-")
+        self.instance = "kbtry-" + secrets.token_hex(5)
+        settings, self.budget = gateway_settings({"state_dir": self.state}, None, instance=self.instance)
+        self.manager = GatewayManager(client, settings, self.budget)
+
+    def close(self) -> None:
+        """Close every session (removing what each created) and the state folder."""
+        self.manager.shutdown()
+        shutil.rmtree(self.state, ignore_errors=True)
+
+
+class Session:
+    """One sandbox container of `profile`, created as the service creates it (its gateway session
+    opened on `gateway` when the profile has one)."""
+
+    def __init__(self, client, profile: str, gateway: Gateway | None) -> None:
+        from sandbox.config import load_config
+        from sandbox.containers import apply_gateway, create_kwargs
+
+        self.sid = "kbtry" + secrets.token_hex(5)
+        self.manager = None
+        cfg = load_config(None)
+        prof = cfg.profiles[profile]
+        instance, budget, extra = "kbtry-" + self.sid[5:], cfg.limits, None
+        if prof.gateway:
+            if gateway is None:
+                raise AtlasError(f"profile {profile} needs a gateway")
+            self.manager, instance, budget = gateway.manager, gateway.instance, gateway.budget
+            extra = self.manager.open(self.sid)
+        kw = create_kwargs(prof, budget, instance, self.sid)
+        if extra:
+            apply_gateway(kw, extra)
+        image, _ = kw.pop("image"), kw.pop("command")
+        try:
+            self.container = client.containers.run(
+                image, ["sleep", "infinity"], name=f"atlas-kbtry-{self.sid}", **kw
+            )
+        except Exception:
+            self.close()
+            raise
+
+    def run(self, script: str, timeout: float) -> str:
+        """Run `script` with bash as the learner; its output (stdout and stderr)."""
+        proc = subprocess.run(
+            ["docker", "exec", "-i", self.container.name, "bash", "-s"],
+            input=script,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+        return proc.stdout + proc.stderr
+
+    def close(self) -> None:
+        """Remove the container, then close its gateway session (which removes what it created)."""
+        import docker.errors
+
+        container = getattr(self, "container", None)
+        if container is not None:
+            try:
+                container.remove(force=True)
+            except docker.errors.NotFound:
+                pass
+        if self.manager is not None:
+            self.manager.close(self.sid)
+
+
+def run_examples(examples: list[Example], client=None, sessions: int = DOCKER_SESSIONS) -> list[Outcome]:
+    """Run every example, one Outcome each in input order: shell-profile ones in one session, docker
+    ones split over up to `sessions` docker-profile sessions, all sessions in parallel."""
+    if not examples:
+        return []
+    if shutil.which("docker") is None:
+        raise AtlasError(
+            "kb try needs the docker CLI on this machine (it drives the sandboxes with docker exec)"
+        )
+    if client is None:
+        from sandbox.containers import docker_client
+
+        client = docker_client()
+    shell = [ex for ex in examples if ex.profile == "shell"]
+    docker = [ex for ex in examples if ex.profile != "shell"]
+    n = max(1, min(sessions, (len(docker) + PER_SESSION - 1) // PER_SESSION))
+    groups = [("shell", shell)] if shell else []
+    groups += [("docker", docker[i::n]) for i in range(n) if docker[i::n]]
+    gateway = Gateway(client) if docker else None
+    try:
+        with ThreadPoolExecutor(max_workers=len(groups)) as pool:
+            futures = [pool.submit(_run_group, client, p, exs, gateway) for p, exs in groups]
+            outcomes = [o for f in futures for o in f.result()]
+    finally:
+        if gateway is not None:
+            gateway.close()
+    by_example = {id(o.example): o for o in outcomes}
+    return [by_example[id(ex)] for ex in examples]
+
+
+def _run_group(client, profile: str, examples: list[Example], gateway: Gateway | None) -> list[Outcome]:
+    session = Session(client, profile, gateway)
+    try:
+        timeout = (EXAMPLE_TIMEOUT + 30) * len(examples) + 60
+        text = session.run(driver_script(examples, profile == "docker"), timeout)
+    finally:
+        session.close()
+    return parse_output(examples, text)
+
+
+def kb_try(kb_dir: Path, ids: list[str], everything: bool) -> int:
+    """The command: run, print `ok`/`FAIL` per entry and a summary; exit 1 on any failure."""
+    if not ids and not everything:
+        raise AtlasError("name entries to try (./atlas kb try docker runc) or use --all")
+    examples = collect(kb_dir, ids, everything)
+    if ids and not everything:
+        without = [i for i in ids if i not in {ex.entry for ex in examples}]
+        for eid in without:
+            print(f"skip {eid}: no try.run example")
+    start = time.monotonic()
+    outcomes = run_examples(examples)
+    failed = [o for o in outcomes if not o.ok]
+    for o in outcomes:
+        if o.ok:
+            print(f"ok   {o.example.entry} ({o.example.profile}, {o.seconds:.1f}s)")
+        else:
+            print("FAIL " + o.failure(), end="")
+    total = time.monotonic() - start
+    print(f"kb try: {len(outcomes) - len(failed)} passed, {len(failed)} failed, {total:.1f}s")
+    return 1 if failed else 0
