@@ -44,11 +44,11 @@ def _sandbox_config() -> list[Problem]:
 
 def valid_catalog(kb_dir: Path, docs_dir: Path = DOCS_DIR) -> dict:
     """The export catalog of a valid KB with valid tutorials; KBError listing every error otherwise."""
-    kb, _, problems = check_inputs(kb_dir, docs_dir)
+    kb, series, problems = check_inputs(kb_dir, docs_dir)
     errors = errors_of(problems)
     if errors:
         raise KBError(errors, "the knowledge base and tutorials")
-    return build_catalog(kb)
+    return build_catalog(kb, set(scan_mentions(Path(docs_dir), "en", series)))
 
 
 def _root(docs_dir: Path) -> Path | None:

@@ -51,6 +51,8 @@ def test_catalog_follows_the_contract(sample):
         },
         "sources": [{"url": "https://example.org/runc/docs", "title": "runc documentation"}],
         "file": "kb/runtimes/runc.yaml",
+        "try": None,
+        "runnable": False,
     }  # fmt: skip
 
 

@@ -12,6 +12,7 @@ from atlas.errors import AtlasError
 from atlas.kb.dataset import write_data
 from atlas.kb.export import build_catalog, entries_csv, relations_csv, write_json
 from atlas.kb.problems import Problem, did_you_mean
+from atlas.kb.try_data import mentioned_ids
 from atlas.kb.validate import check_kb, errors_of
 
 
@@ -56,7 +57,7 @@ def check(kb_dir: Path, fmt: str = "text") -> int:
 def _valid_catalog(kb_dir: Path) -> dict:
     """The catalog, or KBError (its message lists every error) raised."""
     kb, _ = check_kb(Path(kb_dir), strict=True)
-    return build_catalog(kb)
+    return build_catalog(kb, mentioned_ids(Path(kb_dir).parent / "docs"))
 
 
 def _stdout(text: str) -> None:

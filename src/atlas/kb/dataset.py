@@ -6,6 +6,8 @@ the built site's `data/v1/` folder are the same files. Layout (version 1):
 - `graph.json` — the whole catalog, exactly what `./atlas kb export` prints;
 - `entries.json` — `{"version", "entries": [...]}` (the catalog's entries, sorted by id);
 - `entries.csv`, `relations.csv` — exactly what `./atlas kb export --format csv --out DIR` writes;
+- `runnable.json` — how many entry pages have a runnable example, overall and by layer
+  (`atlas.kb.try_data.runnable_counts`: entries, runnable, share in percent);
 - `entries/<id>.json` — `{"version", "entry", "relations"}`: one entry and every relation whose
   source it is (written and derived, so both directions of each link).
 """
@@ -18,6 +20,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from atlas.kb.export import CATALOG_VERSION, entries_csv, relations_csv, write_json
+from atlas.kb.try_data import runnable_counts
 
 DATA_PREFIX = f"data/v{CATALOG_VERSION}"
 
@@ -35,6 +38,7 @@ def data_files(cat: dict) -> dict[str, str]:
         "entries.json": _json({"version": cat["version"], "entries": cat["entries"]}),
         "entries.csv": entries_csv(cat),
         "relations.csv": relations_csv(cat),
+        "runnable.json": _json({"version": cat["version"], **runnable_counts(cat)}),
     }
     by_source: dict[str, list[dict]] = defaultdict(list)
     for r in cat["relations"]:

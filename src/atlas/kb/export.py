@@ -16,6 +16,7 @@ from typing import TextIO
 from atlas.kb.landscape_data import item_url
 from atlas.kb.load import LoadedKB
 from atlas.kb.problems import gc_paused
+from atlas.kb.try_data import is_runnable, mentioned_ids, try_export
 from atlas.kb.validate import check_kb
 from atlas.kb.vocabulary import (
     CATEGORIES,
@@ -33,6 +34,7 @@ ENTRY_COLUMNS = [
     "id", "name", "aliases", "kind", "layer", "category", "status", "status_since", "first_release",
     "license", "organization", "homepage", "repository", "foundation", "foundation_status",
     "foundation_since", "summary_en", "summary_zh", "description_en", "description_zh", "sources", "file",
+    "try", "runnable",
 ]  # fmt: skip
 RELATION_COLUMNS = ["source", "type", "target", "derived", "note_en", "note_zh"]
 
@@ -77,19 +79,21 @@ def _landscape(value: dict | None) -> dict:
     return {"landscape": {"name": value["name"], "item": value["item"], "url": item_url(value["item"])}}
 
 
-def build_catalog(kb: LoadedKB) -> dict:
-    """The catalog of an already validated KB (no error problems)."""
+def build_catalog(kb: LoadedKB, mentioned: set[str] | frozenset[str] = frozenset()) -> dict:
+    """The catalog of an already validated KB (no error problems); `mentioned`: ids a tutorial step
+    mentions (their pages are runnable, see atlas.kb.try_data)."""
     with gc_paused():
-        return _build_catalog(kb)
+        return _build_catalog(kb, mentioned)
 
 
-def _build_catalog(kb: LoadedKB) -> dict:
+def _build_catalog(kb: LoadedKB, mentioned: set[str] | frozenset[str]) -> dict:
     entries, relations = [], []
     for raw in kb.entries:
         data = raw.data
         facts = data["facts"]
         foundation = facts.get("foundation")
         entry_id = data["id"]
+        tried = try_export(data.get("try"))
         entries.append(
             {
                 "id": entry_id,
@@ -113,6 +117,8 @@ def _build_catalog(kb: LoadedKB) -> dict:
                 "sources": [{"url": s["url"], "title": s.get("title") or s["url"]} for s in data["sources"]],
                 "file": raw.path,
                 **_landscape(data.get("landscape")),
+                "try": tried,
+                "runnable": is_runnable(tried, entry_id in mentioned),
             }
         )
         for rel in data.get("relations") or []:
@@ -141,9 +147,10 @@ def _build_catalog(kb: LoadedKB) -> dict:
 
 
 def catalog(kb_dir: Path) -> dict:
-    """Load, validate and export `kb_dir`; raises `KBError` (with every problem) when invalid."""
+    """Load, validate and export `kb_dir`; raises `KBError` (with every problem) when invalid.
+    Tutorial mentions come from the `docs/` folder next to `kb_dir`, when there is one."""
     kb, _ = check_kb(Path(kb_dir), strict=True)
-    return build_catalog(kb)
+    return build_catalog(kb, mentioned_ids(Path(kb_dir).parent / "docs"))
 
 
 def write_json(cat: dict, stream: TextIO) -> None:
@@ -170,6 +177,10 @@ def entry_rows(cat: dict) -> list[dict[str, object]]:
                 "description_en": e["description"]["en"],
                 "description_zh": e["description"]["zh"],
                 "sources": " ".join(s["url"] for s in e["sources"]),
+                "try": " ".join(
+                    k for k in ("run", "python", "tutorial", "reason") if (e.get("try") or {}).get(k)
+                ),
+                "runnable": "true" if e.get("runnable") else "false",
             }
         )
     return rows

@@ -16,6 +16,11 @@ FILES = (
     ("entries.csv", "One row per entry (columns below).", "每个条目一行（列见下表）。"),
     ("relations.csv", "One row per relation, written and derived (columns below).",
      "每条关系一行，含手写的与推导出的反向关系（列见下表）。"),
+    ("runnable.json",
+     "How many entry pages have a runnable example (a ▶ block or a tutorial step), overall and by layer: "
+     "`{\"version\", \"entries\", \"runnable\", \"share\", \"by_layer\"}` (share in percent).",
+     "有可运行示例（▶ 代码块或教程步骤）的条目页数量，总体及各层："
+     "`{\"version\", \"entries\", \"runnable\", \"share\", \"by_layer\"}`（share 为百分比）。"),
     ("entries/<id>.json",
      "One entry: `{\"version\", \"entry\", \"relations\"}` with every relation starting at it.",
      "单个条目：`{\"version\", \"entry\", \"relations\"}`，含以它为起点的所有关系。"),
@@ -44,6 +49,14 @@ ENTRY_FIELDS = {
     "description_zh": ("Description (Markdown), Chinese", "介绍（Markdown，中文）"),
     "sources": ("Source URLs, space separated", "资料来源 URL，以空格分隔"),
     "file": ("The YAML file in the repository", "仓库中的 YAML 文件"),
+    "try": (
+        "The page's example: run, python, tutorial (slug#step) or reason (JSON: the whole `try`)",
+        "页面的示例：run、python、tutorial（slug#step）或 reason（JSON 中为完整的 `try`）",
+    ),
+    "runnable": (
+        "'true' when the page has a runnable example or a tutorial step that runs it",
+        "页面有可运行示例或运行它的教程步骤时为 'true'",
+    ),
 }
 RELATION_FIELDS = {
     "source": ("Entry id the relation starts at", "关系起点的条目 id"),

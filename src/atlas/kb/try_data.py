@@ -1,0 +1,61 @@
+"""The `try:` field in the export: each entry's example as JSON, whether its page is runnable, and the
+share of runnable pages by layer (the stats page and `data/v1/runnable.json` show the same numbers).
+
+A page is runnable when its entry has a `try.run`, `try.python` or `try.tutorial`, or when a tutorial
+step mentions it (`[[id]]`, the page's "Try it" links). A `try.reason` page is not runnable: it says why.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from atlas.kb.vocabulary import LAYERS
+
+RUNNABLE_KEYS = ("run", "python", "tutorial")
+
+
+def try_export(value: dict | None) -> dict | None:
+    """The JSON form of an entry's `try:` (only the keys written; `profile` defaults to docker)."""
+    if not value:
+        return None
+    out: dict = {}
+    for key in ("run", "python", "tutorial"):
+        if value.get(key):
+            out[key] = value[key].strip("\n")
+    if value.get("run"):
+        out["profile"] = value.get("profile") or "docker"
+    for key in ("shows", "reason"):
+        if value.get(key):
+            out[key] = {"en": value[key]["en"].strip(), "zh": value[key]["zh"].strip()}
+    return out
+
+
+def is_runnable(try_value: dict | None, mentioned: bool) -> bool:
+    """A runnable example, a tutorial step named by `try.tutorial`, or a tutorial step's mention."""
+    return mentioned or any((try_value or {}).get(k) for k in RUNNABLE_KEYS)
+
+
+def mentioned_ids(docs_dir: Path) -> set[str]:
+    """Ids of the entries a tutorial step mentions (none when `docs_dir` has no tutorials)."""
+    if not (Path(docs_dir) / "tutorials").is_dir():
+        return set()
+    from atlas.content.mentions import scan_mentions
+
+    return set(scan_mentions(Path(docs_dir), "en"))
+
+
+def runnable_counts(cat: dict) -> dict:
+    """`{"entries", "runnable", "share", "by_layer": {layer: {"entries", "runnable", "share"}}}`;
+    share is a percentage with one decimal."""
+    by_layer = {layer: {"entries": 0, "runnable": 0} for layer in LAYERS}
+    for e in cat["entries"]:
+        row = by_layer.setdefault(e["layer"], {"entries": 0, "runnable": 0})
+        row["entries"] += 1
+        row["runnable"] += bool(e.get("runnable"))
+    total = {
+        "entries": sum(r["entries"] for r in by_layer.values()),
+        "runnable": sum(r["runnable"] for r in by_layer.values()),
+    }
+    for row in [total, *by_layer.values()]:
+        row["share"] = round(100 * row["runnable"] / row["entries"], 1) if row["entries"] else 0.0
+    return {**total, "by_layer": {k: v for k, v in by_layer.items() if v["entries"]}}
