@@ -296,8 +296,10 @@ def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -
     if kind == "component":
         eid = page.meta["atlas_id"]
         mentions: list[Mention] = _state.get("mentions", {}).get(eid, [])
-        html, toc = render_component.component_page(model, eid, lang, mentions)
+        html, toc = render_component.component_page(model, eid, lang, mentions, _series(config))
         page.toc = get_toc(toc)
+        page.meta["atlas_run"] = "data-atlas-run" in html  # a try: example loads the terminal or Pyodide
+        page.meta["atlas_pyrun"] = "data-atlas-pyrun" in html
         e = model.entries[eid]
         page._atlas_full = html
         desc = render_component.description_html(model, eid, lang, f"components/{eid}/")

@@ -9,6 +9,7 @@ from atlas.sitegen.model import SiteModel, category_url, component_url, escape, 
 from atlas.sitegen.neighbourhood import neighbourhood_svg
 from atlas.sitegen.render_compare import compare_link
 from atlas.sitegen.render_timeline import history_strip
+from atlas.sitegen.render_try import try_html
 from atlas.sitegen.strings import t
 
 BANNER_STATUSES = ("archived", "historical", "deprecated")
@@ -119,19 +120,11 @@ def relations_html(model: SiteModel, e: dict, lang: str, here: str) -> str:
     return "".join(out)
 
 
-def try_it_html(e: dict, mentions: list[Mention], lang: str, here: str) -> str:
-    """Links to the tutorial steps that mention this entry."""
-    items = []
-    for m in mentions:
-        target = f"tutorials/{m.slug}/" + (f"#{m.anchor}" if m.anchor else "")
-        text = m.tutorial_title + (f" › {m.step_title}" if m.step_title != m.tutorial_title else "")
-        items.append(f"<li>{link(rel_url(here, target), text)}</li>")
-    intro = escape(t("try_it_intro", lang, name=e["name"]))
-    return f'<p>{intro}</p><ul class="atlas-try">{"".join(items)}</ul>'
-
-
-def component_page(model: SiteModel, entry_id: str, lang: str, mentions: list[Mention]) -> tuple[str, list]:
-    """Return (HTML, toc tokens) of the component page of `entry_id` in `lang`."""
+def component_page(
+    model: SiteModel, entry_id: str, lang: str, mentions: list[Mention], series=None
+) -> tuple[str, list]:
+    """Return (HTML, toc tokens) of the component page of `entry_id` in `lang` (`series`: the tutorials,
+    naming the step a `try.tutorial` links to)."""
     e = model.entries[entry_id]
     here = component_url(entry_id)
     sections = [
@@ -147,8 +140,9 @@ def component_page(model: SiteModel, entry_id: str, lang: str, mentions: list[Me
             relations_html(model, e, lang, here) + neighbourhood_svg(model, entry_id, lang),
         ),
     ]
-    if mentions:
-        sections.append(("try-it", t("try_it", lang), try_it_html(e, mentions, lang, here)))
+    tried = try_html(e, mentions, lang, here, series)
+    if tried:
+        sections.append(("try-it", t("try_it", lang), tried))
     src = "".join(f"<li>{link(s['url'], s.get('title') or s['url'])}</li>" for s in e.get("sources") or [])
     sections.append(("sources", t("sources", lang), f'<ul class="atlas-sources">{src}</ul>'))
     graph = rel_url(here, "graph/") + "#" + entry_id

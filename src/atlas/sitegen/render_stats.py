@@ -6,7 +6,8 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from atlas.sitegen.model import SiteModel, category_url, component_url, rel_url
+from atlas.kb.try_data import runnable_counts
+from atlas.sitegen.model import SiteModel, category_url, component_url, escape, rel_url
 from atlas.sitegen.svgchart import Bar, bar_chart
 
 NONE = "none"  # the key of "not recorded" bars
@@ -25,6 +26,15 @@ _T = {
     "relation": ("Relations by type (written; each has an inverse)", "各类型关系数（另有反向关系）"),
     "year": ("First releases per year", "每年首次发布数"),
     "connected": ("Most connected components (distinct neighbours)", "关联最多的组件（不同邻居数）"),
+    "runnable": ("Pages with a runnable example", "有可运行示例的页面"),
+    "runnable_intro": ("{n} of {e} entry pages ({p}%) have a runnable example: a ▶ block, in-browser Python "
+                       "or a tutorial step.",
+                       "{e} 个条目页中有 {n} 个（{p}%）带可运行示例：▶ 代码块、浏览器内 Python 或教程步骤。"),
+    "layer_col": ("Layer", "层"),
+    "pages": ("Pages", "页面数"),
+    "runnable_col": ("Runnable", "可运行"),
+    "share": ("Share", "占比"),
+    "all_layers": ("All layers", "全部层"),
     "none": ("not recorded", "未记录"),
     "no_foundation": ("no foundation", "无基金会"),
     "several": ("several families", "多个家族"),
@@ -95,6 +105,29 @@ def _ordered(counter: Counter, order: list[str]) -> list[tuple[str, int]]:
     return [(k, counter[k]) for k in keys + rest + tail]
 
 
+def _pct(share: float) -> str:
+    return f"{share:g}"
+
+
+def runnable_html(model: SiteModel, lang: str) -> str:
+    """How many entry pages have a runnable example, overall and by layer (a sentence and a table)."""
+    r = runnable_counts(model.catalog)
+    rows = [(model.label("layers", k, lang), v) for k, v in r["by_layer"].items()]
+    rows.append((_t("all_layers", lang), r))
+    body = "".join(
+        f'<tr data-layer="{escape(k)}"><td>{escape(label)}</td><td>{v["entries"]}</td>'
+        f"<td>{v['runnable']}</td><td>{_pct(v['share'])}%</td></tr>"
+        for k, (label, v) in zip([*r["by_layer"], "all"], rows, strict=True)
+    )
+    head = "".join(f"<th>{_t(k, lang)}</th>" for k in ("layer_col", "pages", "runnable_col", "share"))
+    return (
+        f'<h2 id="runnable">{_t("runnable", lang)}</h2>'
+        f'<p data-atlas-try-share="{r["runnable"]} {r["entries"]}">'
+        f"{_t('runnable_intro', lang, n=r['runnable'], e=r['entries'], p=_pct(r['share']))}</p>"
+        f'<table class="atlas-runnable"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+    )
+
+
 def stats_page(model: SiteModel, lang: str, here: str) -> str:
     """The whole stats page in `lang` (`here` is its language-relative URL)."""
     c = counts(model)
@@ -155,4 +188,5 @@ def stats_page(model: SiteModel, lang: str, here: str) -> str:
         + '<div class="atlas-charts">'
         + "".join(charts)
         + "</div>"
+        + runnable_html(model, lang)
     )

@@ -1,0 +1,73 @@
+"""The "Try it" section of a component page: the entry's `try:` and the tutorial steps that mention it.
+
+A `try.run` example is a ▶ block (the same HTML as a tutorial's ```run fence, `fences.format_run`, so
+terminal.js opens the sandbox terminal of its profile and types it); a `try.python` example is a
+Pyodide block (`fences.format_pyrun`, run in the browser by pyrun.js). Under it: the `shows` sentence,
+the tutorial step named by `try.tutorial`, then the steps that mention the entry. A `try.reason` is one
+line: "Can't run here: ...". A page with none of these has no section.
+"""
+
+from __future__ import annotations
+
+from atlas.content.mentions import Mention
+from atlas.sitegen.fences import format_pyrun, format_run
+from atlas.sitegen.model import escape, link, rel_url
+from atlas.sitegen.strings import t
+
+_T = {
+    "shows": ("What to look at:", "看点："),
+    "tutorial": ("Run it step by step in the tutorial:", "在教程中一步步运行："),
+    "reason": ("Can't run here:", "无法在此运行："),
+}
+
+
+def _t(key: str, lang: str, **fmt: object) -> str:
+    text = _T[key][0 if lang == "en" else 1]
+    return text.format(**fmt) if fmt else text
+
+
+def _step_link(step: str, series, lang: str, here: str) -> str:
+    """A link to `slug#step`, named `Tutorial › Step` from the tutorial in `lang` when it is known."""
+    slug, _, step_id = step.partition("#")
+    tut = series.get(slug, lang) if series is not None else None
+    text = step
+    if tut is not None:
+        names = dict(tut.steps)
+        text = (tut.title or slug) + (f" › {names[step_id]}" if step_id in names else "")
+    return link(rel_url(here, f"tutorials/{slug}/#{step_id}"), text)
+
+
+def _mentions(name: str, mentions: list[Mention], lang: str, here: str) -> str:
+    items = []
+    for m in mentions:
+        target = f"tutorials/{m.slug}/" + (f"#{m.anchor}" if m.anchor else "")
+        text = m.tutorial_title + (f" › {m.step_title}" if m.step_title != m.tutorial_title else "")
+        items.append(f"<li>{link(rel_url(here, target), text)}</li>")
+    intro = escape(t("try_it_intro", lang, name=name))
+    return f'<p>{intro}</p><ul class="atlas-try">{"".join(items)}</ul>'
+
+
+def try_html(e: dict, mentions: list[Mention], lang: str, here: str, series=None) -> str:
+    """The section's HTML, or "" when the entry has no example, reason or mention."""
+    value = e.get("try") or {}
+    parts = []
+    if value.get("reason"):
+        text = value["reason"][lang] if lang in value["reason"] else value["reason"]["en"]
+        parts.append(
+            f'<p class="atlas-try-reason"><strong>{escape(_t("reason", lang))}</strong> {escape(text)}</p>'
+        )
+    if value.get("run"):
+        parts.append(format_run(value["run"], "run", "", {"profile": value.get("profile") or "docker"}, None))
+    elif value.get("python"):
+        parts.append(format_pyrun(value["python"], "pyrun", "", {}, None))
+    if value.get("shows"):
+        parts.append(
+            f'<p class="atlas-try-shows"><strong>{escape(_t("shows", lang))}</strong> '
+            f"{escape(value['shows'][lang])}</p>"
+        )
+    if value.get("tutorial"):
+        step = _step_link(value["tutorial"], series, lang, here)
+        parts.append(f'<p class="atlas-try-step">{escape(_t("tutorial", lang))} {step}</p>')
+    if mentions:
+        parts.append(_mentions(e["name"], mentions, lang, here))
+    return "".join(parts)
