@@ -27,7 +27,7 @@ def commands_of(script: str) -> list[str]:
             continue
         pending += text
         if pending.endswith("\\"):
-            pending = pending[:-1] + " "
+            pending = pending[:-1].rstrip() + " "
             continue
         out.append(pending)
         pending = ""
