@@ -1,0 +1,98 @@
+"""The service images the KB's `try:` examples use, built from Debian packages
+(sandbox/images/{etcd,caddy,pushgateway,alertmanager}): pulled through the gateway in a real docker
+sandbox under the names learners type, and used the way the examples and their official images are."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from gateway_harness import box, gateway, require_images  # noqa: F401 - fixtures
+
+pytestmark = [pytest.mark.docker, pytest.mark.registry, pytest.mark.slow]
+CURL = "curl -sf --retry 15 --retry-connrefused --retry-delay 1"
+UNTIL = "for i in $(seq 60); do {} && exit 0; sleep 0.5; done; exit 1"
+
+
+def ok(box, cmd: str, timeout: int = 180) -> str:  # noqa: F811 - `box` is the fixture object
+    code, out = box.sh(cmd, timeout=timeout)
+    assert code == 0, f"{cmd!r} failed ({code}):\n{out}"
+    return out
+
+
+def pulled(box, ref: str) -> None:  # noqa: F811
+    out = ok(box, f"docker pull {ref}")
+    assert "127.0.0.1:5000" not in out and "container-atlas/" not in out, out
+
+
+def exposed(box, ref: str) -> set[str]:  # noqa: F811
+    return set(json.loads(ok(box, f"docker image inspect -f '{{{{json .Config.ExposedPorts}}}}' {ref}")))
+
+
+def test_etcd_stores_keys_for_etcdctl_inside_and_on_the_network(docker_client, local_registry, box):  # noqa: F811
+    require_images(docker_client, "bitnami/etcd")
+    pulled(box, "bitnami/etcd")
+    ok(box, "docker network create kvnet")
+    ok(box, "docker run -d --name etcd --network kvnet -e ALLOW_NONE_AUTHENTICATION=yes bitnami/etcd")
+    ok(box, UNTIL.format("docker exec etcd etcdctl endpoint health >/dev/null 2>&1"))
+    assert ok(box, "docker exec etcd etcdctl put /services/web/1 10.0.0.5:80").strip() == "OK"
+    # another container reaches it by name on port 2379 (clients listen on every interface)
+    client = "docker run --rm --network kvnet bitnami/etcd etcdctl --endpoints=http://etcd:2379"
+    got = ok(box, f"{client} get --prefix /services/")
+    assert got.split() == ["/services/web/1", "10.0.0.5:80"], got
+    assert ok(box, "docker exec etcd id -u").strip() == "1001"
+    assert {"2379/tcp", "2380/tcp"} <= exposed(box, "bitnami/etcd")
+    ok(box, "docker rm -fv etcd && docker network rm kvnet")
+
+
+def test_caddy_serves_its_welcome_page_and_reverse_proxies(docker_client, local_registry, box):  # noqa: F811
+    require_images(docker_client, "caddy", "nginx")
+    pulled(box, "caddy")
+    ok(box, "docker run -d --name site -p 8082:80 caddy")
+    page = ok(box, f"{CURL} -i localhost:8082/")
+    assert "<title>Caddy works!" in page and re.search(r"^Server: Caddy", page, re.M | re.I), page[:400]
+    ok(box, "docker exec site caddy validate --config /etc/caddy/Caddyfile --adapter caddyfile")
+    ok(box, "docker network create pxnet")
+    ok(box, "docker run -d --name app --network pxnet nginx")
+    proxy = "caddy reverse-proxy --from :80 --to app:80"
+    ok(box, f"docker run -d --name proxy --network pxnet -p 8083:80 caddy {proxy}")
+    via = ok(box, f"{CURL} -i localhost:8083/")
+    assert "Welcome to nginx!" in via and re.search(r"^Server: Caddy", via, re.M | re.I), via[:400]
+    assert {"80/tcp", "443/tcp"} <= exposed(box, "caddy")
+    ok(box, "docker rm -fv site proxy app && docker network rm pxnet")
+
+
+def test_pushgateway_keeps_pushed_metrics_for_scraping(docker_client, local_registry, box):  # noqa: F811
+    require_images(docker_client, "prom/pushgateway")
+    pulled(box, "prom/pushgateway")
+    ok(box, "docker run -d --name pg -p 9091:9091 prom/pushgateway")
+    ok(box, f"{CURL} -o /dev/null localhost:9091/-/ready")
+    group = "localhost:9091/metrics/job/backup/instance/db1"
+    ok(box, f"echo 'backup_duration_seconds 42.5' | curl -sf --data-binary @- {group}")
+    metrics = ok(box, "curl -sf localhost:9091/metrics")
+    line = r'^backup_duration_seconds\{instance="db1",job="backup"\} 42\.5$'
+    assert re.search(line, metrics, re.M), metrics[-800:]
+    ok(box, f"curl -sf -X DELETE {group}")
+    assert "backup_duration_seconds" not in ok(box, "curl -sf localhost:9091/metrics")
+    assert ok(box, "docker exec pg id -un").strip() == "nobody"
+    ok(box, "docker rm -f pg")
+
+
+def test_alertmanager_deduplicates_alerts_shown_by_amtool(docker_client, local_registry, box):  # noqa: F811
+    require_images(docker_client, "prom/alertmanager")
+    pulled(box, "prom/alertmanager")
+    ok(box, "docker run -d --name am -p 9093:9093 prom/alertmanager")
+    ok(box, f"{CURL} -o /dev/null localhost:9093/-/ready")
+    amtool = "docker exec am amtool --alertmanager.url=http://localhost:9093"
+    for _ in range(2):
+        ok(box, f"{amtool} alert add DiskFull instance=db1 severity=page")
+    ok(box, f"{amtool} alert add CpuHot instance=db2")
+    alerts = json.loads(ok(box, "curl -sf localhost:9093/api/v2/alerts"))
+    names = sorted((a["labels"]["alertname"], a["status"]["state"]) for a in alerts)
+    assert names == [("CpuHot", "active"), ("DiskFull", "active")], alerts
+    table = ok(box, f"{amtool} alert query")
+    assert table.count("DiskFull") == 1 and "CpuHot" in table, table
+    status = json.loads(ok(box, "curl -sf localhost:9093/api/v2/status"))
+    assert "receiver: default" in status["config"]["original"], status["config"]
+    ok(box, "docker rm -fv am")
