@@ -186,6 +186,9 @@ class GatewayManager:
             "environment": {
                 "DOCKER_HOST": f"unix://{SANDBOX_DIR}/docker.sock",
                 "ATLAS_GATEWAY_DIR": SANDBOX_DIR,
+                # The path of this session's preview links (for servers that must know their external
+                # URL, e.g. prometheus --web.external-url="$ATLAS_PREVIEW/9090"); not a secret.
+                "ATLAS_PREVIEW": f"/preview/{session_id}",
             },
             # Lets the forwarder listen on ports below 1024 (docker run -p 80:80) as the learner.
             "sysctls": {"net.ipv4.ip_unprivileged_port_start": "0"},

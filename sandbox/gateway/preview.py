@@ -109,8 +109,8 @@ def create_preview_blueprint(
                 continue
             if k.lower() == "set-cookie" and "path=/" in v.lower():
                 continue
-            if k.lower() == "location" and v.startswith("/"):
-                v = prefix + v
+            if k.lower() == "location" and v.startswith("/") and not v.startswith(prefix + "/"):
+                v = prefix + v  # (a server told its external URL, e.g. $ATLAS_PREVIEW, already has it)
             elif k.lower() == "location":
                 v = v.replace(f"http://localhost:{port}", prefix).replace(f"http://127.0.0.1:{port}", prefix)
             out_headers.append((k, v))
