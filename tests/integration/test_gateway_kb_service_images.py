@@ -1,5 +1,5 @@
 """The service images the KB's `try:` examples use, built from Debian packages
-(sandbox/images/{etcd,caddy,pushgateway,alertmanager}): pulled through the gateway in a real docker
+(sandbox/images/{etcd,caddy,pushgateway,alertmanager,kubectl}): pulled through the gateway in a real docker
 sandbox under the names learners type, and used the way the examples and their official images are."""
 
 from __future__ import annotations
@@ -96,3 +96,23 @@ def test_alertmanager_deduplicates_alerts_shown_by_amtool(docker_client, local_r
     status = json.loads(ok(box, "curl -sf localhost:9093/api/v2/status"))
     assert "receiver: default" in status["config"]["original"], status["config"]
     ok(box, "docker rm -fv am")
+
+
+def test_kubectl_works_without_a_cluster_and_says_when_it_needs_one(docker_client, local_registry, box):  # noqa: F811
+    require_images(docker_client, "bitnami/kubectl")
+    pulled(box, "bitnami/kubectl")
+    kubectl = "docker run --rm -i bitnami/kubectl"
+    assert "Client Version" in ok(box, f"{kubectl} version --client")
+    made = ok(box, f"{kubectl} create deployment web --image=nginx --replicas=2 --dry-run=client -o json")
+    deployment = json.loads(made)
+    assert (deployment["kind"], deployment["spec"]["replicas"]) == ("Deployment", 2), made
+    # kubectl kustomize: an overlay applied to a manifest, both piped in with tar
+    overlay = "printf 'resources: [web.yaml]\\nnamePrefix: prod-\\n' > kustomization.yaml"
+    ok(box, f"cd /tmp && {kubectl} create deployment web --image=nginx --dry-run=client -o yaml > web.yaml")
+    ok(box, f"cd /tmp && {overlay}")
+    shell = "docker run --rm -i --entrypoint sh bitnami/kubectl -c 'tar -x && kubectl kustomize .'"
+    rendered = ok(box, f"cd /tmp && tar -c web.yaml kustomization.yaml | {shell}")
+    assert re.search(r"^  name: prod-web$", rendered, re.M), rendered
+    code, out = box.sh(f"{kubectl} get pods")
+    assert code != 0 and "connection to the server" in out, out
+    assert ok(box, "docker run --rm --entrypoint id bitnami/kubectl -u").strip() == "1001"
