@@ -1,13 +1,14 @@
 """`./atlas kb try [ID ...] [--all]`: run the KB's `try.run` examples in real sandboxes.
 
-The examples of one profile run in ONE sandbox session, as a learner's would: a docker-profile
-container (the docker CLI talking to a real, policed gateway — `sandbox.gateway.GatewayManager`, opened
-exactly as the service opens it) or a shell-profile container, both created with the service's
-hardened options (`sandbox.containers.create_kwargs`). One script drives every example of a session
-(markers between them; each runs under `bash -e` with a time limit, stdin closed); the two profiles run
-in parallel. After each docker example the runner lists the containers, volumes and networks left in
-the session: leftovers fail the example (examples clean up after themselves) and are removed, so the
-next example starts clean. Python examples are run by the browser tests (Pyodide), not here.
+Examples run in sandbox sessions as a learner's would: docker-profile containers (the docker CLI
+talking to a real, policed gateway — `sandbox.gateway.GatewayManager`, opened exactly as the service
+opens it) and a shell-profile container, all created with the service's hardened options
+(`sandbox.containers.create_kwargs`). Up to DOCKER_SESSIONS docker sessions run in parallel, each taking
+the next example from a shared queue; each example is one `docker exec` of a small script (markers
+around it; the example under `bash -e` with a time limit, stdin closed, in the learner's home). After
+each docker example the script lists the containers, volumes and networks left in the session:
+leftovers fail the example (examples clean up after themselves) and are removed, so the next example
+starts clean. Python examples are run by the browser (Pyodide), not here.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import secrets
 import shutil
 import subprocess
 import tempfile
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -29,7 +31,7 @@ from atlas.kb.problems import did_you_mean
 EXAMPLE_TIMEOUT = 60  # seconds per example
 TAIL_LINES = 15
 DOCKER_SESSIONS = 4  # docker-profile sessions in parallel (starting containers is mostly waiting)
-PER_SESSION = 10  # fewer docker examples than this per session: fewer sessions
+PER_SESSION = 5  # fewer docker examples than this per session: fewer sessions
 MARK = "@@ATLAS-TRY"
 _BEGIN = re.compile(rf"^{MARK} (\d+) BEGIN (\d+)$")
 _END = re.compile(rf"^{MARK} (\d+) END (\d+) (\d+)$")
@@ -250,7 +252,7 @@ class Session:
 
 def run_examples(examples: list[Example], client=None, sessions: int = DOCKER_SESSIONS) -> list[Outcome]:
     """Run every example, one Outcome each in input order: shell-profile ones in one session, docker
-    ones split over up to `sessions` docker-profile sessions, all sessions in parallel."""
+    ones in up to `sessions` docker-profile sessions that take the next example from a shared queue."""
     if not examples:
         return []
     if shutil.which("docker") is None:
@@ -263,13 +265,13 @@ def run_examples(examples: list[Example], client=None, sessions: int = DOCKER_SE
         client = docker_client()
     shell = [ex for ex in examples if ex.profile == "shell"]
     docker = [ex for ex in examples if ex.profile != "shell"]
-    n = max(1, min(sessions, (len(docker) + PER_SESSION - 1) // PER_SESSION))
-    groups = [("shell", shell)] if shell else []
-    groups += [("docker", docker[i::n]) for i in range(n) if docker[i::n]]
+    n = max(1, min(sessions, (len(docker) + PER_SESSION - 1) // PER_SESSION)) if docker else 0
+    lock = threading.Lock()
+    groups = ([("shell", shell)] if shell else []) + [("docker", docker)] * n
     gateway = Gateway(client) if docker else None
     try:
         with ThreadPoolExecutor(max_workers=len(groups)) as pool:
-            futures = [pool.submit(_run_group, client, p, exs, gateway) for p, exs in groups]
+            futures = [pool.submit(_run_group, client, p, queue, lock, gateway) for p, queue in groups]
             outcomes = [o for f in futures for o in f.result()]
     finally:
         if gateway is not None:
@@ -278,14 +280,26 @@ def run_examples(examples: list[Example], client=None, sessions: int = DOCKER_SE
     return [by_example[id(ex)] for ex in examples]
 
 
-def _run_group(client, profile: str, examples: list[Example], gateway: Gateway | None) -> list[Outcome]:
+def _run_group(client, profile: str, queue: list[Example], lock, gateway: Gateway | None) -> list[Outcome]:
+    """One session: run examples taken from `queue` (shared with the other sessions) until it is empty."""
     session = Session(client, profile, gateway)
+    outcomes = []
     try:
-        timeout = (EXAMPLE_TIMEOUT + 30) * len(examples) + 60
-        text = session.run(driver_script(examples, profile == "docker"), timeout)
+        while True:
+            with lock:
+                if not queue:
+                    break
+                example = queue.pop(0)
+            try:
+                text = session.run(driver_script([example], profile == "docker"), EXAMPLE_TIMEOUT + 60)
+            except subprocess.TimeoutExpired as exc:
+                text = (
+                    exc.stdout.decode(errors="replace") if isinstance(exc.stdout, bytes) else exc.stdout or ""
+                )
+            outcomes += parse_output([example], text)
     finally:
         session.close()
-    return parse_output(examples, text)
+    return outcomes
 
 
 def kb_try(kb_dir: Path, ids: list[str], everything: bool) -> int:

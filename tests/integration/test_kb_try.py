@@ -1,0 +1,80 @@
+"""`./atlas kb try`: every `try.run` example of the KB passes in real sandboxes (a docker-profile
+session with the real gateway, a shell-profile one), and the runner catches a failing example, a
+leftover container and a shell example, naming the file and line."""
+
+from __future__ import annotations
+
+import textwrap
+import time
+
+import pytest
+from atlas.kb.try_runner import collect, kb_try, run_examples
+from gateway_harness import SANDBOX_IMAGE, require_images
+from realparts import ROOT
+
+pytestmark = [pytest.mark.docker, pytest.mark.slow]
+
+
+def _runner_left_nothing(client) -> list[str]:
+    found = [c.name for c in client.containers.list(all=True) if c.name.startswith("atlas-kbtry-")]
+    found += [n.name for n in client.networks.list() if n.name.startswith("atlas-kbtry")]
+    return found
+
+
+def test_every_kb_example_runs_in_a_real_sandbox(docker_client):
+    require_images(docker_client, SANDBOX_IMAGE, "container-atlas/shell:latest", "busybox", "httpd")
+    examples = collect(ROOT / "kb", [], everything=True)
+    assert examples, "no try.run example in kb/"
+    start = time.monotonic()
+    outcomes = run_examples(examples, docker_client)
+    took = time.monotonic() - start
+    print(f"\nkb try: {len(outcomes)} examples in {took:.1f}s")
+    slow = sorted(outcomes, key=lambda o: -o.seconds)[:5]
+    print("slowest: " + ", ".join(f"{o.example.entry} {o.seconds:.1f}s" for o in slow))
+    failed = [o.failure() for o in outcomes if not o.ok]
+    assert not failed, f"{len(failed)} of {len(outcomes)} KB examples failed:\n" + "\n".join(failed)
+    assert _runner_left_nothing(docker_client) == []
+
+
+ENTRY = """\
+id: {id}
+name: {id}
+kind: concept
+layer: concepts
+summary: {{en: Stub., zh: 占位。}}
+description: {{en: Stub., zh: 占位。}}
+facts: {{status: active}}
+sources: [{{url: "https://example.org/{id}", title: Stub}}]
+try:
+  run: |
+{run}  shows: {{en: It shows it., zh: 它显示出来。}}
+"""
+
+
+def test_runner_reports_failures_leftovers_and_runs_the_shell_profile(docker_client, tmp_path, capsys):
+    require_images(docker_client, SANDBOX_IMAGE, "container-atlas/shell:latest", "busybox")
+    kb = tmp_path / "kb" / "concepts"
+    kb.mkdir(parents=True)
+    runs = {
+        "passes": "docker run --rm busybox echo hello-from-busybox\n",
+        "fails": "echo before-the-failure\ndocker run --rm busybox sh -c 'exit 3'\necho never-printed\n",
+        "leaves": "docker run -d --name forgotten busybox sleep 300 >/dev/null\necho started\n",
+        "shell": "hostname\ncommand -v docker || echo no-docker-cli-here\n",
+    }
+    for eid, run in runs.items():
+        text = ENTRY.format(id=eid, run=textwrap.indent(run, "    "))
+        if eid == "shell":
+            text += "  profile: shell\n"
+        (kb / f"{eid}.yaml").write_text(text, encoding="utf-8")
+    code = kb_try(tmp_path / "kb", [], everything=True)
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "ok   passes (docker" in out and "ok   shell (shell" in out
+    # `run:` is line 10 of each file
+    assert "FAIL kb/concepts/fails.yaml:10: try.run: exit code 3" in out
+    assert "    | before-the-failure" in out and "never-printed" not in out
+    assert "FAIL kb/concepts/leaves.yaml:10: try.run: left behind forgotten" in out
+    assert "kb try: 2 passed, 2 failed" in out
+    shell = next(o for o in run_examples(collect(tmp_path / "kb", ["shell"], False), docker_client))
+    assert shell.ok and "no-docker-cli-here" in shell.output and "sandbox" in shell.output
+    assert _runner_left_nothing(docker_client) == []
