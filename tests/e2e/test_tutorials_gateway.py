@@ -1,9 +1,11 @@
 """Every sandbox tutorial, step by step, in a real sandbox container through the real Docker API gateway.
 
-No browser: the commands of each step's ▶ blocks run in the learner's shell inside the sandbox (as the
-terminal would type them), then the step's check from the front matter runs there the way the verify
-endpoint runs it, and its regex must match. Before any command, the first step's check must fail (a
-skipped step shows ✗). The browser test (test_tutorials.py) covers the same through the page.
+No browser: every ▶ block of the page runs, in page order, in the learner's shell inside the sandbox
+(as the terminal would type them; the blocks of one step in one shell): on a docker page each must
+exit 0 (`set -e`), and no answer may be a denial of the sandbox policy. After a step's last block, the
+step's check from the front matter runs there the way the verify endpoint runs it, and its regex must
+match. Before any command, the first step's check must fail (a skipped step shows ✗). The browser test
+(test_tutorials.py) presses the same ▶ and Check buttons through the page.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ DOCKER_IMAGE = "container-atlas/docker:latest"
 SHELL_IMAGE = "container-atlas/shell:latest"
 BROWSER_UA = "Mozilla/5.0 (X11; Linux x86_64) AtlasTutorialTest"
 PREVIEW = re.compile(r'data-atlas-preview="(\d+)"')
+DENIED = "denied by the Container Atlas sandbox policy"
 
 
 class Sandbox:
@@ -51,11 +54,13 @@ class Sandbox:
         out = (r.output[0] or b"").decode(errors="replace")
         return r.exit_code, out
 
-    def type_step(self, code: str) -> str:
-        """Run a step's ▶ blocks in bash, in the folder the previous step left the learner in."""
-        script = f'cd "$(cat ~/.atlas-cwd 2>/dev/null || echo ~)"\n{code}\npwd > ~/.atlas-cwd\n'
+    def type_step(self, code: str, strict: bool = True) -> tuple[int, str]:
+        """Run a step's ▶ blocks in bash (with `set -e` when `strict`), in the folder the previous step
+        left the learner in; (exit code, transcript)."""
+        head = "set -e\n" if strict else ""
+        script = f'{head}cd "$(cat ~/.atlas-cwd 2>/dev/null || echo ~)"\n{code}\npwd > ~/.atlas-cwd\n'
         r = self.container.exec_run(["bash", "-c", script], user="1000:1000")
-        return r.output.decode(errors="replace")
+        return r.exit_code, r.output.decode(errors="replace")
 
     def remove(self) -> None:
         """Remove the container (always)."""
@@ -68,13 +73,32 @@ def _check(sb: Sandbox, tut: Tutorial, step: str) -> tuple[bool, str]:
     return bool(re.search(check["expect"], out, re.M)), out
 
 
+def _segments(tut: Tutorial) -> list[tuple[str | None, str]]:
+    """The page's ▶ blocks in page order, consecutive blocks of one step joined: (step id or None, code)."""
+    out: list[tuple[str | None, str]] = []
+    for b in tut.blocks:
+        step = b.step.split("/", 1)[1] if b.step else None
+        if out and out[-1][0] == step:
+            out[-1] = (step, out[-1][1] + "\n" + b.code)
+        else:
+            out.append((step, b.code))
+    return out
+
+
 def _walk(sb: Sandbox, tut: Tutorial) -> None:
     first = tut.step_ids[0]
     ok, out = _check(sb, tut, first)
     assert not ok, f"{tut.slug}/{first}: check passes before the step was done: {out!r}"
-    for step in tut.step_ids:
-        code = "\n".join(b.code for b in tut.blocks_of(step))
-        transcript = sb.type_step(code)
+    segments = _segments(tut)
+    checked = []
+    strict = tut.meta["profile"] == "docker"  # the shell tutorial shows commands that fail on purpose
+    for i, (step, code) in enumerate(segments):
+        rc, transcript = sb.type_step(code, strict)
+        where = f"{tut.slug}/{step}" if step else f"{tut.slug} (block without a step)"
+        assert rc == 0 or not strict, f"{where}: a ▶ block failed (exit {rc}):\n{transcript[-3000:]}"
+        assert DENIED not in transcript, f"{where}: the policy refused a ▶ block:\n{transcript[-3000:]}"
+        if step is None or any(s == step for s, _ in segments[i + 1 :]):
+            continue  # the step's check comes after its last block
         section = tut.body.split(f"{{#{step}}}", 1)[1].split("\n## ", 1)[0]
         for port in PREVIEW.findall(section):  # what opening the preview link does: a browser request
             sb.sh(f"curl -s -o /dev/null -A {shlex.quote(BROWSER_UA)} http://localhost:{port}/")
@@ -88,6 +112,8 @@ def _walk(sb: Sandbox, tut: Tutorial) -> None:
             f"--- expected /{tut.meta['checks'][step]['expect']}/"
             f"\n--- the step's commands printed:\n{transcript[-3000:]}"
         )
+        checked.append(step)
+    assert checked == tut.step_ids, f"{tut.slug}: steps checked {checked}, the page has {tut.step_ids}"
 
 
 @pytest.fixture
@@ -157,9 +183,9 @@ def test_two_learners_run_the_same_tutorial_at_once(docker_client, local_registr
             entry = ["/usr/local/bin/atlas-docker-entry"]
             sandboxes.append(Sandbox(docker_client, "docker", sid, spec, entrypoint=entry))
         for sb in sandboxes:
-            transcript = sb.type_step(code)
+            rc, transcript = sb.type_step(code)
             ok, out = _check(sb, tut, "run-httpd")
-            assert ok, f"second learner's `docker run --name web` failed:\n{transcript[-1500:]}"
+            assert rc == 0 and ok, f"second learner's `docker run --name web` failed:\n{transcript[-1500:]}"
     finally:
         for sb in sandboxes:
             sb.remove()

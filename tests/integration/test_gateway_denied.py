@@ -51,13 +51,30 @@ RUN_DENIALS = [
 ]
 
 
-@pytest.mark.parametrize(("flags", "reason"), RUN_DENIALS, ids=[f for f, _ in RUN_DENIALS])
-def test_run_denied_and_nothing_created(docker_client, strict, flags, reason):
-    before = leftovers(docker_client, strict.sid)
-    code, out = strict.sh(f"docker run --rm {flags} busybox true")
-    assert code != 0
-    assert PREFIX + reason in out, out
-    assert leftovers(docker_client, strict.sid) == before
+def denied_each(client, box, cases: list[tuple[str, str]]) -> None:
+    """Run every (command, reason) in one shell of `box`: each must fail with the policy's message naming
+    `reason`, and the engine must hold no new object of the session afterwards (if it does, each command
+    is run alone again, so that the failure names the one that created it)."""
+    before = leftovers(client, box.sid)
+    answers = box.sh_each([cmd for cmd, _ in cases])
+    problems = [
+        f"{cmd}: exit {code}, expected the refusal {PREFIX + reason!r}:\n{out}"
+        for (cmd, reason), (code, out) in zip(cases, answers, strict=True)
+        if code == 0 or PREFIX + reason not in out
+    ]
+    created = [x for x in leftovers(client, box.sid) if x not in before]
+    for cmd, _ in cases if created else []:
+        box.sh(cmd)
+        now = [x for x in leftovers(client, box.sid) if x not in before]
+        assert not now, f"{cmd} created {now}"
+    assert not created, f"these commands together created {created}: {[c for c, _ in cases]}"
+    assert not problems, "\n".join(problems)
+
+
+def test_run_denied_and_nothing_created(docker_client, strict):
+    """Every flag of RUN_DENIALS, each in its own `docker run` (one shell runs them all)."""
+    cases = [(f"docker run --rm {flags} busybox true", reason) for flags, reason in RUN_DENIALS]
+    denied_each(docker_client, strict, cases)
 
 
 def test_build_context_over_the_limit(docker_client, strict):
@@ -108,26 +125,24 @@ def test_push_to_the_mirror_and_pull_from_elsewhere(strict):
     assert strict.sh("docker rmi mybb")[0] == 0
 
 
-@pytest.mark.parametrize(
-    ("cmd", "reason"),
-    [
-        ("docker update --memory 2g mybox", "docker update is not available"),
-        ("docker swarm init", "swarm mode is not available"),
-        ("docker run -P --rm busybox true", "-P is not available"),
-        (
-            "docker volume create -o type=none -o o=bind -o device=/ hostroot",
-            "volume driver options are not allowed",
-        ),
-        ("docker network create -d macvlan mv", "network driver macvlan is not allowed"),
-        ("docker exec --privileged mybox true", "privileged exec is not allowed"),
-    ],
-)
-def test_other_denials(docker_client, strict, cmd, reason):
-    if "mybox" in cmd:
-        strict.sh("docker create --name mybox busybox sleep 60")
+OTHER_DENIALS = [
+    ("docker update --memory 2g mybox", "docker update is not available"),
+    ("docker swarm init", "swarm mode is not available"),
+    ("docker run -P --rm busybox true", "-P is not available"),
+    (
+        "docker volume create -o type=none -o o=bind -o device=/ hostroot",
+        "volume driver options are not allowed",
+    ),
+    ("docker network create -d macvlan mv", "network driver macvlan is not allowed"),
+    ("docker exec --privileged mybox true", "privileged exec is not allowed"),
+]
+
+
+def test_other_denials(docker_client, strict):
+    """Every command of OTHER_DENIALS (one shell runs them all, beside a container `mybox`)."""
+    assert strict.sh("docker create --name mybox busybox sleep 60")[0] == 0
     try:
-        code, out = strict.sh(cmd)
-        assert code != 0 and PREFIX + reason in out, out
+        denied_each(docker_client, strict, OTHER_DENIALS)
     finally:
         strict.sh("docker rm -f mybox")
     assert not [x for x in leftovers(docker_client, strict.sid) if not x.startswith("network atlas-")]

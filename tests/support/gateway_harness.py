@@ -7,6 +7,7 @@ Other test_gateway_*.py modules import the fixtures from here (`from gateway_har
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 import shutil
 import subprocess
@@ -63,6 +64,18 @@ class Sandbox:
             stdin=subprocess.DEVNULL,
         )
         return proc.returncode, proc.stdout + proc.stderr
+
+    def sh_each(self, cmds: list[str], timeout: int = 600) -> list[tuple[int, str]]:
+        """Run every command in ONE shell in the sandbox (one `docker exec`, not one per command), each
+        on its own: [(exit code, stdout+stderr)] in the order given."""
+        mark = "@@ANSWER-" + secrets.token_hex(6)
+        end = f"rc=$?; cat /tmp/.answer; printf '\\n{mark} %s\\n' $rc\n"
+        script = "".join(f"{{ {c}\n}} > /tmp/.answer 2>&1 </dev/null; {end}" for c in cmds)
+        _, out = self.sh(script + "rm -f /tmp/.answer", timeout)
+        parts = re.split(rf"\n{re.escape(mark)} (\d+)\n", out)
+        answers = [(int(parts[i + 1]), parts[i]) for i in range(0, len(parts) - 1, 2)]
+        assert len(answers) == len(cmds), f"expected {len(cmds)} answers, the shell printed:\n{out[-3000:]}"
+        return answers
 
     def tty(self, cmd: str, keys: str, timeout: int = 60) -> str:
         """Run `cmd` under a pseudo-terminal inside the sandbox, typing `keys`; the terminal output."""
