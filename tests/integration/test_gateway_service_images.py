@@ -1,5 +1,6 @@
 """The service images built from Debian packages (sandbox/images/{nginx,redis,python,prometheus,
-node-exporter}), pulled through the gateway in a real docker sandbox and used as the tutorials use them."""
+node-exporter,syslog-ng}), pulled through the gateway in a real docker sandbox and used as the tutorials
+use them."""
 
 from __future__ import annotations
 
@@ -72,6 +73,8 @@ def test_prometheus_is_ready_and_scrapes_itself(docker_client, local_registry, b
     assert "moment-timezone-with-data.min.js" in ok(box, f"{CURL} -L localhost:9090/graph")
     js = "localhost:9090/classic/static/moment-timezone/moment-timezone-with-data.min.js"
     assert int(ok(box, f"{CURL} -o /dev/null -w '%{{size_download}}' {js}")) > 100_000
+    popper = ok(box, f"{CURL} localhost:9090/classic/static/popper.js/popper.min.js")
+    assert "export{" not in popper.replace(" ", ""), "the UI's <script> would fail on an ES module"
     query = f"{CURL} 'localhost:9090/api/v1/query?query=up%7Bjob%3D%22prometheus%22%7D'"
     script = (
         f"for i in $(seq 40); do out=$({query}); "
@@ -91,3 +94,24 @@ def test_node_exporter_serves_metrics_on_9100(docker_client, local_registry, box
     assert re.search(r"^node_exporter_build_info\{", metrics, re.M), metrics[:500]
     assert re.search(r"^node_load1 ", metrics, re.M)
     ok(box, "docker rm -f node")
+
+
+def test_syslog_ng_collects_syslog_over_udp_and_tcp(docker_client, local_registry, box):  # noqa: F811
+    require_images(docker_client, "balabit/syslog-ng", "python")
+    pulled(box, "balabit/syslog-ng")
+    until = "for i in $(seq 30); do {} && exit 0; sleep 0.5; done; exit 1"
+    ok(box, "docker network create lognet")
+    ok(box, "docker run -d --name collector --network lognet balabit/syslog-ng")
+    ok(box, until.format("docker logs collector | grep -q 'starting up'"))
+    run = "docker run --rm -i --network lognet"
+    udp = "h.SysLogHandler(('collector', 514)).emit(h.logging.makeLogRecord({'msg': 'app: via udp'}))"
+    ok(box, f'{run} python python -c "import logging.handlers as h; {udp}"')
+    ok(box, f"echo '<14>Nov 30 10:00:00 box app: via tcp' | {run} busybox nc collector 514")
+    ok(box, until.format("docker exec collector grep -q 'via tcp' /var/log/messages"))
+    kept = ok(box, "docker exec collector cat /var/log/messages")
+    assert re.search(r" app: via udp$", kept, re.M) and re.search(r" box app: via tcp$", kept, re.M), kept
+    shown = ok(box, "docker logs collector")  # also echoed to its standard output
+    assert "app: via udp" in shown and "app: via tcp" in shown, shown
+    ports = json.loads(ok(box, "docker image inspect -f '{{json .Config.ExposedPorts}}' balabit/syslog-ng"))
+    assert {"514/udp", "514/tcp"} <= set(ports), ports
+    ok(box, "docker rm -f collector && docker network rm lognet")
