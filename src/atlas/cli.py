@@ -102,7 +102,7 @@ def _cmd_kb_path(args: argparse.Namespace) -> int:
 
 
 def _cmd_kb_try(args: argparse.Namespace) -> int:
-    from atlas.kb.try_runner import kb_try
+    from atlas.kb.try_command import kb_try
 
     return kb_try(Path(args.kb), args.ids, args.all)
 

@@ -4,21 +4,25 @@ leftover container and a shell example, naming the file and line."""
 
 from __future__ import annotations
 
+import shutil
 import textwrap
 import time
 
 import pytest
-from atlas.kb.try_runner import collect, kb_try, run_examples
-from gateway_harness import SANDBOX_IMAGE, require_images
-from realparts import ROOT
+from atlas.kb.try_command import collect, kb_try, run_all
+from atlas.kb.try_runner import run_examples
+from gateway_harness import SANDBOX_IMAGE, leftovers, require_images
+from realparts import ROOT, need
 
 pytestmark = [pytest.mark.docker, pytest.mark.slow]
 
 
-def _runner_left_nothing(client) -> list[str]:
+def _left(client, sids: list[str]) -> list[str]:
+    """What the runner's sessions `sids` left: their containers, and what their gateways created."""
+    assert sids, "the runner started no session"
     found = [c.name for c in client.containers.list(all=True) if c.name.startswith("atlas-kbtry-")]
-    found += [n.name for n in client.networks.list() if n.name.startswith("atlas-kbtry")]
-    return found
+    found = [n for n in found if n.removeprefix("atlas-kbtry-") in sids]
+    return found + [x for sid in sids for x in leftovers(client, sid)]
 
 
 def test_every_kb_example_runs_in_a_real_sandbox(docker_client):
@@ -26,14 +30,15 @@ def test_every_kb_example_runs_in_a_real_sandbox(docker_client):
     examples = collect(ROOT / "kb", [], everything=True)
     assert examples, "no try.run example in kb/"
     start = time.monotonic()
-    outcomes = run_examples(examples, docker_client)
+    started: list[str] = []
+    outcomes = run_all(ROOT / "kb", examples, started)
     took = time.monotonic() - start
     print(f"\nkb try: {len(outcomes)} examples in {took:.1f}s")
     slow = sorted(outcomes, key=lambda o: -o.seconds)[:5]
     print("slowest: " + ", ".join(f"{o.example.entry} {o.seconds:.1f}s" for o in slow))
     failed = [o.failure() for o in outcomes if not o.ok]
     assert not failed, f"{len(failed)} of {len(outcomes)} KB examples failed:\n" + "\n".join(failed)
-    assert _runner_left_nothing(docker_client) == []
+    assert _left(docker_client, started) == []
 
 
 ENTRY = """\
@@ -75,6 +80,31 @@ def test_runner_reports_failures_leftovers_and_runs_the_shell_profile(docker_cli
     assert "    | before-the-failure" in out and "never-printed" not in out
     assert "FAIL kb/concepts/leaves.yaml:10: try.run: left behind forgotten" in out
     assert "kb try: 2 passed, 2 failed" in out
-    shell = next(o for o in run_examples(collect(tmp_path / "kb", ["shell"], False), docker_client))
-    assert shell.ok and "no-docker-cli-here" in shell.output and "sandbox" in shell.output
-    assert _runner_left_nothing(docker_client) == []
+    started: list[str] = []
+    shell = run_examples(collect(tmp_path / "kb", ["shell", "leaves"], False), docker_client, started=started)
+    assert shell[0].ok and "no-docker-cli-here" in shell[0].output and "sandbox" in shell[0].output
+    assert not shell[1].ok and "forgotten" in shell[1].leftovers
+    assert _left(docker_client, started) == []
+
+
+PY_ENTRY = ENTRY.replace("  run: |\n{run}", "  python: |\n{run}")
+
+
+def test_python_examples_run_in_pyodide(tmp_path):
+    need("Node.js", shutil.which("node") is not None, "apt-get install nodejs")
+    need("Pyodide wheels", (ROOT / "site-src/assets/wheels/wheels.json").is_file(), "run ./atlas setup")
+    kb = tmp_path / "kb" / "concepts"
+    kb.mkdir(parents=True)
+    codes = {
+        "pyok": 'import json, sys\nprint(json.dumps({"python": sys.platform}))\n',
+        "pyfails": "print('before')\nraise ValueError('the example is wrong')\n",
+    }
+    for eid, code in codes.items():
+        text = PY_ENTRY.format(id=eid, run=textwrap.indent(code, "    "))
+        (kb / f"{eid}.yaml").write_text(text, encoding="utf-8")
+    fails, ok = run_all(tmp_path / "kb", collect(tmp_path / "kb", [], everything=True))  # sorted by id
+    assert ok.ok and '{"python": "emscripten"}' in ok.output  # it ran in Pyodide, not in this CPython
+    assert not fails.ok
+    report = fails.failure()
+    assert report.startswith("kb/concepts/pyfails.yaml:10: try.python: raised an exception")
+    assert "ValueError: the example is wrong" in report and "    | before" in report

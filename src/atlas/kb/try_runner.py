@@ -1,4 +1,4 @@
-"""`./atlas kb try [ID ...] [--all]`: run the KB's `try.run` examples in real sandboxes.
+"""Run the KB's `try.run` examples in real sandboxes (`./atlas kb try`, atlas.kb.try_command).
 
 Examples run in sandbox sessions as a learner's would: docker-profile containers (the docker CLI
 talking to a real, policed gateway — `sandbox.gateway.GatewayManager`, opened exactly as the service
@@ -8,7 +8,7 @@ the next example from a shared queue; each example is one `docker exec` of a sma
 around it; the example under `bash -e` with a time limit, stdin closed, in the learner's home). After
 each docker example the script lists the containers, volumes and networks left in the session:
 leftovers fail the example (examples clean up after themselves) and are removed, so the next example
-starts clean. Python examples are run by the browser (Pyodide), not here.
+starts clean. Python examples run in Pyodide: atlas.kb.try_python.
 """
 
 from __future__ import annotations
@@ -19,14 +19,10 @@ import shutil
 import subprocess
 import tempfile
 import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from pathlib import Path
 
 from atlas.errors import AtlasError
-from atlas.kb.load import LocDict, load_kb
-from atlas.kb.problems import did_you_mean
 
 EXAMPLE_TIMEOUT = 60  # seconds per example
 TAIL_LINES = 15
@@ -59,7 +55,8 @@ class Example:
     path: str
     line: int
     code: str
-    profile: str = "docker"
+    profile: str = "docker"  # docker or shell (a sandbox session); pyodide for a python example
+    key: str = "run"  # the try: key it was written under (run or python)
 
 
 @dataclass
@@ -84,37 +81,15 @@ class Outcome:
             why = "did not finish (the sandbox stopped or the run timed out)"
         elif self.exit_code == 124:
             why = f"timed out after {EXAMPLE_TIMEOUT}s"
+        elif self.exit_code and self.example.key == "python":
+            why = "raised an exception"
         elif self.exit_code:
             why = f"exit code {self.exit_code} (every command must succeed; show one with `cmd || echo $?`)"
         else:
             why = f"left behind {self.leftovers.strip()} (remove what the example creates at its end)"
         tail = self.output.rstrip("\n").splitlines()[-TAIL_LINES:]
         body = "".join(f"    | {line}\n" for line in tail) or "    | (no output)\n"
-        return f"{e.path}:{e.line}: try.run: {why}\n{body}"
-
-
-def collect(kb_dir: Path, ids: list[str], everything: bool) -> list[Example]:
-    """The `try.run` examples of the entries `ids` (all entries with `everything`), in file order."""
-    kb = load_kb(Path(kb_dir))
-    by_id: dict[str, tuple[str, LocDict]] = {}
-    for raw in kb.entries:
-        if isinstance(raw.data, LocDict) and isinstance(raw.data.get("id"), str):
-            by_id[raw.data["id"]] = (raw.path, raw.data)
-    unknown = [i for i in ids if i not in by_id]
-    if unknown:
-        raise AtlasError(
-            "; ".join(f"unknown KB entry '{i}'{did_you_mean(i, by_id)}" for i in unknown) + f" (in {kb_dir})"
-        )
-    chosen = sorted(by_id) if everything else list(dict.fromkeys(ids))
-    out = []
-    for eid in chosen:
-        path, data = by_id[eid]
-        value = data.get("try")
-        if not isinstance(value, LocDict) or not isinstance(value.get("run"), str):
-            continue
-        profile = value.get("profile") if value.get("profile") in ("shell", "docker") else "docker"
-        out.append(Example(eid, path, value.value_mark("run").line, value["run"], profile))
-    return out
+        return f"{e.path}:{e.line}: try.{e.key}: {why}\n{body}"
 
 
 def driver_script(examples: list[Example], docker: bool) -> str:
@@ -250,9 +225,13 @@ class Session:
             self.manager.close(self.sid)
 
 
-def run_examples(examples: list[Example], client=None, sessions: int = DOCKER_SESSIONS) -> list[Outcome]:
-    """Run every example, one Outcome each in input order: shell-profile ones in one session, docker
-    ones in up to `sessions` docker-profile sessions that take the next example from a shared queue."""
+def run_examples(
+    examples: list[Example], client=None, sessions: int = DOCKER_SESSIONS, started: list[str] | None = None
+) -> list[Outcome]:
+    """Run every `run` example, one Outcome each in input order: shell-profile ones in one session, docker
+    ones in up to `sessions` docker-profile sessions that take the next example from a shared queue.
+    `started` gets the id of every session (container `atlas-kbtry-<id>`), for leak checks."""
+    examples = [ex for ex in examples if ex.key == "run"]
     if not examples:
         return []
     if shutil.which("docker") is None:
@@ -271,7 +250,9 @@ def run_examples(examples: list[Example], client=None, sessions: int = DOCKER_SE
     gateway = Gateway(client) if docker else None
     try:
         with ThreadPoolExecutor(max_workers=len(groups)) as pool:
-            futures = [pool.submit(_run_group, client, p, queue, lock, gateway) for p, queue in groups]
+            futures = [
+                pool.submit(_run_group, client, p, queue, lock, gateway, started) for p, queue in groups
+            ]
             outcomes = [o for f in futures for o in f.result()]
     finally:
         if gateway is not None:
@@ -280,9 +261,11 @@ def run_examples(examples: list[Example], client=None, sessions: int = DOCKER_SE
     return [by_example[id(ex)] for ex in examples]
 
 
-def _run_group(client, profile: str, queue: list[Example], lock, gateway: Gateway | None) -> list[Outcome]:
+def _run_group(client, profile: str, queue: list[Example], lock, gateway, started) -> list[Outcome]:
     """One session: run examples taken from `queue` (shared with the other sessions) until it is empty."""
     session = Session(client, profile, gateway)
+    if started is not None:
+        started.append(session.sid)
     outcomes = []
     try:
         while True:
@@ -300,25 +283,3 @@ def _run_group(client, profile: str, queue: list[Example], lock, gateway: Gatewa
     finally:
         session.close()
     return outcomes
-
-
-def kb_try(kb_dir: Path, ids: list[str], everything: bool) -> int:
-    """The command: run, print `ok`/`FAIL` per entry and a summary; exit 1 on any failure."""
-    if not ids and not everything:
-        raise AtlasError("name entries to try (./atlas kb try docker runc) or use --all")
-    examples = collect(kb_dir, ids, everything)
-    if ids and not everything:
-        without = [i for i in ids if i not in {ex.entry for ex in examples}]
-        for eid in without:
-            print(f"skip {eid}: no try.run example")
-    start = time.monotonic()
-    outcomes = run_examples(examples)
-    failed = [o for o in outcomes if not o.ok]
-    for o in outcomes:
-        if o.ok:
-            print(f"ok   {o.example.entry} ({o.example.profile}, {o.seconds:.1f}s)")
-        else:
-            print("FAIL " + o.failure(), end="")
-    total = time.monotonic() - start
-    print(f"kb try: {len(outcomes) - len(failed)} passed, {len(failed)} failed, {total:.1f}s")
-    return 1 if failed else 0
