@@ -222,17 +222,18 @@ def build_parser() -> argparse.ArgumentParser:
     s.set_defaults(func=_cmd_kb_landscape)
     s = kbsub.add_parser(
         "try",
-        help="run entries' try.run examples in real sandboxes; exit 1 on any failure",
+        help="run entries' try examples (sandboxes, Pyodide); exit 1 on any failure",
         description="Run the try.run examples of the named entries (or of every entry with --all) the way "
         "a learner would: all docker-profile examples in one docker-profile sandbox session (the docker CLI "
         "talking to the policed gateway), shell-profile ones in one shell-profile sandbox, in parallel. Each "
         "example runs under `bash -e` (every command must succeed) within 60 s, in the learner's home; a "
         "docker example must remove the containers, volumes and networks it creates. Prints `ok ID` or "
-        "`FAIL kb/<cat>/<id>.yaml:<line>: try.run: why` with the tail of the output, then a summary. Needs "
-        "the engine and the images of ./atlas setup.",
+        "`FAIL kb/<cat>/<id>.yaml:<line>: try.run: why` with the tail of the output, then a summary. "
+        "try.python examples run in Pyodide under Node, as a page runs them (no exception = pass). "
+        "Needs the engine, the images and the Pyodide files of ./atlas setup.",
     )
     s.add_argument("ids", nargs="*", metavar="ID", help="entry ids (kb/<category>/<id>.yaml)")
-    s.add_argument("--all", action="store_true", help="every entry with a try.run example")
+    s.add_argument("--all", action="store_true", help="every entry with a try.run or try.python example")
     s.add_argument("--kb", default=str(DEFAULT_KB), help="knowledge-base folder (default kb/)")
     s.set_defaults(func=_cmd_kb_try)
     kb.set_defaults(func=None, _parser=kb)
