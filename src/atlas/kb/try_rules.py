@@ -15,6 +15,9 @@ from atlas.kb.vocabulary import LANGUAGES
 REASON_MAX = 200
 EXAMPLE_KEYS = ("run", "python")
 MAX_COMMANDS = 6
+#: An entry with no `try:` and no tutorial step mentioning it: "warning" while the KB is being filled,
+#: "error" once every entry has an example or a reason (issue 15).
+MISSING_TRY = "warning"
 
 
 def commands_of(script: str) -> list[str]:
@@ -110,7 +113,7 @@ def check_try_links(kb: LoadedKB, series, mentioned: set[str], problems: list[Pr
         value = data.get("try")
         if not isinstance(value, LocDict):
             if data.get("id") not in mentioned:
-                report.warning(
+                (report.error if MISSING_TRY == "error" else report.warning)(
                     data.mark,
                     "try",
                     "no runnable example or reason: add try: (run, python, tutorial or reason; see "
