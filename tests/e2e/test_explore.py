@@ -102,3 +102,54 @@ def test_explorer_on_a_phone(browser, site_url, artifacts):
         page.screenshot(path=str(artifacts / "explorer-phone-zh.png"))
     finally:
         context.close()
+
+
+def test_keyboard_moves_between_nodes_announces_and_opens(page, site_url):
+    """Tab to the graph, arrow keys walk to the nearest node in that direction, Enter opens it."""
+    page.goto(site_url + "/graph/")
+    open_graph_ready(page)
+    canvas = page.locator("#atlas-graph-canvas")
+    page.locator("input[data-filter]").last.focus()  # the last control before the graph
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "atlas-graph-canvas"
+    assert canvas.evaluate("c => getComputedStyle(c).outlineStyle") == "solid"  # focus is visible
+    assert "arrow keys" in canvas.get_attribute("aria-label")
+    selected = "new URLSearchParams(location.search).get('node')"
+    position = "id => window.atlasGraph.cy.getElementById(id).position()"
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function(f"{selected} !== null")
+    seen = [page.evaluate(selected)]
+    for key, axis, sign in (("ArrowRight", "x", 1), ("ArrowDown", "y", 1), ("ArrowLeft", "x", -1)):
+        page.keyboard.press(key)
+        page.wait_for_function(f"{selected} !== {seen[-1]!r}")
+        seen.append(page.evaluate(selected))
+        before, after = page.evaluate(position, seen[-2]), page.evaluate(position, seen[-1])
+        assert (after[axis] - before[axis]) * sign > 0, (key, seen, before, after)
+    names = page.evaluate("window.atlasGraph.cy.nodes('[kind]').map(n => [n.id(), n.data('label')])")
+    name = dict(names)[seen[-1]]
+    live = page.locator(".atlas-graph-status")
+    assert live.get_attribute("aria-live") == "polite" and live.inner_text().startswith(name)
+    assert name in page.inner_text(".atlas-graph-card")
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**/components/{seen[-1]}/")
+    assert page.locator("h1").inner_text() == name
+
+
+def test_categories_are_labelled_boxes_around_their_components(page, site_url):
+    page.goto(site_url + "/zh/graph/")
+    open_graph_ready(page)
+    boxes = page.evaluate(
+        """() => { const cy = window.atlasGraph.cy;
+          return cy.nodes('.cat').map(c => ({label: c.data('label'),
+            box: c.boundingBox({includeLabels: true}),
+            inside: cy.nodes('[kind]').filter(n => n.data('category') === c.data('category')).every(n => {
+              const p = n.position(), b = c.boundingBox({includeLabels: false});
+              return p.x > b.x1 && p.x < b.x2 && p.y > b.y1 && p.y < b.y2; }) })); }"""
+    )
+    assert len(boxes) >= 20 and all(b["inside"] for b in boxes)  # each box holds all its components
+    assert "容器运行时" in [b["label"] for b in boxes]  # labelled in the page's language
+    for i, a in enumerate(boxes):  # no two category boxes overlap
+        for b in boxes[i + 1 :]:
+            x = min(a["box"]["x2"], b["box"]["x2"]) - max(a["box"]["x1"], b["box"]["x1"])
+            y = min(a["box"]["y2"], b["box"]["y2"]) - max(a["box"]["y1"], b["box"]["y1"])
+            assert x <= 0 or y <= 0, (a["label"], b["label"])

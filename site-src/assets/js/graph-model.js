@@ -8,12 +8,18 @@ export const EDGE_COLORS = ["#78909c", "#e53935", "#43a047", "#fb8c00", "#1e88e5
 const dark = () => document.body.getAttribute("data-md-color-scheme") === "slate";
 export const ink = () => (dark() ? { text: "#e8eaf6", halo: "#1e2129" } : { text: "#212121", halo: "#ffffff" });
 export const STYLE = [
-  { selector: "node", style: { "background-color": "data(color)", label: "data(label)", width: "data(size)",
+  { selector: "node", style: { "z-index-compare": "manual", "z-index": 2, "background-color": "data(color)",
+    label: "data(label)", width: "data(size)",
     height: "data(size)", "font-size": 10, "min-zoomed-font-size": 8, "text-valign": "bottom", "text-margin-y": 3,
     color: ink().text, "text-outline-color": ink().halo, "text-outline-width": 2 } },
-  { selector: "edge", style: { width: 1, "line-color": "data(color)", "curve-style": "haystack", opacity: 0.55 } },
+  { selector: "edge", style: { "z-index-compare": "manual", "z-index": 1, width: 1, "line-color": "data(color)", "curve-style": "haystack", opacity: 0.55 } },
+  { selector: "node.cat", style: { shape: "round-rectangle", width: "data(w)", height: "data(h)",
+    "background-color": "data(color)", "background-opacity": 0.07, "border-width": 1, "border-color": "data(color)",
+    "border-opacity": 0.5, label: "data(label)", "text-valign": "top", "text-margin-y": -4, "font-size": 32,
+    "font-weight": "bold", "min-zoomed-font-size": 5, "text-outline-width": 0, events: "no", "z-index": 0 } },
   { selector: ".hidden", style: { display: "none" } },
   { selector: ".faded", style: { opacity: 0.12 } },
+  { selector: "node.cat.faded", style: { opacity: 0.4 } },
   { selector: "node.hit", style: { "border-width": 3, "border-color": "#ff6f00", "font-size": 13,
     "font-weight": "bold", "min-zoomed-font-size": 0, "z-index": 10 } },
   { selector: "edge.hit", style: { width: 3.5, opacity: 1, "z-index": 10 } },
@@ -43,6 +49,12 @@ export function indexCatalog(cat) {
   return { byId, names, wording, pairWord };
 }
 
+/** Each category is drawn as a labelled box behind its components: a node of class "cat" with this id prefix
+ * (a plain node, not a cytoscape compound parent: compound bounds made 2,000 nodes twice as slow to draw). */
+export const CAT_PREFIX = "category:";
+const BOX_PAD = 34;
+
+/** Cytoscape elements: one box per category, one node per entry, one edge per relation. */
 export function elements(cat, layout, byId, typeColor) {
   const degree = {};
   const edges = [];
@@ -53,13 +65,23 @@ export function elements(cat, layout, byId, typeColor) {
     edges.push({ group: "edges",
       data: { id: "r" + i, source: r.source, target: r.target, type: r.type, color: typeColor[r.type] } });
   });
+  const ext = {};
   const nodes = cat.entries.map((e) => {
     const [x, y] = layout[e.id] || [0, 0];
+    const b = ext[e.category] || (ext[e.category] = { x1: x, x2: x, y1: y, y2: y, layer: e.layer });
+    Object.assign(b, { x1: Math.min(b.x1, x), x2: Math.max(b.x2, x), y1: Math.min(b.y1, y), y2: Math.max(b.y2, y) });
     const size = Math.min(10 + 4 * Math.sqrt(degree[e.id] || 0), 40);
-    return { group: "nodes", position: { x, y },
-      data: { id: e.id, label: e.name, layer: e.layer, kind: e.kind, color: COLORS[e.layer] || "#607d8b", size } };
+    return { group: "nodes", position: { x, y }, data: { id: e.id, label: e.name, layer: e.layer, kind: e.kind,
+      category: e.category, color: COLORS[e.layer] || "#607d8b", size } };
   });
-  return nodes.concat(edges);
+  const names = cat.vocabulary.categories || {};
+  const boxes = Object.entries(ext).map(([c, b]) => ({
+    group: "nodes", classes: "cat", selectable: false, grabbable: false,
+    position: { x: (b.x1 + b.x2) / 2, y: (b.y1 + b.y2) / 2 },
+    data: { id: CAT_PREFIX + c, category: c, label: (names[c] || {})[lang] || c, color: COLORS[b.layer] || "#607d8b",
+      w: b.x2 - b.x1 + 2 * BOX_PAD, h: b.y2 - b.y1 + 2 * BOX_PAD },
+  }));
+  return boxes.concat(nodes, edges);
 }
 
 export function legendBox(cat, typeColor) {

@@ -7,10 +7,12 @@
  * is highlighted and listed. Nodes are coloured by layer and sized by degree, edges coloured by
  * relation type (legends), labels appear as you zoom in, colours follow the light/dark palette.
  * Everything shown is in the URL (?node=, from=, to=, off=, z=, x=, y=) so a view can be shared.
+ * Each category is a labelled box behind its components; the keyboard drives it (graph-keys.js).
  * Exposes window.atlasGraph = {cy, findPath(a, b), focus(id)} once drawn (root gets data-ready).
  */
 import { SITE_ROOT, el, lang, onPage, t } from "./common.js";
 import { COLORS, EDGE_COLORS, STYLE, elements, indexCatalog, ink, legendBox, readState } from "./graph-model.js";
+import { keyboard } from "./graph-keys.js";
 
 
 const PAGES = SITE_ROOT + (lang === "zh" ? "zh/" : "");
@@ -63,8 +65,6 @@ function controls(root, cat) {
     "aria-expanded": "true", text: "☰ " + t("graph.panel") });
   ui.full = el("button", { type: "button", class: "atlas-graph-full", text: "⤢ " + t("graph.fullscreen") });
   ui.card = el("div", { class: "atlas-graph-card", hidden: true, "aria-live": "polite" });
-  ui.canvas.setAttribute("role", "img");
-  ui.canvas.setAttribute("aria-label", t("graph.canvas"));
   const bar = el("div", { class: "atlas-graph-toolbar" }, [ui.toggle, ui.full, ui.status]);
   ui.stage = el("div", { class: "atlas-graph-stage" }, [ui.canvas, ui.card]);
   root.replaceChildren(bar, el("div", { class: "atlas-graph-body" }, [ui.panel, ui.stage]));
@@ -90,6 +90,8 @@ function build(root, cat, layout) {
     hideEdgesOnViewport: big, textureOnViewport: big, pixelRatio: big ? 1 : "auto",
   });
   const { status, pathList } = ui;
+  const boxes = cy.nodes(".cat"); // one box per category, behind its components
+  const entries = cy.nodes().not(boxes); // the components
   /** The graph takes what is left of the first screen below its top edge (at least 24rem). */
   function fitHeight() {
     const top = ui.canvas.getBoundingClientRect().top + window.scrollY;
@@ -127,16 +129,18 @@ function build(root, cat, layout) {
       on[cb.getAttribute("data-filter") + ":" + cb.value] = cb.checked;
     });
     cy.batch(() => {
-      cy.nodes().forEach((n) => {
+      entries.forEach((n) => {
         n.toggleClass("hidden", on["layers:" + n.data("layer")] === false || on["kinds:" + n.data("kind")] === false);
       });
+      const shown = new Set(entries.not(".hidden").map((n) => n.data("category")));
+      boxes.forEach((b) => { b.toggleClass("hidden", !shown.has(b.data("category"))); });
       cy.edges().forEach((e) => {
         const vis = on["relations:" + e.data("type")] !== false
           && !e.source().hasClass("hidden") && !e.target().hasClass("hidden");
         e.toggleClass("hidden", !vis);
       });
     });
-    status.textContent = t("graph.shown", { n: cy.nodes(":visible").length, m: cy.edges(":visible").length });
+    status.textContent = t("graph.shown", { n: entries.filter(":visible").length, m: cy.edges(":visible").length });
   }
 
   const resolve = (text) => names[String(text || "").trim().toLowerCase()] || null;
@@ -180,7 +184,9 @@ function build(root, cat, layout) {
     selected = id;
     highlight(n);
     if (animate) cy.animate({ center: { eles: n }, zoom: Math.max(cy.zoom(), 1.2) }, { duration: 200 });
-    status.textContent = byId[id].name;
+    const e = byId[id];
+    const layer = cat.vocabulary.layers[e.layer];
+    status.textContent = [e.name, layer ? layer[lang] : e.layer, t("graph.neighbours", { n: n.neighborhood("node").length })].join(" · ");
     pathList.append(el("li", {}, [el("a", { href: pageOf(id), text: t("graph.open", { name: byId[id].name }) })]));
     showCard(id);
     writeState();
@@ -281,19 +287,19 @@ function build(root, cat, layout) {
     else if (root.requestFullscreen) root.requestFullscreen();
   });
   document.addEventListener("fullscreenchange", fitHeight);
-  cy.on("tap", "node", (ev) => focus(ev.target.id(), false));
+  cy.on("tap", "node[kind]", (ev) => focus(ev.target.id(), false));
   cy.on("tap", (ev) => {
     if (ev.target === cy && selected) {
       clearHits();
       writeState();
     }
   });
-  cy.on("mouseover", "node", (ev) => {
+  cy.on("mouseover", "node[kind]", (ev) => {
     if (selected || pathShown) return;
     highlight(ev.target);
     showCard(ev.target.id());
   });
-  cy.on("mouseout", "node", () => {
+  cy.on("mouseout", "node[kind]", () => {
     if (selected || pathShown) return;
     cy.elements().removeClass("hit faded");
     ui.card.hidden = true;
@@ -323,6 +329,7 @@ function build(root, cat, layout) {
   if (state.z !== null && state.x !== null && state.y !== null) {
     cy.viewport({ zoom: state.z, pan: { x: state.x, y: state.y } });
   }
+  keyboard(ui.canvas, cy, { selected: () => selected, focus, open: (id) => window.location.assign(pageOf(id)) });
   ready = true;
   root.setAttribute("data-ready", "true");
   window.atlasGraph = { cy, findPath, focus };

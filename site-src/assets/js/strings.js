@@ -135,9 +135,10 @@ export const STRINGS = {
   "graph.status": { en: "Status", zh: "状态" },
   "graph.neighbours": { en: "{n} direct relations", zh: "{n} 个直接关联" },
   "graph.canvas": {
-    en: "Graph of the components; use the search field to select one with the keyboard",
-    zh: "组件关系图；可用搜索框通过键盘选择组件",
+    en: "Graph of the components, grouped by category: the arrow keys move to the nearest component in that direction, Enter opens its page, Escape clears",
+    zh: "按类别分组的组件关系图：方向键移到该方向上最近的组件，回车打开它的页面，Esc 清除选择",
   },
+  "graph.role": { en: "graph", zh: "关系图" },
 
   // pyrun.js: runnable Python blocks
   "python.run": { en: "▶ Run", zh: "▶ 运行" },
