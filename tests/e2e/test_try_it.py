@@ -133,3 +133,23 @@ def test_reason_page_in_the_browser(static_server_page, built_site):
 def static_server_page(context, site_url):  # noqa: F811
     """A page of the built site on the plain static server (no sandbox needed to show a reason)."""
     return context.new_page(), site_url
+
+
+@pytest.mark.slow
+def test_python_example_runs_in_the_browser(static_server_page, built_site):
+    with_python = [e for e in catalog(built_site)["entries"] if (e.get("try") or {}).get("python")]
+    if not with_python:
+        pytest.skip("no entry has a try.python example yet")
+    e = min(with_python, key=lambda x: (len(x["try"]["python"]), x["id"]))
+    page, base = static_server_page
+    page.goto(f"{base}/components/{e['id']}/")
+    block = page.locator("#try-it ~ [data-atlas-pyrun]").first
+    block.get_by_role("button", name=re.compile("Run|运行")).click()
+    page.wait_for_function(
+        "el => ['done', 'error', 'stopped'].includes(el.dataset.state)",
+        arg=block.element_handle(),
+        timeout=180_000,
+    )
+    out = block.locator(".atlas-pyrun__out").text_content()
+    assert block.get_attribute("data-state") == "done", f"{e['id']}: {out}"
+    assert out.strip(), f"{e['id']}: the example printed nothing"
