@@ -16,6 +16,7 @@ import re
 from pathlib import Path
 
 import pytest
+from pyexamples import StaticServer
 from test_tutorials import context, live_server, press_run, term_text  # noqa: F401 - fixtures
 
 pytestmark = [pytest.mark.playwright]
@@ -136,13 +137,18 @@ def static_server_page(context, site_url):  # noqa: F811
 
 
 @pytest.mark.slow
-def test_python_example_runs_in_the_browser(static_server_page, built_site):
+def test_python_example_runs_in_the_browser(context, built_site):  # noqa: F811
     with_python = [e for e in catalog(built_site)["entries"] if (e.get("try") or {}).get("python")]
     if not with_python:
         pytest.skip("no entry has a try.python example yet")
     e = min(with_python, key=lambda x: (len(x["try"]["python"]), x["id"]))
-    page, base = static_server_page
-    page.goto(f"{base}/components/{e['id']}/")
+    page = context.new_page()
+    with StaticServer(built_site) as server:  # WebAssembly and module MIME types, as Pyodide needs
+        _run_python_block(page, f"{server.url}/components/{e['id']}/", e["id"])
+
+
+def _run_python_block(page, url: str, entry_id: str) -> None:
+    page.goto(url)
     block = page.locator("#try-it ~ [data-atlas-pyrun]").first
     block.get_by_role("button", name=re.compile("Run|运行")).click()
     page.wait_for_function(
@@ -151,5 +157,5 @@ def test_python_example_runs_in_the_browser(static_server_page, built_site):
         timeout=180_000,
     )
     out = block.locator(".atlas-pyrun__out").text_content()
-    assert block.get_attribute("data-state") == "done", f"{e['id']}: {out}"
-    assert out.strip(), f"{e['id']}: the example printed nothing"
+    assert block.get_attribute("data-state") == "done", f"{entry_id}: {out}"
+    assert out.strip(), f"{entry_id}: the example printed nothing"
