@@ -100,6 +100,20 @@ def _memory_limit_hit(sid: str) -> bool:
     return fails > 0 or kills > 0
 
 
+def settled(read, least: int, quiet: float = 1.5, limit: float = 20) -> int:
+    """Poll `read()` until it has reached `least` and then not changed for `quiet` seconds (the attack
+    pushed as far as it could), or `limit` seconds passed; the last value."""
+    deadline, value, since = time.monotonic() + limit, None, time.monotonic()
+    while time.monotonic() < deadline:
+        now = read()
+        if now != value:
+            value, since = now, time.monotonic()
+        elif value >= least and time.monotonic() - since >= quiet:
+            break
+        time.sleep(0.25)
+    return value
+
+
 @pytest.mark.parametrize("session", [BUDGET], indirect=True)
 def test_three_memory_hogs_share_the_session_total(session):
     box = session
@@ -123,8 +137,8 @@ def test_fork_bomb_across_two_containers_stops_at_the_session_pids(session):
     bomb = """sh -c 'sleep 600 & sh -c "for i in \\$(seq 300); do sleep 300 & done"; wait'"""
     for i in range(2):  # each container may have 64 pids alone; the session leaves its runs 36
         box.sh(f"docker run -d --name bomb{i} busybox {bomb}")  # the 2nd may not even start: no pids left
-    time.sleep(6)
     run = CG / "pids" / cgroups.PARENT / box.sid / "run"
+    settled(lambda: int((run / "pids.current").read_text()), 30)  # the bombs forked as far as they could
     current = int(_read("pids", box.sid, "pids.current"))
     in_run = int((run / "pids.current").read_text())
     assert current <= 100 and in_run <= 36, f"session {current}, its containers {in_run}"
@@ -144,8 +158,7 @@ def test_memory_file_systems_count_in_the_session_total(session, flags, path):
     fill = f"dd if=/dev/zero of={path} bs=1M count=150; sleep 600"
     for i in range(2):  # files in memory are charged to the session, whatever size the mount asks for
         box.sh(f"docker run -d --name ram{i} {flags} busybox sh -c '{fill}'")
-    time.sleep(8)
-    peak = int(_read("memory", f"{box.sid}/run", "memory.max_usage_in_bytes"))
+    peak = settled(lambda: int(_read("memory", f"{box.sid}/run", "memory.max_usage_in_bytes")), 100 * MiB)
     assert peak <= 200 * MiB, f"the session's containers peaked at {peak // MiB} MiB, over 200 MiB"
     assert peak > 100 * MiB, f"peak {peak // MiB} MiB: the files were not counted together"
 
