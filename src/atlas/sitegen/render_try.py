@@ -26,6 +26,19 @@ def _t(key: str, lang: str, **fmt: object) -> str:
     return text.format(**fmt) if fmt else text
 
 
+def _inline(text: str) -> str:
+    """Escaped text whose `backticks` become <code> (shows and reason are plain sentences otherwise)."""
+    parts = escape(text).split("`")
+    if len(parts) % 2 == 0:  # an unpaired backtick stays a backtick
+        return escape(text)
+    return "".join(f"<code>{p}</code>" if i % 2 else p for i, p in enumerate(parts))
+
+
+def _label(key: str, lang: str) -> str:
+    """A bold label and the gap after it (none after a Chinese full-width colon)."""
+    return f"<strong>{escape(_t(key, lang))}</strong>" + ("" if lang == "zh" else " ")
+
+
 def _step_link(step: str, series, lang: str, here: str) -> str:
     """A link to `slug#step`, named `Tutorial › Step` from the tutorial in `lang` when it is known."""
     slug, _, step_id = step.partition("#")
@@ -53,21 +66,17 @@ def try_html(e: dict, mentions: list[Mention], lang: str, here: str, series=None
     parts = []
     if value.get("reason"):
         text = value["reason"][lang] if lang in value["reason"] else value["reason"]["en"]
-        parts.append(
-            f'<p class="atlas-try-reason"><strong>{escape(_t("reason", lang))}</strong> {escape(text)}</p>'
-        )
+        parts.append(f'<p class="atlas-try-reason">{_label("reason", lang)}{_inline(text)}</p>')
     if value.get("run"):
         parts.append(format_run(value["run"], "run", "", {"profile": value.get("profile") or "docker"}, None))
     elif value.get("python"):
         parts.append(format_pyrun(value["python"], "pyrun", "", {}, None))
     if value.get("shows"):
-        parts.append(
-            f'<p class="atlas-try-shows"><strong>{escape(_t("shows", lang))}</strong> '
-            f"{escape(value['shows'][lang])}</p>"
-        )
+        parts.append(f'<p class="atlas-try-shows">{_label("shows", lang)}{_inline(value["shows"][lang])}</p>')
     if value.get("tutorial"):
         step = _step_link(value["tutorial"], series, lang, here)
-        parts.append(f'<p class="atlas-try-step">{escape(_t("tutorial", lang))} {step}</p>')
+        gap = "" if lang == "zh" else " "
+        parts.append(f'<p class="atlas-try-step">{escape(_t("tutorial", lang))}{gap}{step}</p>')
     if mentions:
         parts.append(_mentions(e["name"], mentions, lang, here))
     return "".join(parts)
