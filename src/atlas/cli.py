@@ -226,7 +226,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Run the try.run examples of the named entries (or of every entry with --all) the way "
         "a learner would: all docker-profile examples in one docker-profile sandbox session (the docker CLI "
         "talking to the policed gateway), shell-profile ones in one shell-profile sandbox, in parallel. Each "
-        "example runs under `bash -e` (every command must succeed) within 60 s, in the learner's home; a "
+        "example runs under `bash -e` (every command must succeed) within 90 s, in the learner's home; a "
         "docker example must remove the containers, volumes and networks it creates. Prints `ok ID` or "
         "`FAIL kb/<cat>/<id>.yaml:<line>: try.run: why` with the tail of the output, then a summary. "
         "try.python examples run in Pyodide under Node, as a page runs them (no exception = pass). "

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 from atlas.errors import AtlasError
 
-EXAMPLE_TIMEOUT = 60  # seconds per example
+EXAMPLE_TIMEOUT = 90  # seconds per example (examples take seconds; the margin is for a loaded machine)
 TAIL_LINES = 15
 DOCKER_SESSIONS = 4  # docker-profile sessions in parallel (starting containers is mostly waiting)
 PER_SESSION = 5  # fewer docker examples than this per session: fewer sessions
