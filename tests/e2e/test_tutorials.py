@@ -44,6 +44,8 @@ SKIPPED = {
     "limits": "memory",
     "networking": "dns",
     "storage": "backup",
+    "compose": "scale",
+    "multi-host": "scheduler",
     "monitoring": "events",
     "logging": "drivers",
 }
