@@ -8,6 +8,7 @@ import docker
 
 from . import network, policy
 from .errors import NoSuchObject
+from .event_filters import resolve_event_filters
 from .objects import add_label_filter
 from .policy import networks, volumes
 from .request import Request
@@ -124,7 +125,8 @@ class ResourceHandlers:
         return Reply(200, {"CachesDeleted": [], "SpaceReclaimed": 0})
 
     def h_events(self, req: Request, sess: Session) -> Forward:
-        """GET /events: the session's objects only."""
+        """GET /events: the session's objects only; filters by object in the session's names."""
+        resolve_event_filters(req, sess, self)
         add_label_filter(req, sess)
         return Forward(req, "stream")
 

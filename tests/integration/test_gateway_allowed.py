@@ -93,3 +93,36 @@ def test_the_tutorial_sequence(docker_client, local_registry, box):  # noqa: F81
     assert "Total reclaimed space" in pruned
     assert "mynet" not in ok(box, "docker network ls") and "myvol" not in ok(box, "docker volume ls")
     assert re.search(r"^busybox\s+latest", ok(box, "docker images"), re.M), "shared images must stay"
+
+
+def test_names_the_learner_chose_in_events_and_inspect(docker_client, box):  # noqa: F811
+    """`docker events --filter container=<name>` and `docker inspect` of a slash image, a tagged image,
+    a volume and a network answer as on a plain engine, in the learner's names (one shell)."""
+    require_images(docker_client, "busybox", "prom/prometheus")
+    ev = 'docker events --since 10m --until "$(($(date +%s)+1))"'  # ends by itself after the past events
+    short_id = "$(docker inspect -f '{{.Id}}' evweb | cut -c1-12)"
+    cmds = [
+        "docker run --name evweb busybox true && docker volume create evvol && docker network create evnet",
+        f"{ev} --filter container=evweb",
+        f"{ev} --filter container={short_id} --filter event=die",
+        f"{ev} --filter image=busybox --filter event=start --format '{{{{.Actor.Attributes.name}}}}'",
+        f"{ev} --filter container=nothing",
+        "docker inspect -f '{{index .RepoTags 0}}' prom/prometheus",
+        "docker inspect -f '{{index .RepoTags 0}}' busybox:latest",
+        "docker inspect -f '{{.Name}}' evvol evnet",
+        "docker inspect no/such/thing",
+        "docker rm evweb && docker volume rm evvol && docker network rm evnet",
+    ]
+    (made, _), by_name, by_id, by_image, nothing, prom, tagged, vol_net, missing, (gone, _) = box.sh_each(
+        cmds
+    )
+    assert made == 0 and gone == 0
+    assert by_name[0] == 0 and "container start" in by_name[1] and "name=evweb" in by_name[1], by_name
+    assert "container die" in by_id[1] and "container start" not in by_id[1] and "name=evweb" in by_id[1]
+    assert "evweb" in by_image[1].split(), by_image
+    assert nothing == (0, ""), nothing
+    assert "atlas-" not in by_name[1] + by_id[1] + by_image[1]
+    assert prom == (0, "prom/prometheus:latest\n"), prom
+    assert tagged == (0, "busybox:latest\n"), tagged
+    assert vol_net == (0, "evvol\nevnet\n"), vol_net
+    assert missing[0] == 1 and "No such object: no/such/thing" in missing[1], missing

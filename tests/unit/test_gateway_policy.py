@@ -138,6 +138,33 @@ def test_routes_allow_the_cli_and_explain_the_rest():
     policy.check_version("1.41")
 
 
+@pytest.mark.parametrize(
+    ("method", "path", "message"),
+    [
+        ("GET", "/containers/prom/prometheus/json", "No such container: prom/prometheus"),
+        ("GET", "/containers/a/b/logs", "No such container: a/b"),
+        ("HEAD", "/containers/a/b/archive", "No such container: a/b"),
+        ("GET", "/networks/a/b", "network a/b not found"),
+        ("GET", "/volumes/a/b", "get a/b: no such volume"),
+        ("GET", "/exec/a/b/json", "No such exec instance: a/b"),
+        ("GET", "/plugins/balabit/syslog-ng/json", "No such object: balabit/syslog-ng"),
+    ],
+)
+def test_lookup_of_a_name_with_a_slash_is_missing_as_on_the_engine(method, path, message):
+    """`docker inspect prom/prometheus` asks for a container of that name first: a 404 (not a
+    refusal) lets the CLI go on to the image, as on a plain engine."""
+    with pytest.raises(NoSuchObject) as exc:
+        policy.match(method, path)
+    assert exc.value.message == message
+
+
+def test_changes_to_a_name_with_a_slash_stay_refused():
+    with pytest.raises(Denied, match="DELETE /containers/mine/pause is not available"):
+        policy.match("DELETE", "/containers/mine/pause")
+    with pytest.raises(Denied, match="not available"):
+        policy.match("POST", "/containers/a/b/stop")
+
+
 def test_volume_and_network_checks():
     with pytest.raises(Denied, match="driver options"):
         policy.check_volume_create({"Name": "x", "DriverOpts": {"type": "none", "o": "bind", "device": "/"}})

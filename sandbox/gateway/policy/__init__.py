@@ -123,7 +123,20 @@ EXPLAINED = {  # endpoints people try that have a specific reason
 }
 
 
-SWARM_OBJECTS = re.compile(r"^/(plugins|nodes|services|tasks|secrets|configs)/(?P<name>[^/]+)(/json)?$")
+SWARM_OBJECTS = re.compile(r"^/(plugins|nodes|services|tasks|secrets|configs)/(?P<name>.+?)(/json)?$")
+# The engine's routes take any name, slashes included: `docker inspect prom/prometheus` asks for the
+# container `prom/prometheus` first and falls back to the image on a 404. A lookup (GET, HEAD) of a name
+# with a slash, which no `[^/]+` of ROUTES matches and no container, network, volume or exec can have,
+# gets the engine's own 404 (never a refusal, which would stop the CLI's fallback).
+LOOKUPS = (
+    (
+        re.compile(r"^/containers/(?P<name>.+)/(json|top|logs|changes|export|stats|archive)$"),
+        "No such container: {}",
+    ),
+    (re.compile(r"^/networks/(?P<name>.+)$"), "network {} not found"),
+    (re.compile(r"^/volumes/(?P<name>.+)$"), "get {}: no such volume"),
+    (re.compile(r"^/exec/(?P<name>.+)/json$"), "No such exec instance: {}"),
+)
 
 
 @rule("api.endpoints")
@@ -136,6 +149,10 @@ def match(method: str, path: str) -> tuple[Route, dict[str, str]]:
     m = SWARM_OBJECTS.match(path)
     if m and method == "GET":  # `docker inspect X` probes every kind of object: answer "no such object"
         raise NoSuchObject(f"No such object: {m.group('name')}")
+    for rx, missing in LOOKUPS if method in ("GET", "HEAD") else ():
+        m = rx.match(path)
+        if m:
+            raise NoSuchObject(missing.format(m.group("name")))
     for pattern, reason in EXPLAINED.items():
         rx = "^" + re.sub(r"\{\w\}", "[^/]+", pattern) + "(/.*)?$"
         if re.match(rx, path):
