@@ -1,0 +1,104 @@
+"""Sandbox B asks about sandbox A's objects through `docker events --filter` and `docker inspect`.
+
+The victim (A with a container `db`, image `secret`, network `anet`, volumes `avol` and an anonymous
+one) is test_attack_names.py's. B knows every engine name and ID of A. Filtering B's events by any of
+them shows nothing (while B's own name does show B's events); inspecting any of them answers exactly
+what inspecting a name that exists nowhere answers (404, "No such ..."), so B cannot even tell that
+the object exists.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from gateway_harness import gateway  # noqa: F401 - fixture
+from test_attack_names import victim  # noqa: F401 - fixture
+
+pytestmark = [pytest.mark.docker, pytest.mark.slow]
+EVENTS = 'docker events --since 10m --until "$(date +%s)"'  # the past only: ends by itself
+FILTERS = [
+    "container=db",
+    "container=atlas-{A}.db",
+    "container=/atlas-{A}.db",
+    "container={cid}",
+    "container={cid12}",
+    "container={cid5}",
+    "image=secret",
+    "image=atlas-{A}.secret",
+    "image={iid}",
+    "image={iid12}",
+    "image=atag",
+    "network=anet",
+    "network=atlas-{A}.anet",
+    "network=atlas-{A}",
+    "network={nid}",
+    "network={dnid12}",
+    "volume=avol",
+    "volume=atlas-{A}.avol",
+    "volume={anon}",
+    "volume={anon12}",
+]
+
+
+def test_b_filtering_events_by_a_names_sees_nothing(victim):  # noqa: F811
+    """Every spelling of A's objects as an events filter in B: an empty stream (one shell)."""
+    cmds = [f'{EVENTS} --filter "{victim.fmt(f)}"' for f in FILTERS]
+    control = 'docker events --since 10m --until "$(($(date +%s)+1))" --filter container=mine'
+    answers = victim.b.sh_each([*cmds, control])
+    seen = [(cmd, out) for cmd, (code, out) in zip(cmds, answers, strict=False) if code != 0 or out]
+    assert not seen, f"B's events filtered by A's objects are not empty: {seen}"
+    code, out = answers[-1]
+    assert code == 0 and "container start" in out and "name=mine" in out, out
+    assert victim.a.sid not in out and "atlas-" not in out, out
+
+
+SPELLINGS = [
+    "atlas-{A}.db",
+    "/atlas-{A}.db",
+    "{cid12}",
+    "atlas-{A}.secret",
+    "{iid}",
+    "{iid12}",
+    "atlas-{A}.anet",
+    "{nid12}",
+    "atlas-{A}.avol",
+    "{anon}",
+    "x/atlas-{A}.db",
+]
+PATHS = ["/containers/{x}/json", "/images/{x}/json", "/networks/{x}", "/volumes/{x}"]
+NOWHERE = "nowhere0"  # a name no session has
+
+
+def _curl(path: str) -> str:
+    return (
+        "curl -sS -o /tmp/answer -w '%{http_code}' --unix-socket /var/run/docker.sock "
+        f"'http://d/v1.41{path}'; echo; cat /tmp/answer"
+    )
+
+
+def test_b_inspecting_a_names_is_like_a_missing_name(victim):  # noqa: F811
+    """`docker inspect` and each raw lookup of A's objects answer exactly as for a name that exists
+    nowhere (404, the same message with the name swapped): B learns nothing (one shell)."""
+    names = [victim.fmt(s) for s in SPELLINGS]
+    cmds = [f"docker inspect {n}" for n in [NOWHERE, *names]]
+    cmds += [_curl(p.format(x=n)) for n in [NOWHERE, *names] for p in PATHS]
+    answers = victim.b.sh_each(cmds)
+    inspects, lookups = answers[: len(names) + 1], answers[len(names) + 1 :]
+    code, missing = inspects[0]
+    assert code == 1 and f"No such object: {NOWHERE}" in missing, missing
+    wrong = [
+        (n, got)
+        for n, got in zip(names, inspects[1:], strict=True)
+        if got != (1, missing.replace(NOWHERE, n))
+    ]
+    assert not wrong, f"docker inspect of A's objects differs from a missing name's: {wrong}"
+    base = lookups[: len(PATHS)]
+    assert all(out.startswith("404\n") for _, out in base), base
+    for i, n in enumerate(names):
+        for path, (_, out), (_, nowhere) in zip(
+            PATHS, lookups[(i + 1) * len(PATHS) : (i + 2) * len(PATHS)], base, strict=True
+        ):
+            status, _, body = out.partition("\n")
+            want = json.loads(nowhere.partition("\n")[2])["message"].replace(NOWHERE, n)
+            assert (status, json.loads(body)["message"]) == ("404", want), (path, n, out)
