@@ -105,7 +105,9 @@ def test_run_on_a_component_page_runs_the_example_in_a_sandbox(live_server, cont
     page = context.new_page()
     page.goto(f"{live_server.url}/components/{e['id']}/")
     block = page.locator("#try-it ~ .atlas-run[data-profile='docker']").first
-    assert page.get_by_text(e["try"]["shows"]["en"]).is_visible()
+    # terminal.js mounts ▶ once its module loaded (slow on a busy machine)
+    block.locator(".atlas-run__run").wait_for(timeout=90_000)
+    assert page.locator(".atlas-try-shows").first.is_visible()
     text = press_run(page, block)
     last = e["try"]["run"].strip().splitlines()[-1].strip()
     flat = text.replace("\n", "")  # the terminal wraps long commands at its width
