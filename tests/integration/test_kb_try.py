@@ -10,7 +10,6 @@ import time
 
 import pytest
 from atlas.kb.try_command import collect, kb_try, run_all
-from atlas.kb.try_runner import run_examples
 from gateway_harness import SANDBOX_IMAGE, leftovers, require_images
 from realparts import ROOT, need
 
@@ -64,26 +63,26 @@ def test_runner_reports_failures_leftovers_and_runs_the_shell_profile(docker_cli
         "passes": "docker run --rm busybox echo hello-from-busybox\n",
         "fails": "echo before-the-failure\ndocker run --rm busybox sh -c 'exit 3'\necho never-printed\n",
         "leaves": "docker run -d --name forgotten busybox sleep 300 >/dev/null\necho started\n",
-        "shell": "hostname\ncommand -v docker || echo no-docker-cli-here\n",
+        "shell": "hostname\ncommand -v docker || echo no-docker-cli-here\nexit 4\n",  # output shown
     }
     for eid, run in runs.items():
         text = ENTRY.format(id=eid, run=textwrap.indent(run, "    "))
         if eid == "shell":
             text += "  profile: shell\n"
         (kb / f"{eid}.yaml").write_text(text, encoding="utf-8")
-    code = kb_try(tmp_path / "kb", [], everything=True)
+    started: list[str] = []
+    code = kb_try(tmp_path / "kb", [], everything=True, started=started)
     out = capsys.readouterr().out
     assert code == 1
-    assert "ok   passes (docker" in out and "ok   shell (shell" in out
+    assert "ok   passes (docker" in out
     # `run:` is line 10 of each file
     assert "FAIL kb/concepts/fails.yaml:10: try.run: exit code 3" in out
     assert "    | before-the-failure" in out and "never-printed" not in out
     assert "FAIL kb/concepts/leaves.yaml:10: try.run: left behind forgotten" in out
-    assert "kb try: 2 passed, 2 failed" in out
-    started: list[str] = []
-    shell = run_examples(collect(tmp_path / "kb", ["shell", "leaves"], False), docker_client, started=started)
-    assert shell[0].ok and "no-docker-cli-here" in shell[0].output and "sandbox" in shell[0].output
-    assert not shell[1].ok and "forgotten" in shell[1].leftovers
+    # the shell profile: the sandbox's host name, no docker CLI
+    assert "FAIL kb/concepts/shell.yaml:10: try.run: exit code 4" in out
+    assert "    | sandbox\n    | no-docker-cli-here" in out
+    assert "kb try: 1 passed, 3 failed" in out
     assert _left(docker_client, started) == []
 
 

@@ -7,7 +7,9 @@ from pathlib import Path
 import pytest
 from atlas.content.mentions import scan_mentions
 from atlas.content.series import load_series
+from atlas.errors import AtlasError
 from atlas.kb.load import load_kb
+from atlas.kb.try_command import collect, kb_try
 from atlas.kb.try_rules import check_try_links, commands_of
 from site_fixture import write_docs, write_kb
 from test_kb_validate import entry, only, problems
@@ -164,3 +166,17 @@ def test_entry_without_example_or_mention_is_warned(fixture_kb):
         "kb/specs/oci-runtime-spec.yaml",
     ]
     assert all(": try: warning: no runnable example or reason" in p for p in found)
+
+
+def test_kb_try_names_what_it_needs(tmp_path):
+    kb = tmp_path / "kb"
+    (kb / "runtimes").mkdir(parents=True)
+    (kb / "runtimes" / "alpha.yaml").write_text(
+        with_try("try:\n  python: print(1)\n" + SHOWS), encoding="utf-8"
+    )
+    with pytest.raises(AtlasError, match=r"name entries to try .* or use --all"):
+        kb_try(kb, [], everything=False)
+    with pytest.raises(AtlasError, match=r"unknown KB entry 'alpah' \(did you mean 'alpha'\?\)"):
+        kb_try(kb, ["alpah"], everything=False)
+    [example] = collect(kb, ["alpha"], everything=False)
+    assert (example.path, example.line, example.key, example.code) == (FILE, 22, "python", "print(1)")

@@ -57,8 +57,9 @@ def run_all(kb_dir: Path, examples: list[Example], started: list[str] | None = N
     return [by_example[id(ex)] for ex in examples]
 
 
-def kb_try(kb_dir: Path, ids: list[str], everything: bool) -> int:
-    """The command: run, print `ok`/`FAIL` per entry and a summary; exit 1 on any failure."""
+def kb_try(kb_dir: Path, ids: list[str], everything: bool, started: list[str] | None = None) -> int:
+    """The command: run, print `ok`/`FAIL` per entry and a summary; exit 1 on any failure (`started`:
+    see run_all)."""
     if not ids and not everything:
         raise AtlasError("name entries to try (./atlas kb try docker-cli runc) or use --all")
     examples = collect(kb_dir, ids, everything)
@@ -66,7 +67,7 @@ def kb_try(kb_dir: Path, ids: list[str], everything: bool) -> int:
         for eid in [i for i in ids if i not in {ex.entry for ex in examples}]:
             print(f"skip {eid}: no try.run or try.python example")
     start = time.monotonic()
-    outcomes = run_all(kb_dir, examples)
+    outcomes = run_all(kb_dir, examples, started)
     failed = [o for o in outcomes if not o.ok]
     for o in outcomes:
         if o.ok:
