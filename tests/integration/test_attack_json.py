@@ -22,19 +22,32 @@ pytestmark = [pytest.mark.docker]
 PREFIX = "denied by the Container Atlas sandbox policy: "
 
 
-def curl(sandbox, method: str, path: str, body: bytes | str = b"", ctype: str = "application/json"):
-    """(HTTP status, answer) of one raw request to the sandbox's own gateway socket."""
+def curl_cmd(method: str, path: str, body: bytes | str = b"", ctype: str = "application/json") -> str:
+    """The shell command that sends one raw request to the sandbox's own gateway socket and prints the
+    HTTP status, a newline, then the answer."""
     data = body.encode() if isinstance(body, str) else body
     b64 = base64.b64encode(data).decode()
-    cmd = (
+    return (
         f"echo {b64} | base64 -d > /tmp/req.body && curl -s -o /tmp/req.out -w '%{{http_code}}' "
         f"--unix-socket /var/run/docker.sock -X {method} -H 'Content-Type: {ctype}' "
         f"--data-binary @/tmp/req.body 'http://d/v1.41{path}'; echo; cat /tmp/req.out"
     )
-    code, out = sandbox.sh(cmd)
+
+
+def _answer(code: int, out: str) -> tuple[int, str]:
     assert code == 0, out
     status, _, answer = out.partition("\n")
     return int(status), answer
+
+
+def curl(sandbox, method: str, path: str, body: bytes | str = b"", ctype: str = "application/json"):
+    """(HTTP status, answer) of one raw request to the sandbox's own gateway socket."""
+    return _answer(*sandbox.sh(curl_cmd(method, path, body, ctype)))
+
+
+def curl_each(sandbox, requests: list[tuple[str, str, str]]) -> list[tuple[int, str]]:
+    """`curl` for every (method, path, body), all sent from one shell in the sandbox."""
+    return [_answer(*a) for a in sandbox.sh_each([curl_cmd(*r) for r in requests])]
 
 
 def assert_contained(client, sid: str) -> None:
@@ -91,11 +104,18 @@ CREATE_ATTACKS = [
 ]
 
 
-@pytest.mark.parametrize(("hc", "status", "message"), CREATE_ATTACKS, ids=[a[0] for a in CREATE_ATTACKS])
-def test_container_create_key_case_and_duplicates(docker_client, box, hc, status, message):  # noqa: F811
+def test_container_create_key_case_and_duplicates(docker_client, box):  # noqa: F811
+    """Every HostConfig of CREATE_ATTACKS (one shell sends them all): each refused, nothing created."""
     before = {c["Id"] for c in session_containers(docker_client, box.sid)}
-    got, answer = curl(box, "POST", "/containers/create?name=k2", create_body(hc))
-    assert got == status and message in answer, (got, answer)
+    answers = curl_each(
+        box, [("POST", "/containers/create?name=k2", create_body(hc)) for hc, _, _ in CREATE_ATTACKS]
+    )
+    wrong = [
+        f"{hc}: expected {status} {message!r}, got {got} {answer}"
+        for (hc, status, message), (got, answer) in zip(CREATE_ATTACKS, answers, strict=True)
+        if got != status or message not in answer
+    ]
+    assert not wrong, "\n".join(wrong)
     assert {c["Id"] for c in session_containers(docker_client, box.sid)} == before
     assert_contained(docker_client, box.sid)
 
@@ -129,42 +149,49 @@ def test_respelled_allowed_keys_work_and_reach_the_engine_canonical(docker_clien
         box.sh("docker rm -f canon; docker volume rm kdata")
 
 
-@pytest.mark.parametrize(
-    ("body", "status", "message"),
-    [
-        ('{"Name":"hostetc","driveropts":{"type":"none","o":"bind","device":"/etc"}}', 403, "driver options"),
-        (
-            '{"Name":"hostetc","DriverOpts":{},"driverOpts":{"device":"/etc","o":"bind","type":"none"}}',
-            400,
-            "dup",
-        ),
-        ('{"Name":"hostetc","driver":"local-persist"}', 403, "volume driver local-persist is not allowed"),
-        ('{"Name":"hostetc","Labels":{},"labels":{"org.container-atlas.session":"x"}}', 400, "duplicates"),
-    ],
-)
-def test_volume_create_variants(docker_client, box, body, status, message):  # noqa: F811
-    got, answer = curl(box, "POST", "/volumes/create", body)
-    assert got == status and message in answer, (got, answer)
+VOLUME_ATTACKS = [
+    ('{"Name":"hostetc","driveropts":{"type":"none","o":"bind","device":"/etc"}}', 403, "driver options"),
+    (
+        '{"Name":"hostetc","DriverOpts":{},"driverOpts":{"device":"/etc","o":"bind","type":"none"}}',
+        400,
+        "dup",
+    ),
+    ('{"Name":"hostetc","driver":"local-persist"}', 403, "volume driver local-persist is not allowed"),
+    ('{"Name":"hostetc","Labels":{},"labels":{"org.container-atlas.session":"x"}}', 400, "duplicates"),
+]
+
+
+def refused_each(sandbox, path: str, attacks: list[tuple[str, int, str]]) -> None:
+    """POST every (body, status, message) of `attacks` to `path` (one shell): each answered so."""
+    answers = curl_each(sandbox, [("POST", path, body) for body, _, _ in attacks])
+    wrong = [
+        f"{body}: expected {status} {message!r}, got {got} {answer}"
+        for (body, status, message), (got, answer) in zip(attacks, answers, strict=True)
+        if got != status or message not in answer
+    ]
+    assert not wrong, "\n".join(wrong)
+
+
+def test_volume_create_variants(docker_client, box):  # noqa: F811
+    refused_each(box, "/volumes/create", VOLUME_ATTACKS)
     assert not docker_client.api.volumes(filters={"name": "hostetc"}).get("Volumes")
     assert_contained(docker_client, box.sid)
 
 
-@pytest.mark.parametrize(
-    ("body", "status", "message"),
-    [
-        ('{"Name":"mv","driver":"macvlan","options":{"parent":"eth0"}}', 403, "network driver macvlan"),
-        ('{"Name":"mv","Driver":"bridge","DRIVER":"host"}', 400, "duplicates Driver"),
-        (
-            '{"Name":"mv","Options":{},"optionſ":{"com.docker.network.bridge.name":"docker0"}}',
-            400,
-            "duplicates",
-        ),
-        ('{"Name":"mv","ipam":{"config":[{"subnet":"10.0.0.0/8"}]}}', 403, "--subnet"),
-    ],
-)
-def test_network_create_variants(docker_client, box, body, status, message):  # noqa: F811
-    got, answer = curl(box, "POST", "/networks/create", body)
-    assert got == status and message in answer, (got, answer)
+NETWORK_ATTACKS = [
+    ('{"Name":"mv","driver":"macvlan","options":{"parent":"eth0"}}', 403, "network driver macvlan"),
+    ('{"Name":"mv","Driver":"bridge","DRIVER":"host"}', 400, "duplicates Driver"),
+    (
+        '{"Name":"mv","Options":{},"optionſ":{"com.docker.network.bridge.name":"docker0"}}',
+        400,
+        "duplicates",
+    ),
+    ('{"Name":"mv","ipam":{"config":[{"subnet":"10.0.0.0/8"}]}}', 403, "--subnet"),
+]
+
+
+def test_network_create_variants(docker_client, box):  # noqa: F811
+    refused_each(box, "/networks/create", NETWORK_ATTACKS)
     assert not docker_client.api.networks(names=[f"atlas-{box.sid}.mv"])
     assert_contained(docker_client, box.sid)
 

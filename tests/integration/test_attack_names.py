@@ -302,9 +302,9 @@ C_ATTACKS = [
 ]
 
 
-@pytest.mark.parametrize("cmd", C_ATTACKS)
-def test_container_by_any_spelling(docker_client, victim, cmd):
-    attack_all(docker_client, victim, [cmd.replace("{c}", s) for s in C_SPELLINGS])
+def test_container_by_any_spelling(docker_client, victim):
+    """Every attack of C_ATTACKS with every spelling of A's container (one shell runs them all)."""
+    attack_all(docker_client, victim, [cmd.replace("{c}", s) for cmd in C_ATTACKS for s in C_SPELLINGS])
 
 
 def test_rm_force_of_a_container_leaves_it(docker_client, victim):
@@ -343,10 +343,13 @@ I_ATTACKS = [
 ]
 
 
-@pytest.mark.parametrize("cmd", I_ATTACKS)
-def test_image_by_any_spelling(docker_client, victim, cmd):
-    rmi_f = cmd.startswith("docker rmi -f")  # like `rm -f`, `rmi -f` of a missing image exits 0
-    attack_all(docker_client, victim, [cmd.replace("{i}", s) for s in I_SPELLINGS], may_succeed=rmi_f)
+def test_image_by_any_spelling(docker_client, victim):
+    """Every attack of I_ATTACKS with every spelling of A's image (one shell runs them all)."""
+    rmi_f = [c for c in I_ATTACKS if c.startswith("docker rmi -f")]  # like `rm -f`, it exits 0 if missing
+    refused = [c for c in I_ATTACKS if c not in rmi_f]
+    attack_all(docker_client, victim, [cmd.replace("{i}", s) for cmd in refused for s in I_SPELLINGS])
+    forced = [c.replace("{i}", s) for c in rmi_f for s in I_SPELLINGS]
+    attack_all(docker_client, victim, forced, may_succeed=True)
 
 
 TAG_AS = [
@@ -364,10 +367,9 @@ AFTER_TAG = [
 ]
 
 
-@pytest.mark.parametrize("then", AFTER_TAG)
-def test_tag_as_a_then_use(docker_client, victim, then):
+def test_tag_as_a_then_use(docker_client, victim):
     """The issue's theft: `docker tag busybox atlas-<A>.secret` then `docker save atlas-<A>.secret`."""
-    cmds = [f"docker tag busybox {name}; {then.replace('{t}', name)}" for name in TAG_AS]
+    cmds = [f"docker tag busybox {n}; {then.replace('{t}', n)}" for then in AFTER_TAG for n in TAG_AS]
     for out in attack_all(docker_client, victim, cmds):
         assert "reserved" in out or REFUSED.search(out)
 
@@ -390,24 +392,29 @@ def b_registry(docker_client, victim):
     victim.b.sh("docker rm -f reg")
 
 
-@pytest.mark.parametrize("spelling", I_SPELLINGS)
-def test_push_a_image_to_b_registry(docker_client, victim, b_registry, spelling):
-    cmd = f"docker tag {spelling} localhost:5050/stolen && docker push localhost:5050/stolen"
+def test_push_a_image_to_b_registry(docker_client, victim, b_registry):
+    """A's image, by every spelling, tagged for B's own registry and pushed there (one shell)."""
+    cmds = [f"docker tag {s} localhost:5050/stolen && docker push localhost:5050/stolen" for s in I_SPELLINGS]
     keep = {c["Id"] for c in session_containers(_Client(docker_client.api), victim.b.sid)}
     try:
-        attack_keeping(docker_client, victim, cmd, keep)
+        attack_keeping(docker_client, victim, cmds, keep)
     finally:
         victim.b.sh("docker rmi localhost:5050/stolen")
     catalog = json.loads(urllib.request.urlopen(b_registry, timeout=5).read())
     assert "stolen" not in catalog["repositories"]
 
 
-def attack_keeping(docker_client, v: Victim, cmd: str, keep: set[str]) -> None:
-    """`attack`, but B's containers in `keep` (its registry) survive the tidying."""
+def attack_keeping(docker_client, v: Victim, cmds: list[str], keep: set[str]) -> None:
+    """`attack` for each of `cmds` (one shell runs them all), but B's containers in `keep` (its
+    registry) survive the tidying."""
     api = docker_client.api
     before = snapshot(api, v)
-    code, out = v.b.sh(v.fmt(cmd))
-    assert code != 0 and REFUSED.search(out), out
+    filled = [v.fmt(c) for c in cmds]
+    answers = v.b.sh_each(filled)
+    got_through = [(c, out) for c, (code, out) in zip(filled, answers, strict=True) if code == 0]
+    assert not got_through, f"succeeded: {got_through}"
+    odd = [(c, out) for c, (_, out) in zip(filled, answers, strict=True) if not REFUSED.search(out)]
+    assert not odd, f"unexpected messages: {odd}"
     assert snapshot(api, v) == before and b_refers_to_a(api, v) == [] and leaked_files(api, v) == []
     assert keep <= {c["Id"] for c in session_containers(_Client(api), v.b.sid)}
 
@@ -417,7 +424,7 @@ def test_push_under_a_name_to_b_registry(docker_client, victim, b_registry):
     attack_keeping(
         docker_client,
         victim,
-        "docker tag busybox localhost:5050/atlas-{A}.secret; docker push localhost:5050/atlas-{A}.secret",
+        ["docker tag busybox localhost:5050/atlas-{A}.secret; docker push localhost:5050/atlas-{A}.secret"],
         keep,
     )
     catalog = json.loads(urllib.request.urlopen(b_registry, timeout=5).read())
@@ -436,9 +443,9 @@ N_ATTACKS = [
 ]
 
 
-@pytest.mark.parametrize("cmd", N_ATTACKS)
-def test_network_by_any_spelling(docker_client, victim, cmd):
-    attack_all(docker_client, victim, [cmd.replace("{n}", s) for s in N_SPELLINGS])
+def test_network_by_any_spelling(docker_client, victim):
+    """Every attack of N_ATTACKS with every spelling of A's networks (one shell runs them all)."""
+    attack_all(docker_client, victim, [cmd.replace("{n}", s) for cmd in N_ATTACKS for s in N_SPELLINGS])
 
 
 # -- volumes -------------------------------------------------------------------------------------
@@ -451,26 +458,26 @@ V_ATTACKS = [
 ]
 
 
-@pytest.mark.parametrize("cmd", V_ATTACKS)
-def test_volume_by_any_spelling(docker_client, victim, cmd):
-    attack_all(docker_client, victim, [cmd.replace("{v}", s) for s in V_SPELLINGS])
+def test_volume_by_any_spelling(docker_client, victim):
+    """Every attack of V_ATTACKS with every spelling of A's volumes (one shell runs them all)."""
+    attack_all(docker_client, victim, [cmd.replace("{v}", s) for cmd in V_ATTACKS for s in V_SPELLINGS])
 
 
 # -- exec instances ------------------------------------------------------------------------------
 CURL = "curl -sSf --unix-socket /var/run/docker.sock -H Content-Type:application/json "
 
 
-@pytest.mark.parametrize(
-    "call",
-    [
-        "http://d/v1.41/exec/{e}/json",
-        "-X POST http://d/v1.41/exec/{e}/start -d '{{\"Detach\":true}}'",
-        "-X POST 'http://d/v1.41/exec/{e}/resize?h=10&w=10'",
-    ],
-)
-def test_exec_of_a(docker_client, victim, call):
+E_CALLS = [
+    "http://d/v1.41/exec/{e}/json",
+    "-X POST http://d/v1.41/exec/{e}/start -d '{{\"Detach\":true}}'",
+    "-X POST 'http://d/v1.41/exec/{e}/resize?h=10&w=10'",
+]
+
+
+def test_exec_of_a(docker_client, victim):
     """A's exec instance, never started: B can neither inspect, start nor resize it."""
-    attack_all(docker_client, victim, [CURL + call.replace("{e}", e) for e in ("{eid}", "{eid12}", "{EID}")])
+    spellings = ("{eid}", "{eid12}", "{EID}")
+    attack_all(docker_client, victim, [CURL + call.replace("{e}", e) for call in E_CALLS for e in spellings])
     time.sleep(0.2)  # a start that got through would have run by now
     assert _file(docker_client.api, victim.cid, "/pwned") is None
 
@@ -539,56 +546,76 @@ def test_save_names_the_learner_tag(docker_client, victim):
         b.sh("docker rmi keep; rm -f /tmp/both.tar")
 
 
-@pytest.mark.parametrize(
-    "cmd",
-    [
-        "docker images -a --digests",
-        "docker image inspect busybox",
-        "docker history --no-trunc busybox",
-        "curl -sS --unix-socket /var/run/docker.sock http://d/v1.41/images/busybox/history",
-        "curl -sS --unix-socket /var/run/docker.sock http://d/v1.41/images/json?all=1",
-        "docker system df -v",
-        "docker info",
-        "timeout 3 docker events --since 10m",
-        "curl -sS --unix-socket /var/run/docker.sock http://d/v1.41/images/nothing/json",
-    ],
-)
-def test_b_sees_no_name_of_a(victim, cmd):
+LOOKS = [
+    "docker images -a --digests",
+    "docker image inspect busybox",
+    "docker history --no-trunc busybox",
+    "curl -sS --unix-socket /var/run/docker.sock http://d/v1.41/images/busybox/history",
+    "curl -sS --unix-socket /var/run/docker.sock http://d/v1.41/images/json?all=1",
+    "docker system df -v",
+    "docker info",
+    "timeout 3 docker events --since 10m",
+    "curl -sS --unix-socket /var/run/docker.sock http://d/v1.41/images/nothing/json",
+]
+
+
+def test_b_sees_no_name_of_a(victim):
     """A named the shared busybox `atag`: nothing B lists or inspects shows A's names or session id."""
-    code, out = victim.b.sh(cmd)
-    assert code in (0, 124), out  # 124: `timeout` ended the event stream
-    assert victim.a.sid not in out and "atag" not in out, out
+    problems = [
+        f"{cmd}: exit {code}:\n{out}"
+        for cmd, (code, out) in zip(LOOKS, victim.b.sh_each(LOOKS), strict=True)
+        if code not in (0, 124)  # 124: `timeout` ended the event stream
+        or victim.a.sid in out
+        or "atag" in out
+    ]
+    assert not problems, "\n".join(problems)
 
 
 CREATE = "-X POST 'http://d/v1.41/containers/create{q}' -d '{body}'"
 
 
-@pytest.mark.parametrize(
-    ("call", "status", "says"),
-    [
-        ("-X POST http://d/v1.41/containers/mine/rename", 400, "name"),
-        ("http://d/v1.41/images/get", 400, "names"),
-        ("-X POST http://d/v1.41/images/busybox/tag", 400, "repo"),
-        ("-X POST 'http://d/v1.41/images/busybox/tag?repo=atlas-x.y'", 403, "reserved"),
-        (CREATE.format(q="?name=atlas-x.y", body='{"Image":"busybox"}'), 403, "reserved"),
-        (CREATE.format(q="", body='{"Image":"busybox","HostConfig":{"Privileged":true}}'), 403, "privileged"),
-        ("http://d/v1.41/containers/atlas-@A.db/json", 404, "No such container: atlas-@A.db"),
-        ("http://d/v1.41/images/@IID/json", 404, "No such image: @IID"),
-        ("-X DELETE http://d/v1.41/containers/mine/pause", 403, "not available"),
-    ],
-)
-def test_errors_say_what_was_refused(victim, call, status, says):
+REFUSALS = [
+    ("-X POST http://d/v1.41/containers/mine/rename", 400, "name"),
+    ("http://d/v1.41/images/get", 400, "names"),
+    ("-X POST http://d/v1.41/images/busybox/tag", 400, "repo"),
+    ("-X POST 'http://d/v1.41/images/busybox/tag?repo=atlas-x.y'", 403, "reserved"),
+    (CREATE.format(q="?name=atlas-x.y", body='{"Image":"busybox"}'), 403, "reserved"),
+    (CREATE.format(q="", body='{"Image":"busybox","HostConfig":{"Privileged":true}}'), 403, "privileged"),
+    ("http://d/v1.41/containers/atlas-@A.db/json", 404, "No such container: atlas-@A.db"),
+    ("http://d/v1.41/images/@IID/json", 404, "No such image: @IID"),
+    ("-X DELETE http://d/v1.41/containers/mine/pause", 403, "not available"),
+]
+
+
+def _refusal_problem(call: str, status: int, says: str, out: str) -> str:
+    """What is wrong with the answer `out` (status line, then the body) to `call`; "" if nothing."""
+    got, _, body = out.partition("\n")
+    if not got.isdigit() or int(got) != status:
+        return f"{call}: expected HTTP {status}:\n{out}"
+    message = json.loads(body)["message"]
+    if says not in message:
+        return f"{call}: the message does not say {says!r}: {message}"
+    if status == 403 and not message.startswith("denied by the Container Atlas sandbox policy: "):
+        return f"{call}: a 403 without the policy's prefix: {message}"
+    if "Traceback" in message or "gateway error" in message:
+        return f"{call}: an internal error shown: {message}"
+    return ""
+
+
+def test_errors_say_what_was_refused(victim):
     """Docker-style JSON answers: the status, a message naming the field or the policy's reason."""
 
     def fill(text: str) -> str:
         return text.replace("@A", victim.a.sid).replace("@IID", victim.iid.removeprefix("sha256:")[:12])
 
     curl = "curl -sS -o /tmp/answer -w '%{http_code}' --unix-socket /var/run/docker.sock"
-    code, out = victim.b.sh(f"{curl} -H Content-Type:application/json {fill(call)}; echo; cat /tmp/answer")
-    got, _, body = out.partition("\n")
-    assert int(got) == status, out
-    message = json.loads(body)["message"]
-    assert fill(says) in message, message
-    if status == 403:
-        assert message.startswith("denied by the Container Atlas sandbox policy: "), message
-    assert "Traceback" not in message and "gateway error" not in message
+    cmds = [
+        f"{curl} -H Content-Type:application/json {fill(call)}; echo; cat /tmp/answer"
+        for call, _, _ in REFUSALS
+    ]
+    answers = victim.b.sh_each(cmds)
+    problems = [
+        _refusal_problem(fill(call), status, fill(says), out)
+        for (call, status, says), (_, out) in zip(REFUSALS, answers, strict=True)
+    ]
+    assert not [p for p in problems if p], "\n".join(p for p in problems if p)
