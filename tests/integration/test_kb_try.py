@@ -19,8 +19,8 @@ pytestmark = [pytest.mark.docker, pytest.mark.slow]
 def _left(client, sids: list[str]) -> list[str]:
     """What the runner's sessions `sids` left: their containers, and what their gateways created."""
     assert sids, "the runner started no session"
-    found = [c.name for c in client.containers.list(all=True) if c.name.startswith("atlas-kbtry-")]
-    found = [n for n in found if n.removeprefix("atlas-kbtry-") in sids]
+    names = [n.lstrip("/") for c in client.api.containers(all=True) for n in c.get("Names") or []]
+    found = [n for n in names if n.removeprefix("atlas-kbtry-") in sids]
     return found + [x for sid in sids for x in leftovers(client, sid)]
 
 

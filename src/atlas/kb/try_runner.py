@@ -19,6 +19,7 @@ import shutil
 import subprocess
 import tempfile
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -179,23 +180,23 @@ class Session:
         from sandbox.containers import apply_gateway, create_kwargs
 
         self.sid = "kbtry" + secrets.token_hex(5)
+        self.name = f"atlas-kbtry-{self.sid}"
+        self.client = client
         self.manager = None
         cfg = load_config(None)
         prof = cfg.profiles[profile]
         instance, budget, extra = "kbtry-" + self.sid[5:], cfg.limits, None
-        if prof.gateway:
-            if gateway is None:
-                raise AtlasError(f"profile {profile} needs a gateway")
-            self.manager, instance, budget = gateway.manager, gateway.instance, gateway.budget
-            extra = self.manager.open(self.sid)
-        kw = create_kwargs(prof, budget, instance, self.sid)
-        if extra:
-            apply_gateway(kw, extra)
-        image, _ = kw.pop("image"), kw.pop("command")
         try:
-            self.container = client.containers.run(
-                image, ["sleep", "infinity"], name=f"atlas-kbtry-{self.sid}", **kw
-            )
+            if prof.gateway:
+                if gateway is None:
+                    raise AtlasError(f"profile {profile} needs a gateway")
+                self.manager, instance, budget = gateway.manager, gateway.instance, gateway.budget
+                extra = self.manager.open(self.sid)
+            kw = create_kwargs(prof, budget, instance, self.sid)
+            if extra:
+                apply_gateway(kw, extra)
+            image, _ = kw.pop("image"), kw.pop("command")
+            client.containers.run(image, ["sleep", "infinity"], name=self.name, **kw)
         except Exception:
             self.close()
             raise
@@ -203,7 +204,7 @@ class Session:
     def run(self, script: str, timeout: float) -> str:
         """Run `script` with bash as the learner; its output (stdout and stderr)."""
         proc = subprocess.run(
-            ["docker", "exec", "-i", self.container.name, "bash", "-s"],
+            ["docker", "exec", "-i", self.name, "bash", "-s"],
             input=script,
             capture_output=True,
             text=True,
@@ -215,14 +216,27 @@ class Session:
         """Remove the container, then close its gateway session (which removes what it created)."""
         import docker.errors
 
-        container = getattr(self, "container", None)
-        if container is not None:
-            try:
-                container.remove(force=True)
-            except docker.errors.NotFound:
-                pass
+        try:
+            self.client.api.remove_container(self.name, force=True)
+        except docker.errors.NotFound:
+            pass
         if self.manager is not None:
             self.manager.close(self.sid)
+
+
+def open_session(client, profile: str, gateway: Gateway | None, attempts: int = 3) -> Session:
+    """A Session; an engine error while opening it (another program on the engine took the subnet the
+    gateway chose, or removed the container) is retried with a fresh session id."""
+    import docker.errors
+
+    for attempt in range(attempts):
+        try:
+            return Session(client, profile, gateway)
+        except docker.errors.APIError:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(1 + attempt)
+    raise AssertionError("unreachable")
 
 
 def run_examples(
@@ -263,7 +277,7 @@ def run_examples(
 
 def _run_group(client, profile: str, queue: list[Example], lock, gateway, started) -> list[Outcome]:
     """One session: run examples taken from `queue` (shared with the other sessions) until it is empty."""
-    session = Session(client, profile, gateway)
+    session = open_session(client, profile, gateway)
     if started is not None:
         started.append(session.sid)
     outcomes = []
