@@ -1,13 +1,17 @@
-"""`docker events --filter` in the session's view. The filters that name objects (container=, image=,
-network=, volume=) are sent to the engine as the session's engine names and IDs, so a learner's name
-matches the learner's object; a name or ID of another session or of the gateway's own objects becomes a
-value that matches nothing. The session's label filter (objects.add_label_filter) is added after this,
-so the stream holds the session's objects only whatever the filters say; events name objects as the
-learner does (the session prefix is scrubbed from every line)."""
+"""`docker events` in the session's view. The filters that name objects (container=, image=, network=,
+volume=) are sent to the engine as the session's engine names and IDs, so a learner's name matches the
+learner's object; a name or ID of another session or of the gateway's own objects becomes a value that
+matches nothing. Whatever the filters say, the gateway passes on only the session's events
+(`session_event`): those of objects carrying the session's labels (containers, images it made), and,
+since the engine's network and volume events carry no labels, those of the session's networks and
+volumes by engine name, ID and the container they concern. Events name objects as the learner does (the
+session prefix is scrubbed from every line)."""
 
 from __future__ import annotations
 
 import json
+
+import docker.errors
 
 from .errors import HttpError, NoSuchObject
 from .request import Request
@@ -97,3 +101,35 @@ def _volume(value: str, sess: Session, handlers) -> list[str]:
         mine = handlers.api.volumes(filters={"label": sess.label_filter}).get("Volumes") or []
         out += _prefixed(id_prefix(value), [v["Name"] for v in mine if not v["Name"].startswith("atlas-")])
     return out
+
+
+def session_event(ev: dict, sess: Session, handlers) -> bool:
+    """True when the engine event `ev` is about the session's own objects; everything else (other
+    sessions', the gateway's and the sandbox's own objects, the daemon, plugins) is dropped."""
+    actor = ev.get("Actor") if isinstance(ev.get("Actor"), dict) else {}
+    attrs = actor.get("Attributes") if isinstance(actor.get("Attributes"), dict) else {}
+    if sess.owns(attrs):  # containers and images the session made: their labels are the attributes
+        return True
+    kind, oid, name = ev.get("Type"), str(actor.get("ID") or ""), str(attrs.get("name") or "")
+    if "container" in attrs and not _own_container(str(attrs["container"]), sess, handlers):
+        return False  # a connect, disconnect, mount of a container that is not the session's
+    if kind == "network":
+        mine = (sess.network_id and oid == sess.network_id) or (sess.network and name == sess.network)
+        return bool(mine or name.startswith(sess.prefix))
+    if kind == "volume":  # named volumes by engine name; anonymous ones when a container of ours uses them
+        return oid.startswith(sess.prefix) or bool(oid and "container" in attrs)
+    return False
+
+
+def _own_container(cid: str, sess: Session, handlers) -> bool:
+    """True when the full container ID `cid` is one of the session's (known, or labelled so)."""
+    if cid in sess.containers:
+        return True
+    try:
+        labels = handlers.api.inspect_container(cid)["Config"].get("Labels")
+    except docker.errors.APIError:
+        return False
+    if sess.owns(labels):
+        sess.containers.add(cid)
+        return True
+    return False

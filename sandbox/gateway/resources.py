@@ -8,7 +8,7 @@ import docker
 
 from . import network, policy
 from .errors import NoSuchObject
-from .event_filters import resolve_event_filters
+from .event_filters import resolve_event_filters, session_event
 from .objects import add_label_filter
 from .policy import networks, volumes
 from .request import Request
@@ -125,10 +125,14 @@ class ResourceHandlers:
         return Reply(200, {"CachesDeleted": [], "SpaceReclaimed": 0})
 
     def h_events(self, req: Request, sess: Session) -> Forward:
-        """GET /events: the session's objects only; filters by object in the session's names."""
+        """GET /events: the session's objects only (see event_filters); filters in the session's names."""
         resolve_event_filters(req, sess, self)
-        add_label_filter(req, sess)
-        return Forward(req, "stream")
+        return Forward(
+            req,
+            "stream",
+            on_line=lambda ev: ev if session_event(ev, sess, self) else None,
+            extra={"objects_only": True},  # a line that is not a JSON object is dropped, not relayed
+        )
 
     def h_info(self, req: Request, sess: Session) -> Forward:
         """GET /info: counts of the session's containers and images, not the engine's."""

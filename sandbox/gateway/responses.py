@@ -153,6 +153,10 @@ def emit_line(client: Buffered, line: bytes, fwd: Forward) -> bool:
     try:
         obj = json.loads(line)
     except ValueError:
+        obj = line
+    if fwd.extra.get("objects_only") and not isinstance(obj, dict):
+        return True  # a stream of the session's objects (events): what is not one is not relayed
+    if obj is line:
         client.sock.sendall(chunk(line + b"\n"))
         return True
     ok = not (isinstance(obj, dict) and obj.get("error"))

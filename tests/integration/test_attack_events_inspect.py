@@ -44,13 +44,26 @@ FILTERS = [
 def test_b_filtering_events_by_a_names_sees_nothing(victim):  # noqa: F811
     """Every spelling of A's objects as an events filter in B: an empty stream (one shell)."""
     cmds = [f'{EVENTS} --filter "{victim.fmt(f)}"' for f in FILTERS]
-    control = 'docker events --since 10m --until "$(($(date +%s)+1))" --filter container=mine'
-    answers = victim.b.sh_each([*cmds, control])
+    past = 'docker events --since 10m --until "$(($(date +%s)+1))"'
+    controls = [f"{past} --filter container=mine", f"{past} --format '{{{{json .}}}}'"]
+    answers = victim.b.sh_each([*cmds, *controls])
     seen = [(cmd, out) for cmd, (code, out) in zip(cmds, answers, strict=False) if code != 0 or out]
     assert not seen, f"B's events filtered by A's objects are not empty: {seen}"
-    code, out = answers[-1]
-    assert code == 0 and "container start" in out and "name=mine" in out, out
-    assert victim.a.sid not in out and "atlas-" not in out, out
+    (code, mine), (code_all, everything) = answers[-2:]
+    assert code == 0 and "container start" in mine and "name=mine" in mine, mine
+    # unfiltered: B's own containers and networks, nothing of A's (A made a container, image, volumes,
+    # networks and connected them: none of their IDs or names, nor A's session, shows)
+    assert code_all == 0 and '"Type":"network"' in everything and '"name":"mine"' in everything, everything
+    for secret in (
+        victim.a.sid,
+        victim.cid,
+        victim.nid,
+        victim.default_nid,
+        victim.anon,
+        victim.iid[7:],
+        f"atlas-{victim.b.sid}.",  # B's own engine names are not shown either
+    ):
+        assert secret not in everything, f"B's events show {secret}:\n{everything}"
 
 
 SPELLINGS = [

@@ -96,33 +96,40 @@ def test_the_tutorial_sequence(docker_client, local_registry, box):  # noqa: F81
 
 
 def test_names_the_learner_chose_in_events_and_inspect(docker_client, box):  # noqa: F811
-    """`docker events --filter container=<name>` and `docker inspect` of a slash image, a tagged image,
-    a volume and a network answer as on a plain engine, in the learner's names (one shell)."""
+    """`docker events --filter container=|image=|network=|volume=<name>` and `docker inspect` of a slash
+    image, a tagged image, a volume and a network answer as on a plain engine, in the learner's names
+    (one shell)."""
     require_images(docker_client, "busybox", "prom/prometheus")
     ev = 'docker events --since 10m --until "$(($(date +%s)+1))"'  # ends by itself after the past events
     short_id = "$(docker inspect -f '{{.Id}}' evweb | cut -c1-12)"
-    cmds = [
-        "docker run --name evweb busybox true && docker volume create evvol && docker network create evnet",
-        f"{ev} --filter container=evweb",
-        f"{ev} --filter container={short_id} --filter event=die",
-        f"{ev} --filter image=busybox --filter event=start --format '{{{{.Actor.Attributes.name}}}}'",
-        f"{ev} --filter container=nothing",
-        "docker inspect -f '{{index .RepoTags 0}}' prom/prometheus",
-        "docker inspect -f '{{index .RepoTags 0}}' busybox:latest",
-        "docker inspect -f '{{.Name}}' evvol evnet",
-        "docker inspect no/such/thing",
-        "docker rm evweb && docker volume rm evvol && docker network rm evnet",
-    ]
-    (made, _), by_name, by_id, by_image, nothing, prom, tagged, vol_net, missing, (gone, _) = box.sh_each(
-        cmds
-    )
-    assert made == 0 and gone == 0
+    what = "--format '{{.Type}} {{.Action}} {{.Actor.ID}} {{.Actor.Attributes.name}}'"
+    cmds = {
+        "made": "docker run --name evweb busybox true && docker volume create evvol "
+        "&& docker network create evnet",
+        "by_name": f"{ev} --filter container=evweb",
+        "by_id": f"{ev} --filter container={short_id} --filter event=die",
+        "by_image": f"{ev} --filter image=busybox --filter event=start {what}",
+        "nothing": f"{ev} --filter container=nothing",
+        "network": f"{ev} --filter network=evnet {what}",
+        "volume": f"{ev} --filter volume=evvol {what}",
+        "prom": "docker inspect -f '{{index .RepoTags 0}}' prom/prometheus",
+        "tagged": "docker inspect -f '{{index .RepoTags 0}}' busybox:latest",
+        "vol_net": "docker inspect -f '{{.Name}}' evvol evnet",
+        "missing": "docker inspect no/such/thing",
+        "gone": "docker rm evweb && docker volume rm evvol && docker network rm evnet",
+    }
+    got = dict(zip(cmds, box.sh_each(list(cmds.values())), strict=True))
+    assert got["made"][0] == 0 and got["gone"][0] == 0, got
+    by_name, by_id = got["by_name"], got["by_id"]
     assert by_name[0] == 0 and "container start" in by_name[1] and "name=evweb" in by_name[1], by_name
     assert "container die" in by_id[1] and "container start" not in by_id[1] and "name=evweb" in by_id[1]
-    assert "evweb" in by_image[1].split(), by_image
-    assert nothing == (0, ""), nothing
-    assert "atlas-" not in by_name[1] + by_id[1] + by_image[1]
-    assert prom == (0, "prom/prometheus:latest\n"), prom
-    assert tagged == (0, "busybox:latest\n"), tagged
-    assert vol_net == (0, "evvol\nevnet\n"), vol_net
+    assert re.search(r"^container start \w+ evweb$", got["by_image"][1], re.M), got["by_image"]
+    assert got["nothing"] == (0, ""), got["nothing"]
+    assert re.fullmatch(r"network create \w+ evnet\n", got["network"][1]), got["network"]
+    assert got["volume"] == (0, "volume create evvol <no value>\n"), got["volume"]
+    assert "atlas-" not in "".join(got[k][1] for k in ("by_name", "by_id", "by_image", "network", "volume"))
+    assert got["prom"] == (0, "prom/prometheus:latest\n"), got["prom"]
+    assert got["tagged"] == (0, "busybox:latest\n"), got["tagged"]
+    assert got["vol_net"] == (0, "evvol\nevnet\n"), got["vol_net"]
+    missing = got["missing"]
     assert missing[0] == 1 and "No such object: no/such/thing" in missing[1], missing
