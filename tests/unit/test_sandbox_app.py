@@ -7,6 +7,13 @@ import pytest
 from sandbox.app import create_app
 
 
+@pytest.fixture(autouse=True)
+def own_state_dir(tmp_path, monkeypatch):
+    """Each app gets its own state folder: never the machine's, and never an instance lock that an
+    earlier test's app (same process, never stopped) still holds (InstanceIdentity would wait 15 s)."""
+    monkeypatch.setenv("ATLAS_STATE_DIR", str(tmp_path / "state"))
+
+
 @pytest.fixture
 def client(tmp_path):
     site = tmp_path / "site"
