@@ -73,6 +73,17 @@ def local_registry() -> str:
 
 
 @pytest.fixture(scope="session")
+def fixture_site(tmp_path_factory) -> dict[str, Path]:
+    """The site built once per session from the small fixture KB and docs (tests/support/site_fixture.py).
+
+    {"kb", "docs", "out", "root"}: read-only for every user; write own files under a tmp_path.
+    """
+    from site_fixture import build_fixture_site
+
+    return build_fixture_site(tmp_path_factory.mktemp("fixture-site"))
+
+
+@pytest.fixture(scope="session")
 def chromium_path() -> str:
     """Path of Debian's Chromium for Playwright."""
     path = shutil.which("chromium") or "/usr/bin/chromium"

@@ -105,3 +105,19 @@ def write_docs(directory: Path) -> Path:
     zh = TUTORIAL.format(title="你的第一个容器", step="启动一个容器")
     (tutorials / "first-container.zh.md").write_text(zh, encoding="utf-8")
     return directory
+
+
+def build_fixture_site(root: Path) -> dict[str, Path]:
+    """Write the fixture KB and docs under `root` and build the site into root/site (plain options).
+
+    Returns {"kb", "docs", "out", "root"}. Tests share one such build per session (the
+    `fixture_site` fixture of tests/conftest.py) and must only read it; a test that rebuilds or
+    changes options builds its own.
+    """
+    from atlas.sitegen.publish import build_site
+
+    kb = write_kb(root / "kb")
+    docs = write_docs(root / "docs")
+    out = root / "site"
+    build_site(kb, out, docs_dir=docs)
+    return {"kb": kb, "docs": docs, "out": out, "root": root}

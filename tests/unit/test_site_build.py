@@ -15,14 +15,9 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory) -> dict[str, Path]:
-    """Build the fixture site once for the module."""
-    root = tmp_path_factory.mktemp("site")
-    kb = write_kb(root / "kb")
-    docs = write_docs(root / "docs")
-    out = root / "site"
-    build_site(kb, out, docs_dir=docs)
-    return {"kb": kb, "docs": docs, "out": out}
+def built(fixture_site) -> dict[str, Path]:
+    """The fixture site, built once per session (tests/conftest.py); these tests only read it."""
+    return fixture_site
 
 
 def page(out: Path, url: str) -> str:

@@ -44,10 +44,9 @@ def test_edit_links_go_to_the_yaml_or_markdown_file(built):
     assert edit_link(cat_page) == f"{REPO}/edit/main/src/atlas/kb/vocabulary.py"
 
 
-def test_without_a_repository_url_pages_have_no_edit_or_repository_link(tmp_path):
+def test_without_a_repository_url_pages_have_no_edit_or_repository_link(fixture_site):
     """mkdocs.yml names no repository: a build without --repo-url links to none (no made-up address)."""
-    out = tmp_path / "site"
-    build_site(write_kb(tmp_path / "kb"), out, docs_dir=write_docs(tmp_path / "docs"))
+    out = fixture_site["out"]  # built without repo_url
     for p in ("index.html", "components/runc/index.html", "zh/categories/runtimes/index.html"):
         html = (out / p).read_text(encoding="utf-8")
         assert edit_link(html) is None and 'class="md-source"' not in html, p

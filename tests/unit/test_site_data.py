@@ -11,20 +11,14 @@ import pytest
 from atlas.errors import AtlasError
 from atlas.kb.commands import export
 from atlas.sitegen.linkcheck import broken_links
-from atlas.sitegen.publish import build_site
-from site_fixture import write_docs, write_kb
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory) -> dict[str, Path]:
-    """Build the fixture site once for the module."""
-    root = tmp_path_factory.mktemp("site")
-    kb = write_kb(root / "kb")
-    out = root / "site"
-    build_site(kb, out, docs_dir=write_docs(root / "docs"))
-    return {"kb": kb, "out": out, "root": root}
+def built(fixture_site, tmp_path_factory) -> dict[str, Path]:
+    """The fixture site, built once per session (tests/conftest.py); exports go to this module's root."""
+    return {"kb": fixture_site["kb"], "out": fixture_site["out"], "root": tmp_path_factory.mktemp("data")}
 
 
 def tree(folder: Path) -> dict[str, bytes]:

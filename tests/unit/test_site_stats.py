@@ -8,23 +8,18 @@ from collections import Counter
 
 import pytest
 from atlas.kb.commands import export
-from atlas.sitegen.publish import build_site
 from atlas.sitegen.render_stats import license_family
-from site_fixture import write_docs, write_kb
 
 pytestmark = pytest.mark.slow
 BAR = re.compile(r'<g class="atlas-bar[^"]*" data-key="([^"]*)" data-count="(\d+)">')
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory) -> dict:
-    """Build the fixture site once; the catalog comes from `kb export` (what users download)."""
-    root = tmp_path_factory.mktemp("site")
-    kb = write_kb(root / "kb")
-    out = root / "site"
-    build_site(kb, out, docs_dir=write_docs(root / "docs"))
-    export(kb, fmt="json", out=str(root / "graph.json"))
-    return {"out": out, "cat": json.loads((root / "graph.json").read_text(encoding="utf-8"))}
+def built(fixture_site, tmp_path_factory) -> dict:
+    """The fixture site (built once per session); the catalog comes from `kb export` (what users download)."""
+    graph = tmp_path_factory.mktemp("stats") / "graph.json"
+    export(fixture_site["kb"], fmt="json", out=str(graph))
+    return {"out": fixture_site["out"], "cat": json.loads(graph.read_text(encoding="utf-8"))}
 
 
 def charts(html: str) -> dict[str, dict[str, int]]:
