@@ -103,15 +103,16 @@ def _volume(value: str, sess: Session, handlers) -> list[str]:
     return out
 
 
-def session_event(ev: dict, sess: Session, handlers) -> bool:
+def session_event(ev: dict, sess: Session, handlers, foreign: set[str]) -> bool:
     """True when the engine event `ev` is about the session's own objects; everything else (other
-    sessions', the gateway's and the sandbox's own objects, the daemon, plugins) is dropped."""
+    sessions', the gateway's and the sandbox's own objects, the daemon, plugins) is dropped. `foreign`
+    remembers, for one stream, the containers found not to be the session's (looked up once)."""
     actor = ev.get("Actor") if isinstance(ev.get("Actor"), dict) else {}
     attrs = actor.get("Attributes") if isinstance(actor.get("Attributes"), dict) else {}
     if sess.owns(attrs):  # containers and images the session made: their labels are the attributes
         return True
     kind, oid, name = ev.get("Type"), str(actor.get("ID") or ""), str(attrs.get("name") or "")
-    if "container" in attrs and not _own_container(str(attrs["container"]), sess, handlers):
+    if "container" in attrs and not _own_container(str(attrs["container"]), sess, handlers, foreign):
         return False  # a connect, disconnect, mount of a container that is not the session's
     if kind == "network":
         mine = (sess.network_id and oid == sess.network_id) or (sess.network and name == sess.network)
@@ -121,15 +122,18 @@ def session_event(ev: dict, sess: Session, handlers) -> bool:
     return False
 
 
-def _own_container(cid: str, sess: Session, handlers) -> bool:
+def _own_container(cid: str, sess: Session, handlers, foreign: set[str]) -> bool:
     """True when the full container ID `cid` is one of the session's (known, or labelled so)."""
     if cid in sess.containers:
         return True
+    if cid in foreign:
+        return False
     try:
         labels = handlers.api.inspect_container(cid)["Config"].get("Labels")
     except docker.errors.APIError:
-        return False
+        labels = None
     if sess.owns(labels):
         sess.containers.add(cid)
         return True
+    foreign.add(cid)
     return False

@@ -127,10 +127,11 @@ class ResourceHandlers:
     def h_events(self, req: Request, sess: Session) -> Forward:
         """GET /events: the session's objects only (see event_filters); filters in the session's names."""
         resolve_event_filters(req, sess, self)
+        foreign: set[str] = set()
         return Forward(
             req,
             "stream",
-            on_line=lambda ev: ev if session_event(ev, sess, self) else None,
+            on_line=lambda ev: ev if session_event(ev, sess, self, foreign) else None,
             extra={"objects_only": True},  # a line that is not a JSON object is dropped, not relayed
         )
 
