@@ -11,12 +11,12 @@ import sys
 from pathlib import Path
 
 from atlas import ROOT
-from atlas.content.mentions import scan_mentions
 from atlas.content.series import Series, load_series
 from atlas.errors import KBError
 from atlas.kb.export import build_catalog
 from atlas.kb.load import LoadedKB
 from atlas.kb.problems import Problem
+from atlas.kb.try_data import mentioned_ids
 from atlas.kb.try_rules import check_try_links
 from atlas.kb.validate import check_kb, errors_of
 
@@ -29,7 +29,7 @@ def check_inputs(kb_dir: Path, docs_dir: Path = DOCS_DIR) -> tuple[LoadedKB, Ser
     ids = {e.data.get("id") for e in kb.entries if e.data is not None}
     series = load_series(Path(docs_dir), ids if not errors_of(kb_problems) else None, _root(docs_dir))
     try_problems: list[Problem] = []
-    check_try_links(kb, series, set(scan_mentions(Path(docs_dir), "en", series)), try_problems)
+    check_try_links(kb, series, mentioned_ids(Path(docs_dir), series), try_problems)
     problems = kb_problems + series.problems + try_problems + _sandbox_config()
     problems.sort(key=lambda p: p.sort_key)
     return kb, series, problems
@@ -48,7 +48,7 @@ def valid_catalog(kb_dir: Path, docs_dir: Path = DOCS_DIR) -> dict:
     errors = errors_of(problems)
     if errors:
         raise KBError(errors, "the knowledge base and tutorials")
-    return build_catalog(kb, set(scan_mentions(Path(docs_dir), "en", series)))
+    return build_catalog(kb, mentioned_ids(Path(docs_dir), series))
 
 
 def _root(docs_dir: Path) -> Path | None:

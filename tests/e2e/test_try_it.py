@@ -36,8 +36,16 @@ def try_section(html: str) -> str:
 
 
 def runnable(section: str) -> bool:
-    """A ▶ block, an in-browser Python block, or a link to a tutorial (step)."""
-    return "data-atlas-run" in section or "data-atlas-pyrun" in section or bool(TUTORIAL_LINK.search(section))
+    """A ▶ block, an in-browser Python block, or a link to a tutorial step that runs it (the
+    `try.tutorial` line or the "steps that use it" list; links listed only as reading do not count,
+    and a page that gives a reason it cannot run here is not runnable)."""
+    if 'class="atlas-try-reason"' in section:
+        return False
+    if "data-atlas-run" in section or "data-atlas-pyrun" in section:
+        return True
+    step = re.search(r'class="atlas-try-step">(.*?)</p>', section, re.S)
+    steps = re.search(r'class="atlas-try">(.*?)</ul>', section, re.S)
+    return any(m and TUTORIAL_LINK.search(m.group(1)) for m in (step, steps))
 
 
 def catalog(built_site: Path) -> dict:

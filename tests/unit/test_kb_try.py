@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from atlas.content.mentions import scan_mentions
 from atlas.content.series import load_series
 from atlas.errors import AtlasError
 from atlas.kb.load import load_kb
 from atlas.kb.try_command import collect, kb_try
+from atlas.kb.try_data import is_runnable, mentioned_ids
 from atlas.kb.try_rules import check_try_links, commands_of
 from site_fixture import write_docs, write_kb
 from test_kb_validate import entry, only, problems
@@ -128,7 +128,7 @@ def fixture_kb(tmp_path) -> tuple[Path, Path]:
 def links(kb_dir: Path, docs: Path) -> list[str]:
     series = load_series(docs, root=docs.parent)
     found: list = []
-    check_try_links(load_kb(kb_dir), series, set(scan_mentions(docs, "en", series)), found)
+    check_try_links(load_kb(kb_dir), series, mentioned_ids(docs, series), found)
     return [str(p) for p in found]
 
 
@@ -155,7 +155,7 @@ def test_tutorial_step_must_exist(fixture_kb):
     ), found
 
 
-def test_entry_without_example_or_mention_is_warned(fixture_kb):
+def test_entry_without_example_or_mention_is_an_error(fixture_kb):
     kb, docs = fixture_kb
     found = links(kb, docs)
     # runc and containerd are mentioned by the tutorial; the other three have nothing yet
@@ -165,7 +165,8 @@ def test_entry_without_example_or_mention_is_warned(fixture_kb):
         "kb/runtimes/rkt.yaml",
         "kb/specs/oci-runtime-spec.yaml",
     ]
-    assert all(": try: warning: no runnable example or reason" in p for p in found)
+    # an error (a warning would read "try: warning: ...")
+    assert all(":1:1: try: no runnable example or reason" in p for p in found), found
 
 
 def test_kb_try_names_what_it_needs(tmp_path):
@@ -180,3 +181,24 @@ def test_kb_try_names_what_it_needs(tmp_path):
         kb_try(kb, ["alpah"], everything=False)
     [example] = collect(kb, ["alpha"], everything=False)
     assert (example.path, example.line, example.key, example.code) == (FILE, 22, "python", "print(1)")
+
+
+def test_a_reason_or_a_mention_without_commands_is_not_runnable(tmp_path):
+    docs = tmp_path / "docs" / "tutorials"
+    docs.mkdir(parents=True)
+    front = (
+        "---\ntitle: T\nprofile: docker\nnext: ''\n"
+        "steps:\n  - id: a\n    title: A\n  - id: b\n    title: B\n---\n"
+    )
+    body = (
+        "# T\n\n## A {#a}\n\n[[runc]] is here.\n\n"
+        '```run profile="docker" step="t/a"\ndocker info\n```\n\n'
+        "## B {#b}\n\n[[kubernetes]] is only named here.\n"
+    )
+    (docs / "t.md").write_text(front + body, encoding="utf-8")
+    (docs / "t.zh.md").write_text(front + body, encoding="utf-8")
+    found = mentioned_ids(tmp_path / "docs")
+    assert found == {"runc"}
+    assert is_runnable(None, "runc" in found) and not is_runnable(None, "kubernetes" in found)
+    assert not is_runnable({"reason": {"en": "x", "zh": "y"}}, True)
+    assert is_runnable({"run": "docker info"}, False)

@@ -2,7 +2,9 @@
 share of runnable pages by layer (the stats page and `data/v1/runnable.json` show the same numbers).
 
 A page is runnable when its entry has a `try.run`, `try.python` or `try.tutorial`, or when a tutorial
-step mentions it (`[[id]]`, the page's "Try it" links). A `try.reason` page is not runnable: it says why.
+step with runnable blocks (▶) mentions it (`[[id]]`, the page's "Try it" links). A `try.reason` page is
+not runnable, mentioned or not: it says why (a tutorial may still explain the subject, as the
+ecosystem-map quiz or the multi-host page do).
 """
 
 from __future__ import annotations
@@ -31,17 +33,31 @@ def try_export(value: dict | None) -> dict | None:
 
 
 def is_runnable(try_value: dict | None, mentioned: bool) -> bool:
-    """A runnable example, a tutorial step named by `try.tutorial`, or a tutorial step's mention."""
-    return mentioned or any((try_value or {}).get(k) for k in RUNNABLE_KEYS)
+    """A runnable example, a tutorial step named by `try.tutorial`, or the mention of a tutorial step
+    that runs something — unless the entry gives a reason it cannot run here."""
+    value = try_value or {}
+    if value.get("reason"):
+        return False
+    return mentioned or any(value.get(k) for k in RUNNABLE_KEYS)
 
 
-def mentioned_ids(docs_dir: Path) -> set[str]:
-    """Ids of the entries a tutorial step mentions (none when `docs_dir` has no tutorials)."""
+def mentioned_ids(docs_dir: Path, series=None) -> set[str]:
+    """Ids of the entries mentioned by a tutorial step that has runnable blocks (none when `docs_dir`
+    has no tutorials); `series`: the already loaded tutorials, if any."""
     if not (Path(docs_dir) / "tutorials").is_dir():
         return set()
     from atlas.content.mentions import scan_mentions
+    from atlas.content.series import load_series
 
-    return set(scan_mentions(Path(docs_dir), "en"))
+    series = series or load_series(Path(docs_dir))
+    found: set[str] = set()
+    for cid, mentions in scan_mentions(Path(docs_dir), "en", series).items():
+        for m in mentions:
+            tut = series.get(m.slug)
+            if tut is not None and m.anchor and tut.blocks_of(m.anchor):
+                found.add(cid)
+                break
+    return found
 
 
 def runnable_counts(cat: dict) -> dict:

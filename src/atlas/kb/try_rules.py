@@ -17,7 +17,7 @@ EXAMPLE_KEYS = ("run", "python")
 MAX_COMMANDS = 6
 #: An entry with no `try:` and no tutorial step mentioning it: "warning" while the KB is being filled,
 #: "error" once every entry has an example or a reason (issue 15).
-MISSING_TRY = "warning"
+MISSING_TRY = "error"
 
 
 def commands_of(script: str) -> list[str]:

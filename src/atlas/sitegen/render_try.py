@@ -3,8 +3,11 @@
 A `try.run` example is a ▶ block (the same HTML as a tutorial's ```run fence, `fences.format_run`, so
 terminal.js opens the sandbox terminal of its profile and types it); a `try.python` example is a
 Pyodide block (`fences.format_pyrun`, run in the browser by pyrun.js). Under it: the `shows` sentence,
-the tutorial step named by `try.tutorial`, then the steps that mention the entry. A `try.reason` is one
-line: "Can't run here: ...". A page with none of these has no section.
+the tutorial step named by `try.tutorial`, then the tutorial steps that mention the entry and run
+something (▶); steps that only explain it, and every mention on a `try.reason` page, are listed apart as
+reading ("Read about it in"), so the page never offers to run what it says cannot run. A `try.reason`
+is one line: "Can't run here: ...". A page with none of these has no section. The same rule counts
+runnable pages in the export (atlas.kb.try_data).
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ _T = {
     "shows": ("What to look at:", "看点："),
     "tutorial": ("Run it step by step in the tutorial:", "在教程中一步步运行："),
     "reason": ("Can't run here:", "无法在此运行："),
+    "read": ("Read about it in the tutorials:", "在教程中阅读相关内容："),
 }
 
 
@@ -50,14 +54,33 @@ def _step_link(step: str, series, lang: str, here: str) -> str:
     return link(rel_url(here, f"tutorials/{slug}/#{step_id}"), text)
 
 
-def _mentions(name: str, mentions: list[Mention], lang: str, here: str) -> str:
+def _runs(m: Mention, series) -> bool:
+    """Whether the mentioning step has runnable blocks (every step counts when no series is given)."""
+    if series is None:
+        return True
+    tut = series.get(m.slug)
+    return tut is not None and bool(m.anchor) and bool(tut.blocks_of(m.anchor))
+
+
+def _mention_list(mentions: list[Mention], here: str, css: str) -> str:
     items = []
     for m in mentions:
         target = f"tutorials/{m.slug}/" + (f"#{m.anchor}" if m.anchor else "")
         text = m.tutorial_title + (f" › {m.step_title}" if m.step_title != m.tutorial_title else "")
         items.append(f"<li>{link(rel_url(here, target), text)}</li>")
-    intro = escape(t("try_it_intro", lang, name=name))
-    return f'<p>{intro}</p><ul class="atlas-try">{"".join(items)}</ul>'
+    return f'<ul class="{css}">{"".join(items)}</ul>'
+
+
+def _mentions(name: str, mentions: list[Mention], lang: str, here: str, series, reason: bool) -> str:
+    running = [] if reason else [m for m in mentions if _runs(m, series)]
+    reading = [m for m in mentions if m not in running]
+    out = ""
+    if running:
+        intro = escape(t("try_it_intro", lang, name=name))
+        out += f"<p>{intro}</p>" + _mention_list(running, here, "atlas-try")
+    if reading:
+        out += f"<p>{escape(_t('read', lang))}</p>" + _mention_list(reading, here, "atlas-try-read")
+    return out
 
 
 def try_html(e: dict, mentions: list[Mention], lang: str, here: str, series=None) -> str:
@@ -78,5 +101,5 @@ def try_html(e: dict, mentions: list[Mention], lang: str, here: str, series=None
         gap = "" if lang == "zh" else " "
         parts.append(f'<p class="atlas-try-step">{escape(_t("tutorial", lang))}{gap}{step}</p>')
     if mentions:
-        parts.append(_mentions(e["name"], mentions, lang, here))
+        parts.append(_mentions(e["name"], mentions, lang, here, series, bool(value.get("reason"))))
     return "".join(parts)
