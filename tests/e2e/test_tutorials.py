@@ -118,10 +118,10 @@ def press_run(page, block, timeout: float = 240) -> str:
         text = (text or "").rstrip()
         if text and text != before.rstrip() and PROMPT_END.search(text):
             stable = stable + 1 if text == last else 0
-            if stable >= 3:
+            if stable >= 2:  # the prompt stayed for 0.4 s: not one between two lines of the block
                 return text
         last = text
-        time.sleep(0.25)
+        time.sleep(0.2)
     raise AssertionError(f"no prompt after ▶ within {timeout}s; terminal ends with:\n{(last or '')[-1500:]}")
 
 
