@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 from pyexamples import ASSETS, DOCS, ROOT, blocks_of, cpython_outputs, need, pages
 
-HELPER = Path(__file__).with_name("pyodide_node.mjs")
+HELPER = Path(__file__).resolve().parents[2] / "src" / "atlas" / "kb" / "pyodide_node.mjs"
 
 #: Extra blocks that exercise what a learner sees when their code is wrong.
 ERRORS = {

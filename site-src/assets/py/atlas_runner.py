@@ -12,7 +12,7 @@ module `atlas_runner` and calls:
 - `reset()` for a fresh namespace (keeping `catalog` and `G`).
 
 The same file runs in CPython as the reference the tests compare Pyodide's output with
-(tests/pyexamples.py) and under Node (tests/integration/pyodide_node.mjs); the set-up's Python
+(tests/pyexamples.py) and under Node (src/atlas/kb/pyodide_node.mjs); the set-up's Python
 memory snapshot (provision/py_snapshot.mjs) imports it, so its key hashes this file.
 """
 

@@ -1,6 +1,6 @@
 """Run the KB's `try.python` examples the way a page's Python block runs them: in Pyodide (the vendored
 build the site ships, under Node), through site-src/assets/py/atlas_runner.py with atlasgraph and the
-KB's graph loaded, by tests/integration/pyodide_node.mjs (shared with the Python pages' tests).
+KB's graph loaded, by pyodide_node.mjs next to this module (shared with the Python pages' tests).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from atlas.errors import AtlasError
 from atlas.kb.try_runner import Example, Outcome
 
 ASSETS = ROOT / "site-src" / "assets"
-HELPER = ROOT / "tests" / "integration" / "pyodide_node.mjs"
+HELPER = Path(__file__).with_name("pyodide_node.mjs")
 TIMEOUT = 300
 
 
@@ -29,7 +29,7 @@ def run_python(examples: list[Example], catalog: dict) -> list[Outcome]:
     if node is None or not wheels.is_file() or not HELPER.is_file():
         raise AtlasError(
             "python examples run in Pyodide under Node: needs `node`, the vendored Pyodide and wheels "
-            "(./atlas setup) and tests/integration/pyodide_node.mjs"
+            "(./atlas setup) and src/atlas/kb/pyodide_node.mjs"
         )
     pages = [{"page": ex.entry, "blocks": [ex.code]} for ex in examples]
     with tempfile.TemporaryDirectory(prefix="atlas-kb-try-py-") as tmp:
