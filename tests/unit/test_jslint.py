@@ -1,7 +1,8 @@
 """ESLint in `./atlas test` (atlas/testing/jslint.py): real ESLint from node_modules/, real config.
 
-Each test lints a small project in a temporary folder that has the repository's eslint.config.mjs,
-package.json and package-lock.json, and the installed node_modules/ (a symlink).
+The tests lint a small project in a temporary folder that has the repository's eslint.config.mjs,
+package.json and package-lock.json, and the installed node_modules/ (a symlink); the per-file cases
+share one ESLint run (`linted`), the config and lock-file cases have a project each.
 """
 
 from __future__ import annotations
@@ -16,49 +17,72 @@ from atlas.testing import jslint
 from realparts import ROOT, need
 
 
-@pytest.fixture
-def project(tmp_path: Path) -> Path:
+def make_project(folder: Path) -> Path:
     """A folder ESLint can run in, with the project's config and tools."""
     need("ESLint", jstools.eslint_script() is not None, "run: .venv/bin/python -m atlas.provision.jstools")
     need("Node.js", shutil.which("node") is not None, "apt-get install nodejs")
     for name in ("eslint.config.mjs", *jstools.MANIFESTS):
-        shutil.copy2(ROOT / name, tmp_path / name)
-    (tmp_path / "node_modules").symlink_to(ROOT / "node_modules")
-    (tmp_path / "site-src" / "assets" / "js").mkdir(parents=True)
-    return tmp_path
+        shutil.copy2(ROOT / name, folder / name)
+    (folder / "node_modules").symlink_to(ROOT / "node_modules")
+    (folder / "site-src" / "assets" / "js").mkdir(parents=True)
+    return folder
 
 
-def test_clean_browser_module_gives_no_problems(project):
-    (project / "site-src/assets/js/ok.js").write_text(
-        'import { t } from "./strings.js";\n\nexport const label = t("terminal.run");\n'
-    )
-    assert jslint.eslint(project) == []
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A fresh project of its own (for tests that change the config or the lock file)."""
+    return make_project(tmp_path)
 
 
-def test_each_problem_is_one_line_with_file_line_column_and_rule(project):
-    (project / "site-src/assets/js/bad.js").write_text("var count = 1;\nif (count == 2) undefinedThing();\n")
+#: One file per case, linted together by one ESLint run (`linted`): ESLint reports each file on its own.
+CASES = {
+    "site-src/assets/js/ok.js": 'import { t } from "./strings.js";\n\n'
+    'export const label = t("terminal.run");\n',
+    "site-src/assets/js/bad.js": "var count = 1;\nif (count == 2) undefinedThing();\n",
+    "site-src/assets/js/page.js": "export const argv = process.argv;\n",
+    "tool.mjs": "export const argv = process.argv;\n",
+    "site-src/assets/vendor/lib-1.0.js": "var x = 1; if (x == 1) y();\n",
+    "site-src/assets/js/broken.js": "export function f( {\n",
+}
+
+
+@pytest.fixture(scope="module")
+def linted(tmp_path_factory) -> dict[str, list[str]]:
+    """The problems ESLint reports for each file of CASES, all linted in one run."""
+    project = make_project(tmp_path_factory.mktemp("eslint"))
+    for rel, text in CASES.items():
+        (project / rel).parent.mkdir(parents=True, exist_ok=True)
+        (project / rel).write_text(text)
     problems = jslint.eslint(project)
+    by_file = {rel: [p for p in problems if p.startswith(rel + ":")] for rel in CASES}
+    assert sum(map(len, by_file.values())) == len(problems), problems  # every problem names a case file
+    return by_file
+
+
+def test_clean_browser_module_gives_no_problems(linted):
+    assert linted["site-src/assets/js/ok.js"] == []
+
+
+def test_each_problem_is_one_line_with_file_line_column_and_rule(linted):
+    problems = linted["site-src/assets/js/bad.js"]
     assert "site-src/assets/js/bad.js:1:1: no-var: Unexpected var, use let or const instead." in problems
     assert any(p.startswith("site-src/assets/js/bad.js:2:11: eqeqeq: ") for p in problems), problems
     assert "site-src/assets/js/bad.js:2:17: no-undef: 'undefinedThing' is not defined." in problems
 
 
-def test_browser_code_may_not_use_node_globals_and_node_scripts_may(project):
-    (project / "site-src/assets/js/page.js").write_text("export const argv = process.argv;\n")
-    (project / "tool.mjs").write_text("export const argv = process.argv;\n")
-    assert jslint.eslint(project) == ["site-src/assets/js/page.js:1:21: no-undef: 'process' is not defined."]
+def test_browser_code_may_not_use_node_globals_and_node_scripts_may(linted):
+    assert linted["site-src/assets/js/page.js"] == [
+        "site-src/assets/js/page.js:1:21: no-undef: 'process' is not defined."
+    ]
+    assert linted["tool.mjs"] == []
 
 
-def test_vendored_files_are_not_linted(project):
-    vendor = project / "site-src/assets/vendor"
-    vendor.mkdir()
-    (vendor / "lib-1.0.js").write_text("var x = 1; if (x == 1) y();\n")
-    assert jslint.eslint(project) == []
+def test_vendored_files_are_not_linted(linted):
+    assert linted["site-src/assets/vendor/lib-1.0.js"] == []
 
 
-def test_syntax_error_is_reported_located(project):
-    (project / "site-src/assets/js/broken.js").write_text("export function f( {\n")
-    [problem] = jslint.eslint(project)
+def test_syntax_error_is_reported_located(linted):
+    [problem] = linted["site-src/assets/js/broken.js"]
     assert problem.startswith("site-src/assets/js/broken.js:2:1: syntax: Parsing error: ")
 
 
