@@ -76,8 +76,21 @@ docker run -d -p 80:80 httpd
 """
 
 
-def write_kb(directory: Path) -> Path:
-    """Write the fixture KB into `directory` and return it."""
+#: A `try:` with a reason for each entry that no fixture tutorial step mentions: a KB that builds
+#: (an entry with neither an example nor a reason is an error). Pass as write_kb(..., tries=REASONS).
+REASONS = {
+    eid: f"try:\n  reason:\n    en: The fixture {eid} has nothing to run.\n"
+    f"    zh: 夹具条目 {eid} 没有可运行的内容。\n"
+    for eid in ("oci-runtime-spec", "rkt", "kubernetes")
+}
+
+
+def write_kb(directory: Path, tries: dict[str, str] | None = None) -> Path:
+    """Write the fixture KB into `directory` and return it.
+
+    `tries` maps an entry id to the `try:` block appended to its file; without it the entries that no
+    tutorial mentions have none (what the try-rule tests check); a KB to build needs REASONS.
+    """
     for eid, name, cat, kind, layer, zh_kind, status, aliases, rels in ENTRIES:
         (directory / cat).mkdir(parents=True, exist_ok=True)
         rel_yaml = "".join(f"  - type: {t}\n    target: {x}\n" for t, x in rels) if rels else "  []\n"
@@ -88,6 +101,7 @@ def write_kb(directory: Path) -> Path:
         )  # fmt: skip
         if not rels:
             text = text.replace("relations:\n  []\n", "relations: []\n")
+        text += (tries or {}).get(eid, "")
         (directory / cat / f"{eid}.yaml").write_text(text, encoding="utf-8")
     return directory
 
@@ -116,7 +130,7 @@ def build_fixture_site(root: Path) -> dict[str, Path]:
     """
     from atlas.sitegen.publish import build_site
 
-    kb = write_kb(root / "kb")
+    kb = write_kb(root / "kb", tries=REASONS)
     docs = write_docs(root / "docs")
     out = root / "site"
     build_site(kb, out, docs_dir=docs)

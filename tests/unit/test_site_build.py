@@ -9,7 +9,7 @@ import pytest
 from atlas.errors import BuildError, KBError
 from atlas.sitegen.linkcheck import broken_links
 from atlas.sitegen.publish import build_site
-from site_fixture import write_docs, write_kb
+from site_fixture import REASONS, write_docs, write_kb
 
 pytestmark = pytest.mark.slow
 
@@ -130,7 +130,7 @@ def test_search_index_has_chinese_segmented_terms(built):
 
 
 def test_bad_kb_leaves_the_previous_site_untouched(built, tmp_path):
-    bad = write_kb(tmp_path / "kb")
+    bad = write_kb(tmp_path / "kb", tries=REASONS)
     text = (bad / "runtimes" / "runc.yaml").read_text()
     (bad / "runtimes" / "runc.yaml").write_text(
         text.replace("target: oci-runtime-spec", "target: oci-runtim-spec")
@@ -154,23 +154,29 @@ def test_broken_page_leaves_the_previous_site_untouched(built, tmp_path):
     assert not list(built["out"].parent.glob("site.build-*"))
 
 
-def test_rebuild_replaces_the_site(tmp_path, built):
-    out = tmp_path / "site"
+@pytest.fixture(scope="module")
+def rebuilt(built, tmp_path_factory) -> Path:
+    """A second build, with the public address, over a folder holding a stale page."""
+    out = tmp_path_factory.mktemp("rebuilt") / "site"
     out.mkdir()
     (out / "stale.html").write_text("old")
-    build_site(built["kb"], out, docs_dir=built["docs"])
+    build_site(built["kb"], out, docs_dir=built["docs"], site_url="https://atlas.example.org/learn")
+    return out
+
+
+def test_rebuild_replaces_the_site(rebuilt):
+    out = rebuilt
     assert not (out / "stale.html").exists() and (out / "components" / "runc" / "index.html").is_file()
 
 
-def test_sitemap_only_with_the_public_address(built, tmp_path):
+def test_sitemap_only_with_the_public_address(built, rebuilt):
     """Without --site-url the one sitemap lists no page (MkDocs would write "None" addresses; Material
     asks for it on every page); with it the sitemap lists every page at that address, Chinese
     alternates included."""
     maps = [p.relative_to(built["out"]).as_posix() for p in built["out"].rglob("sitemap.xml*")]
     assert maps == ["sitemap.xml"]
     assert "<loc>" not in (built["out"] / "sitemap.xml").read_text(encoding="utf-8")
-    out = tmp_path / "site"
-    build_site(built["kb"], out, docs_dir=built["docs"], site_url="https://atlas.example.org/learn")
+    out = rebuilt  # built with site_url="https://atlas.example.org/learn"
     sitemap = (out / "sitemap.xml").read_text(encoding="utf-8")
     assert "None" not in sitemap
     assert "<loc>https://atlas.example.org/learn/components/runc/</loc>" in sitemap

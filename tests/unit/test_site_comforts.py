@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from atlas.errors import AtlasError
 from atlas.sitegen.publish import build_site, check_repo_url
-from site_fixture import write_docs, write_kb
+from site_fixture import REASONS, write_docs, write_kb
 
 pytestmark = pytest.mark.slow
 
@@ -22,7 +22,9 @@ REPO = "https://git.example.org/team/atlas"
 def built(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("site")
     out = root / "site"
-    build_site(write_kb(root / "kb"), out, docs_dir=write_docs(root / "docs"), repo_url=REPO + "/")
+    build_site(
+        write_kb(root / "kb", tries=REASONS), out, docs_dir=write_docs(root / "docs"), repo_url=REPO + "/"
+    )
     return out
 
 
