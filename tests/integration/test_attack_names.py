@@ -88,9 +88,10 @@ def victim(docker_client, gateway):  # noqa: F811
     """A (the victim, with a container, image, network, volumes and an exec) and B (the attacker)."""
     require_images(docker_client, "busybox")
     a = start_sandbox(docker_client, gateway, "a" + secrets.token_hex(5))
-    b = start_sandbox(docker_client, gateway, "b" + secrets.token_hex(5))
     token = "TOKEN" + secrets.token_hex(12)
+    b = None  # A is removed even when B cannot start
     try:
+        b = start_sandbox(docker_client, gateway, "b" + secrets.token_hex(5))
         _ok(a, "docker network create anet && docker volume create avol")
         _ok(
             a,
@@ -124,7 +125,7 @@ def victim(docker_client, gateway):  # noqa: F811
         )
     finally:
         assert stop_sandbox(docker_client, a) == []
-        assert stop_sandbox(docker_client, b) == []
+        assert b is None or stop_sandbox(docker_client, b) == []
 
 
 def _file(api, container: str, path: str) -> bytes | None:
