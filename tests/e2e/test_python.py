@@ -122,7 +122,16 @@ def test_every_block_runs_in_the_browser(page, site, catalog, md):
     assert any("pyodide.asm.wasm" in u for u in page.requests)  # the worker's requests were routed too
 
 
-def test_playground_answers_the_three_questions(page, catalog):
+def axe_source(site) -> str:
+    """The vendored axe-core script of the built site."""
+    _, site_dir = site
+    axe = sorted((site_dir / "assets" / "vendor").glob("axe-core-*.js"))
+    assert axe, "axe-core is not vendored"
+    return axe[0].read_text()
+
+
+def test_playground_answers_the_three_questions(page, site, catalog):
+    """The playground's blocks answer as atlasgraph in CPython does; an edited block sees the graph."""
     import atlasgraph
 
     g = atlasgraph.load(catalog)
@@ -141,6 +150,14 @@ def test_playground_answers_the_three_questions(page, catalog):
     # The console: an edited block sees the preloaded graph.
     got = run_block(page, 0, "len(atlasgraph.by_kind(G, 'runtime'))")
     assert got["output"] == f"{len(atlasgraph.by_kind(g, 'runtime'))}\n"
+    # The blocks, run and with a focused Run button, pass axe-core (no violation at all).
+    page.locator("[data-atlas-pyrun] [data-action=run]").nth(1).focus()
+    page.add_script_tag(content=axe_source(site))
+    violations = page.evaluate(
+        """async () => (await axe.run(document.querySelectorAll('[data-atlas-pyrun]')))
+            .violations.map(v => `${v.id}: ${v.nodes.map(n => n.html.slice(0, 80)).join(' | ')}`)"""
+    )
+    assert violations == []
 
 
 def test_page_without_python_loads_no_pyodide(page):
@@ -189,17 +206,14 @@ def test_python_starts_whatever_the_host_does_to_the_snapshot(page, site, served
     assert tried  # the snapshot was asked for first
 
 
-def test_syntax_error_shows_traceback(page):
+def test_syntax_error_runtime_error_and_missing_package(page):
+    """Each error shows its traceback (a syntax error runs nothing), and the next run still works."""
     page.goto(page.base + "python/")
     got = run_block(page, 0, "print('hi')\nprint(1 +\n")
     assert got["state"] == "error"
     assert 'File "<block 1>", line 2' in got["output"]
     assert "SyntaxError" in got["output"]
     assert "hi" not in got["output"]
-
-
-def test_runtime_error_and_missing_package(page):
-    page.goto(page.base + "python/")
     got = run_block(page, 0, "print('before')\n{}['key']\n")
     assert got["state"] == "error"
     assert got["output"].startswith("before\nTraceback (most recent call last):")
@@ -244,18 +258,3 @@ def test_editor_is_accessible(page):
         "el => el.dataset.state === 'done'", arg=block.element_handle(), timeout=RUN_TIMEOUT
     )
     assert block.locator(".atlas-pyrun__out").text_content() == "你好\n"
-
-
-def test_python_blocks_pass_axe(page, site):
-    _, site_dir = site
-    axe = sorted((site_dir / "assets" / "vendor").glob("axe-core-*.js"))
-    assert axe, "axe-core is not vendored"
-    page.goto(page.base + "python/graph-playground/")
-    assert run_block(page, 1)["state"] == "done"
-    page.locator("[data-atlas-pyrun] [data-action=run]").nth(1).focus()
-    page.add_script_tag(content=axe[0].read_text())
-    violations = page.evaluate(
-        """async () => (await axe.run(document.querySelectorAll('[data-atlas-pyrun]')))
-            .violations.map(v => `${v.id}: ${v.nodes.map(n => n.html.slice(0, 80)).join(' | ')}`)"""
-    )
-    assert violations == []
