@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import os
 import socket
+import threading
 import time
 
 from .acceptor import Acceptor
@@ -31,6 +32,9 @@ class PortForwarder:
 
     def __init__(self, acceptor: Acceptor) -> None:
         self.acceptor = acceptor
+        # One change at a time: `docker rm -f a b` sends both removals at once, and two threads taking
+        # the same closed port out of port_socks crashed the second request (KeyError).
+        self._socks_lock = threading.Lock()
 
     def open(self, sess: Session) -> None:
         """Start the control socket of a session."""
@@ -76,16 +80,18 @@ class PortForwarder:
     def changed(self, sess: Session) -> None:
         """Open/close the per-port sockets, tell the forwarder, wait until it listens."""
         socks: dict[int, socket.socket] = sess.port_socks  # type: ignore[attr-defined]
-        with sess.lock:
-            wanted = set(sess.ports)
-        for port in wanted - set(socks):
-            sock = listen_unix(str(sess.dir / f"port-{port}.sock"))
-            socks[port] = sock
-            self.acceptor.add(sock, lambda conn, p=port: self._tunnel(sess, p, conn), f"atlas-port-{sess.id}")
-        for port in set(socks) - wanted:
-            self.acceptor.remove(socks.pop(port))
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(sess.dir / f"port-{port}.sock")
+        with self._socks_lock:
+            with sess.lock:
+                wanted = set(sess.ports)
+            for port in wanted - set(socks):
+                sock = listen_unix(str(sess.dir / f"port-{port}.sock"))
+                socks[port] = sock
+                tunnel = lambda conn, p=port: self._tunnel(sess, p, conn)  # noqa: E731
+                self.acceptor.add(sock, tunnel, f"atlas-port-{sess.id}")
+            for port in set(socks) - wanted:
+                self.acceptor.remove(socks.pop(port))
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(sess.dir / f"port-{port}.sock")
         with sess.ack:
             before = sess.acks
             if self._send(sess):
