@@ -169,7 +169,9 @@ def test_page_without_python_loads_no_pyodide(page):
     assert py == []
 
 
-def test_python_page_loads_pyodide_only_on_run(page):
+def test_python_page_loads_pyodide_only_on_run_then_shows_errors(page):
+    """Pyodide is fetched on the first ▶ only; then the same Python shows syntax and runtime errors and a
+    missing package (check_errors)."""
     page.goto(page.base + "python/")
     page.wait_for_load_state("networkidle")
     assert not [u for u in page.requests if "pyodide" in u or "/wheels/" in u]
@@ -177,6 +179,7 @@ def test_python_page_loads_pyodide_only_on_run(page):
     assert [u for u in page.requests if u.endswith("pyodide.asm.wasm")]
     assert [u for u in page.requests if u.endswith(".snapshot.gz")]
     assert not [u for u in page.requests if u.endswith(".whl") or "graph.json" in u]  # no graph needed
+    check_errors(page)
 
 
 @pytest.mark.parametrize("served", ["missing", "corrupt", "unpacked"])
@@ -206,9 +209,9 @@ def test_python_starts_whatever_the_host_does_to_the_snapshot(page, site, served
     assert tried  # the snapshot was asked for first
 
 
-def test_syntax_error_runtime_error_and_missing_package(page):
-    """Each error shows its traceback (a syntax error runs nothing), and the next run still works."""
-    page.goto(page.base + "python/")
+def check_errors(page) -> None:
+    """On python/ (Python started): each error shows its traceback (a syntax error runs nothing), and
+    the next run still works."""
     got = run_block(page, 0, "print('hi')\nprint(1 +\n")
     assert got["state"] == "error"
     assert 'File "<block 1>", line 2' in got["output"]
