@@ -1,6 +1,6 @@
 """The service images built from Debian packages (sandbox/images/{nginx,redis,python,prometheus,
-node-exporter,syslog-ng}), pulled through the gateway in a real docker sandbox and used as the tutorials
-use them."""
+node-exporter,syslog-ng,zookeeper}), pulled through the gateway in a real docker sandbox and used as the
+tutorials (or the KB's examples) use them."""
 
 from __future__ import annotations
 
@@ -115,3 +115,18 @@ def test_syslog_ng_collects_syslog_over_udp_and_tcp(docker_client, local_registr
     ports = json.loads(ok(box, "docker image inspect -f '{{json .Config.ExposedPorts}}' balabit/syslog-ng"))
     assert {"514/udp", "514/tcp"} <= set(ports), ports
     ok(box, "docker rm -f collector && docker network rm lognet")
+
+
+def test_zookeeper_starts_in_256m_and_serves_zkcli(docker_client, local_registry, box):  # noqa: F811
+    require_images(docker_client, "zookeeper")
+    pulled(box, "zookeeper")
+    ok(box, "docker network create zknet && docker run -d --name zk --network zknet zookeeper")
+    create = "docker exec zk zkCli.sh create /app demo 2>&1 | grep -q Created"
+    ok(box, f"for i in $(seq 60); do {create} && exit 0; sleep 0.5; done; exit 1", timeout=120)
+    # another container reaches it by name, as a client of the ensemble would
+    got = ok(box, "docker run --rm --network zknet zookeeper zkCli.sh -server zk:2181 get /app 2>&1")
+    assert re.search(r"^demo$", got, re.M), got
+    assert "binding to port" in ok(box, "docker logs zk 2>&1"), "the server log goes to docker logs"
+    state = ok(box, "docker inspect -f '{{.State.Running}} {{.State.OOMKilled}}' zk").strip()
+    assert state == "true false", f"the JVM must fit the container's memory: {state}"
+    ok(box, "docker rm -fv zk && docker network rm zknet")
