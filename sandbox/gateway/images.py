@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import docker.errors
 
-from . import lineage, policy
+from . import image_filters, lineage, policy
 from .errors import HttpError, Malformed, NoSuchObject
 from .policy import budget as budget_rules
 from .policy import images as image_rules
@@ -141,10 +141,25 @@ class ImageHandlers:
 
     # -- list, inspect, tag, remove ------------------------------------------------------------
     def h_images_list(self, req: Request, sess: Session) -> Forward:
-        """GET /images/json: the session's images and the shared base images only."""
-        return Forward(
-            req, "json", on_json=lambda st, obj: self._filter_images(sess, obj) if st == 200 else obj
+        """GET /images/json: the session's images and the shared base images only; the filters that
+        name images (reference=, the legacy filter=, before=, since=) in the session's names
+        (see image_filters)."""
+        sent, patterns = image_filters.split_filters(
+            req.arg("filters"), lambda ref: self.image(sess, ref)["Id"]
         )
+        legacy = req.arg("filter")
+        if legacy:
+            patterns.append(image_filters.glob_regex(legacy, "query parameter filter"))
+        req.set_arg("filter", None)
+        req.set_arg("filters", sent)
+
+        def answer(status: int, obj: object) -> object:
+            if status != 200 or not isinstance(obj, list):
+                return obj
+            mine = self._filter_images(sess, obj)
+            return image_filters.keep_matching(mine, patterns, sess.outer_text) if patterns else mine
+
+        return Forward(req, "json", on_json=answer)
 
     def h_image(self, req: Request, sess: Session) -> Forward:
         """GET /images/{name}/json|history|get of a visible image (sent to the engine by its ID)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -55,7 +56,8 @@ def test_the_tutorial_sequence(docker_client, local_registry, box):  # noqa: F81
 
     ctx = (
         "mkdir -p /tmp/ctx && cd /tmp/ctx && printf 'hello from COPY\\n' > f && "
-        "printf 'FROM busybox\\nRUN echo built > /b\\nCOPY f /f\\nCMD cat /b /f\\n' > Dockerfile"
+        "printf 'FROM busybox\\nRUN echo built > /b\\nCOPY f /f\\nLABEL tier=front\\n"
+        "CMD cat /b /f\\n' > Dockerfile"
     )
     ok(box, ctx)
     first = ok(box, "cd /tmp/ctx && docker build -t mine .")
@@ -65,6 +67,7 @@ def test_the_tutorial_sequence(docker_client, local_registry, box):  # noqa: F81
     assert ok(box, "docker run --rm mine") == "built\nhello from COPY\n"
     ok(box, "docker tag mine mine:v2")
     assert re.search(r"^mine\s+v2", ok(box, "docker images"), re.M)
+    _images_by_name_and_filter(box)
 
     ok(box, "docker run -d --name reg -p 5000:5000 registry")
     ok(box, "curl -s --retry 10 --retry-connrefused --retry-delay 1 localhost:5000/v2/")
@@ -93,6 +96,43 @@ def test_the_tutorial_sequence(docker_client, local_registry, box):  # noqa: F81
     assert "Total reclaimed space" in pruned
     assert "mynet" not in ok(box, "docker network ls") and "myvol" not in ok(box, "docker volume ls")
     assert re.search(r"^busybox\s+latest", ok(box, "docker images"), re.M), "shared images must stay"
+
+
+def _images_by_name_and_filter(box) -> None:  # noqa: F811
+    """`docker images <name>` and every `docker images --filter` match the learner's names (built
+    `mine`, `mine:v2` with LABEL tier=front, committed `mycommit`, shared busybox); one shell for all."""
+    fmt = "--format '{{.Repository}}:{{.Tag}}'"
+    looks = {
+        "name": f"docker images {fmt} mine",
+        "shared": f"docker images {fmt} busybox",
+        "glob": f"docker images {fmt} 'mi*'",
+        "tag": f"docker image ls {fmt} --filter reference=mine:latest",
+        "tag glob": f"docker image ls {fmt} --filter 'reference=*:v2'",
+        "label": f"docker images {fmt} --filter label=tier=front",
+        "dangling": f"docker images {fmt} --filter dangling=true",
+        "since": f"docker images {fmt} --filter since=busybox",
+        "before": f"docker images {fmt} --filter before=mine:v2",
+        "legacy": "curl -sS --unix-socket /var/run/docker.sock 'http://d/v1.41/images/json?filter=mine'",
+        "missing": f"docker images {fmt} --filter since=nosuch",
+        "bad": f"docker images {fmt} 'mi['",
+    }
+    got = dict(zip(looks, box.sh_each(list(looks.values())), strict=True))
+
+    def listed(key: str) -> list[str]:
+        code, out = got[key]
+        assert code == 0, f"{looks[key]} failed ({code}):\n{out}"
+        return sorted(out.split())
+
+    assert listed("name") == listed("glob") == listed("label") == ["mine:latest", "mine:v2"]
+    assert listed("shared") == ["busybox:latest"]
+    assert listed("tag") == ["mine:latest"] and listed("tag glob") == ["mine:v2"]
+    assert listed("dangling") == []
+    assert "mine:latest" in listed("since") and "busybox:latest" not in listed("since")
+    assert "busybox:latest" in listed("before") and "mine:v2" not in listed("before")
+    legacy = sorted(t for i in json.loads(got["legacy"][1]) for t in i["RepoTags"])
+    assert legacy == ["mine:latest", "mine:v2"], got["legacy"]
+    assert got["missing"][0] != 0 and "No such image: nosuch" in got["missing"][1]
+    assert got["bad"][0] != 0 and "filters.reference" in got["bad"][1], got["bad"]
 
 
 def test_names_the_learner_chose_in_events_and_inspect(docker_client, box):  # noqa: F811
