@@ -572,6 +572,53 @@ def test_b_sees_no_name_of_a(victim):
     assert not problems, "\n".join(problems)
 
 
+IMAGES_AS = "docker images -a --format '{{.Repository}}:{{.Tag}} {{.ID}}'"
+IMAGE_FILTERS = {  # B lists images by A's names (A built `secret`, named busybox `atag`) -> its rows
+    "IMAGES atag": "",
+    "IMAGES secret": "",
+    "IMAGES secret:latest": "",
+    "IMAGES --filter reference=atag": "",
+    "IMAGES --filter reference=secret:latest": "",
+    "IMAGES 'atlas-{A}.*'": "",
+    "IMAGES --filter 'reference=atlas-{A}.secret'": "",
+    "IMAGES --filter 'reference=a*' --filter 'reference=se*'": "",
+    "IMAGES --filter label=org.container-atlas.session={A}": "",
+    "IMAGES --filter reference=atag --filter reference=busybox": "busybox",  # only B's own name for it
+    "IMAGES '*'": "busybox",
+    "curl -sS --unix-socket /var/run/docker.sock 'http://d/v1.41/images/json?filter=atag'": "[]",
+    "curl -sS --unix-socket /var/run/docker.sock 'http://d/v1.41/images/json?filter=atlas-{A}.*'": "[]",
+}
+IMAGE_ORDER_BY_A = [  # before=/since= name an image: A's is no image of B's
+    "IMAGES --filter before=secret",
+    "IMAGES --filter since=atag",
+    "IMAGES --filter since=atlas-{A}.secret:latest",
+    "IMAGES --filter before={iid12}",
+    "IMAGES --filter since={iid64}",
+]
+
+
+def test_b_listing_images_by_a_names_sees_nothing_of_a(victim):
+    """`docker images <A's name>` and --filter reference=/label=/before=/since= by A's names or IDs in
+    B: no image, no name, no ID of A's; the shared busybox only under its own name (one shell)."""
+    lists = [victim.fmt(c).replace("IMAGES", IMAGES_AS) for c in IMAGE_FILTERS]
+    orders = [victim.fmt(c).replace("IMAGES", IMAGES_AS) for c in IMAGE_ORDER_BY_A]
+    answers = victim.b.sh_each(lists + orders)
+    problems = []
+    for cmd, expect, (code, out) in zip(lists, IMAGE_FILTERS.values(), answers, strict=False):
+        rows = [line.split()[0] for line in out.splitlines() if line.strip()]
+        if expect == "busybox":
+            ok = "busybox:latest" in rows and not any(r.startswith(("atag", "secret")) for r in rows)
+        else:
+            ok = out.strip() == expect
+        if code != 0 or not ok or victim.a.sid in out or victim.iid[7:19] in out:
+            problems.append(f"{cmd}: exit {code}:\n{out}")
+    for cmd, (code, out) in zip(orders, answers[len(lists) :], strict=True):
+        echoed = out.replace(f"atlas-{victim.a.sid}.secret", "")  # the name B typed, said back
+        if code == 0 or not REFUSED.search(out) or victim.a.sid in echoed:
+            problems.append(f"{cmd}: exit {code} (expected `No such image`):\n{out}")
+    assert not problems, "\n".join(problems)
+
+
 CREATE = "-X POST 'http://d/v1.41/containers/create{q}' -d '{body}'"
 
 
