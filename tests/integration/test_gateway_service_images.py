@@ -117,7 +117,7 @@ def test_syslog_ng_collects_syslog_over_udp_and_tcp(docker_client, local_registr
     ok(box, "docker rm -f collector && docker network rm lognet")
 
 
-def test_zookeeper_starts_in_256m_and_serves_zkcli(docker_client, local_registry, box):  # noqa: F811
+def test_zookeeper_starts_within_the_memory_limit_and_serves_zkcli(docker_client, local_registry, box):  # noqa: F811
     require_images(docker_client, "zookeeper")
     pulled(box, "zookeeper")
     ok(box, "docker network create zknet && docker run -d --name zk --network zknet zookeeper")

@@ -49,6 +49,9 @@ MARKERS = (
 )
 
 
+STATIC_HEALTH = '{"ok": false, "why": "static hosting: no sandbox service here"}\n'
+
+
 def preload(catalog: dict[str, Any] | None) -> None:
     """Hand a validated export catalog to the hooks (None forgets it)."""
     _state.update(catalog=catalog, model=SiteModel.from_catalog(catalog) if catalog else None, kb=None)
@@ -239,6 +242,9 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
         for rel, text in data_files(model.catalog).items():
             files.append(File.generated(config, f"{DATA_PREFIX}/{rel}", content=text))
         files.append(File.generated(config, "embed/view.html", content=render_embed.view_html(model)))
+        # A plain static host answers the sandbox probe (sessions.js) with this file, not a 404;
+        # `atlas serve` and the nginx front answer /healthz themselves before any file.
+        files.append(File.generated(config, "healthz", content=STATIC_HEALTH))
         root = _assets_dir(config).parent
         for p in sorted(_assets_dir(config).rglob("*")):
             if p.is_file() and p.name != "manifest.json":
