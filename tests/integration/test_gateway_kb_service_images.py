@@ -9,21 +9,10 @@ import re
 
 import pytest
 from gateway_harness import box, gateway, require_images  # noqa: F401 - fixtures
+from test_gateway_service_images import CURL, ok, pulled
 
 pytestmark = [pytest.mark.docker, pytest.mark.registry, pytest.mark.slow]
-CURL = "curl -sf --retry 15 --retry-connrefused --retry-delay 1"
 UNTIL = "for i in $(seq 60); do {} && exit 0; sleep 0.5; done; exit 1"
-
-
-def ok(box, cmd: str, timeout: int = 180) -> str:  # noqa: F811 - `box` is the fixture object
-    code, out = box.sh(cmd, timeout=timeout)
-    assert code == 0, f"{cmd!r} failed ({code}):\n{out}"
-    return out
-
-
-def pulled(box, ref: str) -> None:  # noqa: F811
-    out = ok(box, f"docker pull {ref}")
-    assert "127.0.0.1:5000" not in out and "container-atlas/" not in out, out
 
 
 def ready(port: int) -> str:

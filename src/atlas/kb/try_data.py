@@ -50,14 +50,14 @@ def mentioned_ids(docs_dir: Path, series=None) -> set[str]:
     from atlas.content.series import load_series
 
     series = series or load_series(Path(docs_dir))
-    found: set[str] = set()
-    for cid, mentions in scan_mentions(Path(docs_dir), "en", series).items():
-        for m in mentions:
-            tut = series.get(m.slug)
-            if tut is not None and m.anchor and tut.blocks_of(m.anchor):
-                found.add(cid)
-                break
-    return found
+    found = scan_mentions(Path(docs_dir), "en", series)
+    return {cid for cid, mentions in found.items() if any(step_runs(m, series) for m in mentions)}
+
+
+def step_runs(mention, series) -> bool:
+    """Whether the tutorial step of `mention` (a content.mentions.Mention) has runnable blocks."""
+    tut = series.get(mention.slug)
+    return tut is not None and bool(mention.anchor) and bool(tut.blocks_of(mention.anchor))
 
 
 def runnable_counts(cat: dict) -> dict:

@@ -13,21 +13,10 @@ runnable pages in the export (atlas.kb.try_data).
 from __future__ import annotations
 
 from atlas.content.mentions import Mention
+from atlas.kb.try_data import step_runs
 from atlas.sitegen.fences import format_pyrun, format_run
 from atlas.sitegen.model import escape, link, rel_url
 from atlas.sitegen.strings import t
-
-_T = {
-    "shows": ("What to look at:", "看点："),
-    "tutorial": ("Run it step by step in the tutorial:", "在教程中一步步运行："),
-    "reason": ("Can't run here:", "无法在此运行："),
-    "read": ("Read about it in the tutorials:", "在教程中阅读相关内容："),
-}
-
-
-def _t(key: str, lang: str, **fmt: object) -> str:
-    text = _T[key][0 if lang == "en" else 1]
-    return text.format(**fmt) if fmt else text
 
 
 def _inline(text: str) -> str:
@@ -40,7 +29,7 @@ def _inline(text: str) -> str:
 
 def _label(key: str, lang: str) -> str:
     """A bold label and the gap after it (none after a Chinese full-width colon)."""
-    return f"<strong>{escape(_t(key, lang))}</strong>" + ("" if lang == "zh" else " ")
+    return f"<strong>{escape(t(key, lang))}</strong>" + ("" if lang == "zh" else " ")
 
 
 def _step_link(step: str, series, lang: str, here: str) -> str:
@@ -54,14 +43,6 @@ def _step_link(step: str, series, lang: str, here: str) -> str:
     return link(rel_url(here, f"tutorials/{slug}/#{step_id}"), text)
 
 
-def _runs(m: Mention, series) -> bool:
-    """Whether the mentioning step has runnable blocks (every step counts when no series is given)."""
-    if series is None:
-        return True
-    tut = series.get(m.slug)
-    return tut is not None and bool(m.anchor) and bool(tut.blocks_of(m.anchor))
-
-
 def _mention_list(mentions: list[Mention], here: str, css: str) -> str:
     items = []
     for m in mentions:
@@ -72,14 +53,14 @@ def _mention_list(mentions: list[Mention], here: str, css: str) -> str:
 
 
 def _mentions(name: str, mentions: list[Mention], lang: str, here: str, series, reason: bool) -> str:
-    running = [] if reason else [m for m in mentions if _runs(m, series)]
+    running = [] if reason else [m for m in mentions if series is None or step_runs(m, series)]
     reading = [m for m in mentions if m not in running]
     out = ""
     if running:
         intro = escape(t("try_it_intro", lang, name=name))
         out += f"<p>{intro}</p>" + _mention_list(running, here, "atlas-try")
     if reading:
-        out += f"<p>{escape(_t('read', lang))}</p>" + _mention_list(reading, here, "atlas-try-read")
+        out += f"<p>{escape(t('try_read', lang))}</p>" + _mention_list(reading, here, "atlas-try-read")
     return out
 
 
@@ -89,17 +70,18 @@ def try_html(e: dict, mentions: list[Mention], lang: str, here: str, series=None
     parts = []
     if value.get("reason"):
         text = value["reason"][lang] if lang in value["reason"] else value["reason"]["en"]
-        parts.append(f'<p class="atlas-try-reason">{_label("reason", lang)}{_inline(text)}</p>')
+        parts.append(f'<p class="atlas-try-reason">{_label("try_reason", lang)}{_inline(text)}</p>')
     if value.get("run"):
         parts.append(format_run(value["run"], "run", "", {"profile": value.get("profile") or "docker"}, None))
     elif value.get("python"):
         parts.append(format_pyrun(value["python"], "pyrun", "", {}, None))
     if value.get("shows"):
-        parts.append(f'<p class="atlas-try-shows">{_label("shows", lang)}{_inline(value["shows"][lang])}</p>')
+        shows = _inline(value["shows"][lang])
+        parts.append(f'<p class="atlas-try-shows">{_label("try_shows", lang)}{shows}</p>')
     if value.get("tutorial"):
         step = _step_link(value["tutorial"], series, lang, here)
         gap = "" if lang == "zh" else " "
-        parts.append(f'<p class="atlas-try-step">{escape(_t("tutorial", lang))}{gap}{step}</p>')
+        parts.append(f'<p class="atlas-try-step">{escape(t("try_tutorial", lang))}{gap}{step}</p>')
     if mentions:
         parts.append(_mentions(e["name"], mentions, lang, here, series, bool(value.get("reason"))))
     return "".join(parts)
