@@ -7,6 +7,7 @@ bodies, and a clear error (`HttpError`) for anything malformed. The parsed reque
 
 from __future__ import annotations
 
+import contextlib
 import json
 import select
 import socket
@@ -192,6 +193,14 @@ def body_pieces(
             _discard(conn, length, deadline)
         raise HttpError(413, f"request body is larger than {limit} bytes")
     yield from _pieces(conn, length, deadline)
+
+
+def discard_body(conn: Buffered, headers: dict[str, str], limit: int, deadline: float) -> None:
+    """Read and drop a request body that will be refused (at most `limit` bytes, best effort), so the
+    client gets to read the refusal instead of a broken pipe while it is still writing the body."""
+    with contextlib.suppress(HttpError, Closed, TimeoutError, OSError):
+        for _ in body_pieces(conn, headers, limit, deadline):
+            pass
 
 
 def _pieces(conn: Buffered, n: int, deadline: float) -> Iterator[bytes]:

@@ -24,6 +24,7 @@ from .httpio import (
     Buffered,
     Closed,
     HttpError,
+    discard_body,
     json_response,
     read_body,
     read_body_to,
@@ -33,6 +34,7 @@ from .pipes import pipe_both
 from .request import Request, parse_target
 
 log = logging.getLogger(__name__)
+REFUSED_BODY_TIME = 2.0  # seconds to take a refused request's body off the wire
 RAW_STREAMS = ("application/vnd.docker.raw-stream", "application/vnd.docker.multiplexed-stream")
 
 
@@ -141,8 +143,14 @@ class Proxy:
             raise HttpError(400, f"malformed request line {start[:80]!r}")
         method, target = parts[0], parts[1]
         path, version, query = parse_target(target)
-        policy.check_version(version)
-        route, params = policy.match(method, path)
+        try:
+            policy.check_version(version)
+            route, params = policy.match(method, path)
+        except Exception:
+            # Refused before dispatch: take the body off the wire first (a client still writing it
+            # would otherwise see a broken pipe instead of the refusal).
+            discard_body(client, headers, lim.body, time.monotonic() + REFUSED_BODY_TIME)
+            raise
         big = route.big_body
         if big and not slots.acquire(blocking=False):
             raise HttpError(429, "another large upload (build context) of this sandbox is in progress")

@@ -120,3 +120,29 @@ def test_buffered_reads_across_packets():
     finally:
         a.close()
         b.close()
+
+
+def test_a_refused_request_is_answered_after_its_body_not_with_a_broken_pipe():
+    """A client that sends the head, then the body a moment later (as the docker CLI may), reads the
+    policy's refusal: the gateway takes the body off the wire before it answers and closes."""
+    from sandbox.gateway.server import HttpLimits, Proxy
+
+    served, client = socket.socketpair()
+    proxy = Proxy("/nonexistent.sock", HttpLimits(), big_body=1024)
+    worker = threading.Thread(target=proxy.serve, args=(served, lambda req: None), daemon=True)
+    worker.start()
+    body = b'{"Memory": 2147483648}'
+    client.sendall(
+        b"POST /v1.41/containers/mybox/update HTTP/1.1\r\nHost: docker\r\n"
+        b"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n" % len(body)
+    )
+    time.sleep(0.3)  # the refusal would be sent and the socket closed by now
+    client.sendall(body)  # BrokenPipeError here if the gateway closed without reading the body
+    client.settimeout(5)
+    answer = b""
+    while chunk_ := client.recv(65536):
+        answer += chunk_
+    client.close()
+    worker.join(5)
+    assert answer.startswith(b"HTTP/1.1 403"), answer[:80]
+    assert b"docker update is not available" in answer
