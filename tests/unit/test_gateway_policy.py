@@ -47,7 +47,12 @@ def create(hc: dict, runtime: str = "runc", **top) -> tuple[dict, policy.CreateR
         ({"SecurityOpt": ["seccomp={}"]}, "only no-new-privileges may be added"),
         ({"MaskedPaths": []}, "masked or read-only /proc paths"),
         ({"Sysctls": {"kernel.shmmax": "1"}}, "--sysctl kernel.shmmax is not allowed"),
-        ({"Runtime": "runsc"}, "--runtime runsc is not allowed; containers here run with runc"),
+        (
+            {"Runtime": "io.containerd.runc.v2"},
+            "--runtime io.containerd.runc.v2 is not allowed; containers here run with runc (or runsc",
+        ),
+        ({"Runtime": "runc --debug"}, "--runtime runc --debug is not allowed"),
+        ({"Runtime": "kata"}, "--runtime kata is not allowed"),
         ({"Binds": ["/:/host"]}, "bind mounts of host paths are not allowed (/)"),
         ({"Binds": ["/var/run/docker.sock:/s"]}, "bind mounts of host paths are not allowed"),
         ({"Mounts": [{"Type": "bind", "Source": "/etc", "Target": "/e"}]}, "bind mounts of host paths"),
@@ -193,3 +198,14 @@ def test_volume_and_network_checks():
 def test_image_references(ref, norm, split):
     assert normalize(ref) == norm
     assert split_ref(ref) == split
+
+
+def test_runtime_runsc_is_the_one_alternative():
+    """A learner may ask for gVisor (stronger); under a runsc-configured gateway runc is refused."""
+    body, _ = create({"Runtime": "runsc", "Privileged": False})
+    assert body["HostConfig"]["Runtime"] == "runsc" and body["HostConfig"]["Memory"] == Budget().memory
+    assert create({})[0]["HostConfig"]["Runtime"] == "runc"
+    assert create({"Runtime": "runsc"}, runtime="runsc")[0]["HostConfig"]["Runtime"] == "runsc"
+    with pytest.raises(Denied) as err:
+        create({"Runtime": "runc"}, runtime="runsc")
+    assert err.value.message.endswith("--runtime runc is not allowed; containers here run with runsc")

@@ -122,7 +122,8 @@ FIELDS: dict[str, tuple] = {
             (HC + ["MaskedPaths"], [], None, "masked or read-only /proc paths"),
             (HC + ["ReadonlyPaths"], [], None, "masked or read-only /proc paths"),
             (HC + ["Sysctls"], {"kernel.core_pattern": "|/x"}, {}, "--sysctl kernel.core_pattern"),
-            (HC + ["Runtime"], "runsc", "runc", "--runtime runsc is not allowed"),
+            (HC + ["Runtime"], "io.containerd.runc.v2", "runsc", "--runtime io.containerd.runc.v2 is not"),
+            (HC + ["Runtime"], "RUNSC", "runc", "--runtime RUNSC is not allowed"),
             (HC + ["OomKillDisable"], True, False, "disabling the OOM killer"),
             (HC + ["OomScoreAdj"], -1000, 0, "disabling the OOM killer"),
             (HC + ["Ulimits"], [{"Name": "nofile", "Soft": 1, "Hard": 1}], [], "--ulimit is not allowed"),
@@ -505,3 +506,14 @@ def test_zero_structs_of_refused_fields_are_accepted_as_not_set():
     mount["VolumeOptions"]["DriverConfig"]["Options"] = {"device": "/"}
     with pytest.raises(Denied, match="volume driver options"):
         create(json.dumps({"HostConfig": {"Mounts": [mount]}}).encode())
+
+
+@pytest.mark.parametrize("how", SPELLINGS[:5])
+def test_runsc_in_every_spelling_is_forwarded_as_the_one_runtime_field(how):
+    """gVisor may be chosen (a stronger sandbox); however the key is spelled, the engine receives exactly
+    HostConfig.Runtime = runsc, with the session's budget forced as for runc."""
+    key = spelled("Runtime", how)
+    body = create(dumps(obj(("Image", "busybox"), ("HostConfig", obj((key, "runsc"))))).encode())
+    hc = body["HostConfig"]
+    assert hc["Runtime"] == "runsc" and [k for k in hc if fold(k) == "runtime"] == ["Runtime"]
+    assert hc["Memory"] == Budget().memory and hc["PidsLimit"] == Budget().pids

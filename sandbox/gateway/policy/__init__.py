@@ -47,6 +47,10 @@ CAP_ALLOWLIST = frozenset(
     }
 )
 LOG_DRIVERS = {"", "json-file", "local", "none"}
+# Runtimes a learner may choose instead of the configured one (`--runtime`, Compose `runtime:`), because
+# they sandbox MORE: gVisor's runsc runs the container on its own user-space kernel. Every other rule
+# (budget, cgroup parent, capabilities, userns-remap, network) applies to them unchanged.
+STRONGER_RUNTIMES = frozenset({"runsc"})
 
 
 @dataclass(frozen=True)

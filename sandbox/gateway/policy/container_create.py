@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..errors import Denied, Malformed
-from . import CAP_ALLOWLIST, LOG_DRIVERS, Budget
+from . import CAP_ALLOWLIST, LOG_DRIVERS, STRONGER_RUNTIMES, Budget
 from .engine_types import CONTAINER_CREATE
 from .jsondecode import loads
 from .labels import check_labels
@@ -94,8 +94,7 @@ def check_isolation(hc: dict, runtime: str) -> None:
         raise Denied("changing masked or read-only /proc paths is not allowed")
     if hc.get("Sysctls"):
         raise Denied(f"--sysctl {next(iter(hc['Sysctls']))} is not allowed")
-    if hc.get("Runtime") and hc["Runtime"] != runtime:
-        raise Denied(f"--runtime {hc['Runtime']} is not allowed; containers here run with {runtime}")
+    check_runtime(hc.get("Runtime") or "", runtime)
     if hc.get("OomKillDisable") or (hc.get("OomScoreAdj") or 0) < 0:
         raise Denied("disabling the OOM killer is not allowed")
     if hc.get("Ulimits"):
@@ -107,6 +106,16 @@ def check_isolation(hc: dict, runtime: str) -> None:
     log = hc.get("LogConfig") or {}
     if log.get("Type", "") not in LOG_DRIVERS:
         raise Denied(f"--log-driver {log['Type']} is not allowed")
+
+
+def check_runtime(asked: str, runtime: str) -> None:
+    """--runtime (part of containers.isolation): empty, the configured runtime, or one of
+    STRONGER_RUNTIMES, compared exactly (the engine would run `RUNSC` as an unknown name, not gVisor)."""
+    if not asked or asked == runtime or asked in STRONGER_RUNTIMES:
+        return
+    also = sorted(STRONGER_RUNTIMES - {runtime})
+    extra = f" (or {', '.join(also)}, a stronger sandbox, if you ask for it)" if also else ""
+    raise Denied(f"--runtime {asked} is not allowed; containers here run with {runtime}{extra}")
 
 
 @rule("containers.mounts")
@@ -217,7 +226,7 @@ def check_container_create(
     check_caps(hc.get("CapAdd") or [], caps)
     check_security_opts(hc.get("SecurityOpt") or [])
     check_labels(body.get("Labels"))
-    hc["Runtime"] = runtime
+    hc["Runtime"] = hc.get("Runtime") or runtime  # checked by check_isolation
     hc["LogConfig"] = budget.engine_log_config()  # config.yaml limits: log_max_size, log_max_files
     check_mounts(hc, refs, budget)
     clamp_resources(hc, budget, cgroup_parent)
