@@ -138,7 +138,7 @@ REFUSED_FLAGS = {
     "--sysctl": {"Sysctls": {"kernel.msgmax": "1"}},
     "--ulimit": {"Ulimits": [{"Name": "nofile", "Soft": 1, "Hard": 1}]},
     "--oom-kill-disable": {"OomKillDisable": True},
-    "--runtime": {"Runtime": "runsc"},
+    "--runtime": {"Runtime": "io.containerd.runc.v2"},
     "--log-driver": {"LogConfig": {"Type": "syslog"}},
     "-P": {"PublishAllPorts": True},
     "--cpu-quota": {"CpuQuota": 50000},
