@@ -15,6 +15,9 @@
  *                                   graph; start = "snapshot" or "plain": how Python was started)
  *   {type: "fatal", id, text}       Python itself could not be loaded
  *
+ * A block that imports a module named in wheels.json's "imports" (e.g. opentelemetry) has the runner
+ * install that module's wheels from assets/wheels/ just before it runs; no other block fetches them.
+ *
  * Everything comes from the site: Pyodide from assets/vendor/pyodide-<v>/ (named in
  * assets/wheels/wheels.json), the wheels and the Python memory snapshot from assets/wheels/, the
  * catalog from assets/graph.json, and the Python that runs the blocks from assets/py/atlas_runner.py
@@ -109,6 +112,8 @@ async function boot(id) {
   py.setStdout(streamWriter("stdout"));
   py.setStderr(streamWriter("stderr"));
   py._atlasRunner = importRunner(py, await source);
+  // The wheels a block gets only when it imports their module (wheels.json "imports").
+  py._atlasRunner.configure(root + "assets/wheels/", JSON.stringify(index));
   py._atlasIndex = index;
   return py;
 }

@@ -9,7 +9,11 @@ module `atlas_runner` and calls:
   the in-browser Python does not have;
 - `load_graph(urls, catalog_text)` before the first block that uses the knowledge graph: installs
   the networkx and atlasgraph wheels at `urls` with micropip and preloads `catalog` and `G`;
-- `reset()` for a fresh namespace (keeping `catalog` and `G`).
+- `reset()` for a fresh namespace (keeping `catalog` and `G`);
+- `configure(base_url, index_json)` once after import, with the site's wheels folder URL and its
+  wheels.json: a block that imports a module named under "imports" (e.g. `opentelemetry`) gets that
+  module's wheels installed with micropip just before it runs — only then, so a page that never
+  imports one fetches none of them.
 
 The same file runs in CPython as the reference the tests compare Pyodide's output with
 (tests/pyexamples.py) and under Node (src/atlas/kb/pyodide_node.mjs); the set-up's Python
@@ -30,6 +34,9 @@ AVAILABLE = "the Python standard library, networkx and atlasgraph"
 # share one namespace like notebook cells. Nothing here is shared between pages or learners.
 _namespace: dict = {}
 _graph: dict = {}
+_on_demand: dict[str, list[str]] = {}  # module -> wheel URLs (configure)
+_installed: set[str] = set()
+_micropip = {"url": "micropip"}
 
 
 def reset() -> None:
@@ -57,6 +64,52 @@ async def load_graph(urls: list[str], catalog_text: str) -> None:
     preload(catalog, atlasgraph.load(catalog))
 
 
+def configure(base_url: str, index_json: str) -> None:
+    """Know the on-demand wheels of the site's wheels.json (`index_json`), served under `base_url`."""
+    import json
+
+    index = json.loads(index_json)
+    wheels = index.get("wheels", {})
+    files = {name: base_url + entry["file"] for name, entry in wheels.items()}
+    _on_demand.clear()
+    for module, names in (index.get("imports") or {}).items():
+        _on_demand[module] = [files[name] for name in names if name in files]
+    if "micropip" in files:
+        _micropip["url"] = files["micropip"]
+
+
+def _wanted(tree: ast.AST) -> list[str]:
+    """The on-demand modules the block imports whose wheels are not installed yet."""
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names.add(node.module.split(".")[0])
+    return sorted(m for m in names & _on_demand.keys() if not set(_on_demand[m]) <= _installed)
+
+
+async def _install(modules: list[str]) -> None:
+    """Install the wheels of `modules` with micropip (loaded first when no graph block loaded it)."""
+    urls = [url for m in modules for url in _on_demand[m] if url not in _installed]
+    try:
+        import micropip
+    except ModuleNotFoundError:
+        import pyodide_js  # only in Pyodide; configure() is only called there
+
+        await pyodide_js.loadPackage(_micropip["url"])
+        import micropip
+    await micropip.install(urls, deps=False)
+    _installed.update(urls)
+
+
+def _available() -> str:
+    """What the in-browser Python has, for the missing-package message."""
+    if not _on_demand:
+        return AVAILABLE
+    return f"{AVAILABLE}, and on import {', '.join(sorted(_on_demand))}"
+
+
 def _compile(code: str, filename: str):
     """The block's statements and, when it ends with an expression, that expression, compiled."""
     flags = ast.PyCF_ALLOW_TOP_LEVEL_AWAIT
@@ -77,7 +130,7 @@ def _report(exc: BaseException) -> str:
         exc.msg = f"No module named {exc.name!r}"
         traceback.print_exception(type(exc), exc, tb)
         print(
-            f"Missing package: {top!r} is not installed here. In-browser Python has {AVAILABLE}.",
+            f"Missing package: {top!r} is not installed here. In-browser Python has {_available()}.",
             file=sys.stderr,
         )
         return "missing:" + top
@@ -96,6 +149,13 @@ async def run(code: str, filename: str = "<block>") -> str:
     except SyntaxError as exc:
         traceback.print_exception(type(exc), exc, None)
         return "error"
+    wanted = _wanted(ast.parse(code, filename))
+    if wanted:
+        try:
+            await _install(wanted)
+        except Exception as exc:  # a wheel the site could not serve: say which, run nothing
+            print(f"Could not install {', '.join(wanted)} from the site: {exc}", file=sys.stderr)
+            return "error"
     try:
         result = eval(body, _namespace)
         if inspect.isawaitable(result):

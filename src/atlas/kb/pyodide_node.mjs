@@ -9,7 +9,8 @@
 // browser runs. Python is restored from the set-up's memory snapshot and micropip loaded
 // from its byte-compiled wheel when wheels.json names them (as in the browser); the wheels are
 // installed with micropip from the files in assets/wheels/ (copied into Pyodide's file system and
-// installed from emfs: URLs). Nothing touches the network. The first stderr line is
+// installed from emfs: URLs), the on-demand ones (wheels.json "imports") when a block imports them.
+// Nothing touches the network. The first stderr line is
 // "start: snapshot" or "start: plain".
 import fs from "node:fs";
 import path from "node:path";
@@ -46,12 +47,15 @@ const micropip = index.wheels.micropip
   : "micropip";
 await py.loadPackage(micropip, { messageCallback: () => {} });
 py.FS.mkdirTree("/tmp/wheels");
-const urls = ["networkx", "atlasgraph"].map((name) => {
+const onDemand = Object.values(index.imports || {}).flat();
+for (const name of ["networkx", "atlasgraph", ...onDemand]) {
   const file = index.wheels[name].file;
   py.FS.writeFile("/tmp/wheels/" + file, fs.readFileSync(path.join(assets, "wheels", file)));
-  return "emfs:/tmp/wheels/" + file;
-});
+}
+const urls = ["networkx", "atlasgraph"].map((name) => "emfs:/tmp/wheels/" + index.wheels[name].file);
 await runner.load_graph(urls, fs.readFileSync(graphPath, "utf8"));
+// As the worker does: a block that imports a module of wheels.json's "imports" installs its wheels.
+runner.configure("emfs:/tmp/wheels/", JSON.stringify(index));
 
 const results = [];
 for (const { page, blocks } of pages) {

@@ -15,6 +15,9 @@ The third is micropip itself, the vendored Pyodide's own wheel byte-compiled the
 ships it as .py only; importing it compiled 35 modules at every page load). The worker loads it from
 the site's URL instead of the copy in the Pyodide folder.
 
+Besides, the pinned pure-Python wheels of page_wheels.py (OpenTelemetry, OpenTracing), which a page
+installs only when one of its blocks imports them.
+
 The snapshot (`python-<key>.snapshot.gz`, made by `py_snapshot.mjs` under Node) is the Pyodide heap
 just after CPython started, with the standard modules of the block runner
 (`site-src/assets/py/atlas_runner.py`) and of the examples imported: the worker restores it instead
@@ -24,9 +27,10 @@ Without Node there is no snapshot and no byte-compiling; the worker then starts 
 
 `assets/wheels/wheels.json` is the index the page's worker reads: `{"wheels": {name: {"file",
 "version", "sha256", "precompiled"}}, "snapshot": {"file", "sha256", "key", "bytes", "packed"} or
-null, "pyodide": "vendor/pyodide-<v>/", "source_hash": ...}`, file names relative to
-`assets/wheels/` and the Pyodide folder relative to `assets/` (from vendor/manifest.json, so the
-front-end step runs first).
+null, "pyodide": "vendor/pyodide-<v>/", "source_hash": ..., "imports": {module: [wheel names]}}`
+("imports": the wheels a page installs only when a block imports the module, page_wheels.py), file
+names relative to `assets/wheels/` and the Pyodide folder relative to `assets/` (from
+vendor/manifest.json, so the front-end step runs first).
 
 Run alone: `.venv/bin/python -m atlas.provision.wheels [--force]`.
 """
@@ -44,6 +48,7 @@ from pathlib import Path
 
 from atlas import ROOT
 from atlas.errors import AtlasError
+from atlas.provision import page_wheels
 from atlas.provision.state import state_dir, write_atomic
 from atlas.provision.steps import Skipped, note, run, run_alone
 
@@ -287,7 +292,7 @@ def is_current(wheels: Path = WHEELS) -> bool:
         return False
     if node and "micropip" not in got:
         return False
-    if not {"networkx", "atlasgraph"} <= set(got):
+    if not {"networkx", "atlasgraph"} <= set(got) or not page_wheels.is_current(index, wheels):
         return False
     return all((wheels / w.get("file", "")).is_file() for w in got.values())
 
@@ -309,7 +314,8 @@ def install(wheels: Path = WHEELS, force: bool = False) -> str:
             compiled = None
             shutil.copy2(nx_wheel, stage / nx_wheel.name)
         ag_wheel = build_atlasgraph(stage)
-        extra: dict = {}
+        on_demand, imports = page_wheels.stage(stage, state_dir() / "wheels")
+        extra: dict = dict(on_demand)
         pyodide_dir = wheels.parent / pyodide
         try:
             mp_wheel = vendored_wheel(pyodide_dir, "micropip")
@@ -331,6 +337,7 @@ def install(wheels: Path = WHEELS, force: bool = False) -> str:
             "pyodide": pyodide,
             "source_hash": source_hash(),
             "snapshot": snapshot,
+            "imports": imports,
             "wheels": {
                 **extra,
                 "networkx": {
@@ -355,7 +362,8 @@ def install(wheels: Path = WHEELS, force: bool = False) -> str:
     how = f" (byte-compiled for {compiled})" if compiled else ""
     snap = f", Python snapshot {snapshot['packed'] / 1e6:.1f} MB" if snapshot else ""
     mp = ", micropip" if "micropip" in extra else ""
-    return f"networkx {nx_version}{how}, {ag_wheel.name}{mp}{snap} into {wheels.relative_to(ROOT)}"
+    pages = f", {len(on_demand)} on-demand wheels ({', '.join(imports)})"
+    return f"networkx {nx_version}{how}, {ag_wheel.name}{mp}{pages}{snap} into {wheels.relative_to(ROOT)}"
 
 
 def main() -> int:

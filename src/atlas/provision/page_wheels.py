@@ -1,0 +1,109 @@
+"""Wheels a page's Python installs only when a block imports them (on demand), served from `assets/wheels/`.
+
+Some KB examples run a real library in the in-browser Python: OpenTelemetry's SDK on the
+OpenTelemetry page, the OpenTracing package's reference MockTracer on the OpenTracing page. Those
+wheels are pure Python, pinned here with the sha256 of the file PyPI serves, fetched at set-up time
+by pip (`pip wheel --no-deps --require-hashes`: a wheel is copied, an sdist-only release such as
+opentracing 2.4.0 is built into a py3 wheel) into `<state>/wheels/` and copied next to the other
+wheels. Nothing is fetched at run time, and a page loads none of them until one of its blocks
+imports a module named in IMPORTS (site-src/assets/py/atlas_runner.py installs them with micropip
+just before that block runs), so a page without such a block is unaffected.
+
+wheels.json lists them under "wheels" like the others and maps each module to its wheels under
+"imports" (`{"opentelemetry": ["typing-extensions", "opentelemetry-api", ...]}`, install order).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+from atlas.errors import AtlasError
+from atlas.provision.steps import run
+
+STEP = "wheels"
+
+#: PyPI name -> (version, sha256 of the file pip downloads: the wheel, or the sdist it builds one from).
+PINS: dict[str, tuple[str, str]] = {
+    "typing-extensions": ("4.16.0", "481caa481374e813c1b176ada14e97f1f67a4539ce9cfeb3f350d78d6370c2e8"),
+    "opentelemetry-api": ("1.45.2", "2cbd737377e710ee740d261c94e93fa0f08e6d037c18f17513cc0a2d94479a34"),
+    "opentelemetry-semantic-conventions": (
+        "0.66b2",
+        "4cbe61e5f9275d57ab31708446e7938ef4291ebbe6a7fca6f7a629c5acae87d8",
+    ),
+    "opentelemetry-sdk": ("1.45.2", "ff974ea70ee4f1d51e2ec152db37c2b626c7bf82bb3f7d86114fd8704e7199c6"),
+    "opentracing": ("2.4.0", "a173117e6ef580d55874734d1fa7ecb6f3655160b8b8974a2a1e98e5ec9c840d"),
+}
+
+#: Top-level module a block imports -> the wheels (PINS names) it needs, dependencies first.
+IMPORTS: dict[str, list[str]] = {
+    "opentelemetry": [
+        "typing-extensions",
+        "opentelemetry-api",
+        "opentelemetry-semantic-conventions",
+        "opentelemetry-sdk",
+    ],
+    "opentracing": ["opentracing"],
+}
+
+
+def wheel_stem(name: str, version: str) -> str:
+    """The start of the wheel file name of `name` `version` (`opentelemetry_api-1.45.2-`)."""
+    return f"{re.sub(r'[-_.]+', '_', name).lower()}-{version}-"
+
+
+def fetch(name: str, cache: Path) -> Path:
+    """The cached py3 wheel of the pinned `name`, fetched (and built from an sdist) by pip if needed.
+
+    Raises AtlasError when pip fails (hash mismatch, no network) or makes no pure-Python wheel.
+    """
+    version, sha256 = PINS[name]
+    cache.mkdir(parents=True, exist_ok=True)
+
+    def cached() -> list[Path]:
+        found = cache.glob(wheel_stem(name, version) + "*.whl")
+        return sorted(p for p in found if p.name.endswith("-none-any.whl"))
+
+    if not cached():
+        with tempfile.TemporaryDirectory(prefix="atlas-page-wheel-") as tmp:
+            req = Path(tmp) / "requirements.txt"
+            req.write_text(f"{name}=={version} --hash=sha256:{sha256}\n")
+            run(
+                [sys.executable, "-m", "pip", "wheel", "--disable-pip-version-check", "-q", "--no-deps"]
+                + ["--no-build-isolation", "--require-hashes", "-r", str(req), "-w", str(cache)],
+                STEP,
+                timeout=300,
+                hint="pip must reach PyPI (or a pip index) at set-up; each file must match its sha256.",
+            )
+    found = cached()
+    if not found:
+        raise AtlasError(f"pip wheel {name}=={version} made no pure-Python (py3-none-any) wheel in {cache}")
+    return found[0]
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def stage(out: Path, cache: Path) -> tuple[dict[str, dict], dict[str, list[str]]]:
+    """Copy every pinned wheel into `out`; return their wheels.json entries and the "imports" map."""
+    entries = {}
+    for name in PINS:
+        wheel = fetch(name, cache)
+        shutil.copy2(wheel, out / wheel.name)
+        entries[name] = {"file": wheel.name, "version": PINS[name][0], "sha256": _sha256(wheel)}
+    return entries, {module: list(names) for module, names in IMPORTS.items()}
+
+
+def is_current(index: dict, wheels: Path) -> bool:
+    """True when wheels.json `index` has every pinned wheel at its version (file present) and IMPORTS."""
+    got = index.get("wheels", {})
+    for name, (version, _) in PINS.items():
+        entry = got.get(name, {})
+        if entry.get("version") != version or not (wheels / entry.get("file", "")).is_file():
+            return False
+    return index.get("imports") == IMPORTS
