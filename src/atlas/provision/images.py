@@ -19,7 +19,7 @@ from pathlib import Path
 
 from atlas import ROOT
 from atlas.errors import AtlasError
-from atlas.provision import baseimages, dockerimg
+from atlas.provision import baseimages, dockerimg, imagewheels
 
 STEP = "images"
 IMAGES_DIR = ROOT / "sandbox" / "images"
@@ -118,7 +118,8 @@ def build_spec(spec: ImageSpec) -> str:
     if dockerimg.up_to_date(spec.tags, want):
         result = f"{spec.name} up to date"
     else:
-        dockerimg.build(spec.folder, spec.tags, want, STEP, f"image-{spec.name}")
+        with imagewheels.build_context(spec.folder, STEP) as context:
+            dockerimg.build(context, spec.tags, want, STEP, f"image-{spec.name}")
         result = f"{spec.name} built"
     if spec.mirror:
         for tag in spec.tags:
