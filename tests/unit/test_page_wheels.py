@@ -57,7 +57,7 @@ def test_index_is_current_only_with_every_pinned_wheel_file(tmp_path):
     for name, (version, _) in page_wheels.PINS.items():
         file = page_wheels.wheel_stem(name, version) + "py3-none-any.whl"
         (tmp_path / file).write_bytes(b"PK")
-        wheels[name] = {"file": file, "version": version}
+        wheels[name] = {"file": file, "version": version, "precompiled": "cpython-314"}
     index = {"wheels": wheels, "imports": page_wheels.IMPORTS}
     assert page_wheels.is_current(index, tmp_path)
     (tmp_path / wheels["opentracing"]["file"]).unlink()

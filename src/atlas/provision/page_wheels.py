@@ -4,10 +4,11 @@ Some KB examples run a real library in the in-browser Python: OpenTelemetry's SD
 OpenTelemetry page, the OpenTracing package's reference MockTracer on the OpenTracing page. Those
 wheels are pure Python, pinned here with the sha256 of the file PyPI serves, fetched at set-up time
 by pip (`pip wheel --no-deps --require-hashes`: a wheel is copied, an sdist-only release such as
-opentracing 2.4.0 is built into a py3 wheel) into `<state>/wheels/` and copied next to the other
-wheels. Nothing is fetched at run time, and a page loads none of them until one of its blocks
-imports a module named in IMPORTS (site-src/assets/py/atlas_runner.py installs them with micropip
-just before that block runs), so a page without such a block is unaffected.
+opentracing 2.4.0 is built into a py3 wheel) into `<state>/wheels/`, then byte-compiled by wheels.py
+like networkx (one Python start for all; served as fetched without Node.js). Nothing is fetched at
+run time, and a page loads none of them until one of its blocks imports a module named in IMPORTS
+(site-src/assets/py/atlas_runner.py installs them with micropip just before that block runs), so a
+page without such a block is unaffected.
 
 wheels.json lists them under "wheels" like the others and maps each module to its wheels under
 "imports" (`{"opentelemetry": ["typing-extensions", "opentelemetry-api", ...]}`, install order).
@@ -17,7 +18,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -85,25 +85,33 @@ def fetch(name: str, cache: Path) -> Path:
     return found[0]
 
 
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+def fetch_all(cache: Path) -> dict[str, Path]:
+    """Every pinned wheel (PINS order) from `cache`, fetched by pip when missing (see `fetch`)."""
+    return {name: fetch(name, cache) for name in PINS}
 
 
-def stage(out: Path, cache: Path) -> tuple[dict[str, dict], dict[str, list[str]]]:
-    """Copy every pinned wheel into `out`; return their wheels.json entries and the "imports" map."""
-    entries = {}
-    for name in PINS:
-        wheel = fetch(name, cache)
-        shutil.copy2(wheel, out / wheel.name)
-        entries[name] = {"file": wheel.name, "version": PINS[name][0], "sha256": _sha256(wheel)}
-    return entries, {module: list(names) for module, names in IMPORTS.items()}
+def entry(name: str, wheel: Path) -> dict:
+    """The wheels.json entry of the pinned `name` served as the file `wheel`."""
+    return {
+        "file": wheel.name,
+        "version": PINS[name][0],
+        "sha256": hashlib.sha256(wheel.read_bytes()).hexdigest(),
+    }
+
+
+def imports() -> dict[str, list[str]]:
+    """The wheels.json "imports" map (a copy of IMPORTS)."""
+    return {module: list(names) for module, names in IMPORTS.items()}
 
 
 def is_current(index: dict, wheels: Path) -> bool:
-    """True when wheels.json `index` has every pinned wheel at its version (file present) and IMPORTS."""
+    """True when wheels.json `index` has every pinned wheel at its version (file present, "precompiled"
+    recorded: a cache tag or null) and IMPORTS."""
     got = index.get("wheels", {})
     for name, (version, _) in PINS.items():
-        entry = got.get(name, {})
-        if entry.get("version") != version or not (wheels / entry.get("file", "")).is_file():
+        have = got.get(name, {})
+        if have.get("version") != version or "precompiled" not in have:
+            return False
+        if not (wheels / have.get("file", "")).is_file():
             return False
     return index.get("imports") == IMPORTS

@@ -2,8 +2,9 @@
 // it from .pyc instead of compiling every module at each page load (networkx: about half its
 // import time). Used at set-up time by atlas/provision/wheels.py; no network.
 //
-//   node pyc_compile.mjs <pyodide dir> <input.whl> <output.whl>
+//   node pyc_compile.mjs <pyodide dir> <input.whl> <output.whl> [<input.whl> <output.whl> ...]
 //
+// (several pairs share one Python start).
 // The .py files stay (tracebacks show source lines); each gets __pycache__/<name>.cpython-3XX.pyc
 // in "unchecked-hash" mode, so Python uses it without comparing time stamps. The package's own test
 // suites (any tests/ folder: a third of networkx's files) are left out, as a browser never runs them
@@ -13,15 +14,15 @@ import fs from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 
-const [pyodideDir, input, output] = process.argv.slice(2);
+const [pyodideDir, ...pairs] = process.argv.slice(2);
 const indexURL = path.resolve(pyodideDir) + "/";
 const { loadPyodide } = await import(pathToFileURL(indexURL + "pyodide.mjs").href);
 const py = await loadPyodide({ indexURL, fullStdLib: false });
-py.FS.writeFile("/tmp/in.whl", fs.readFileSync(input));
-const tag = py.runPython(`
-import base64, compileall, hashlib, os, py_compile, re, sys, zipfile
+const COMPILE = `
+import base64, compileall, hashlib, os, py_compile, re, shutil, sys, zipfile
 
 src, out, tree = "/tmp/in.whl", "/tmp/out.whl", "/tmp/tree"
+shutil.rmtree(tree, ignore_errors=True)
 def shipped(name):
     return "tests" not in name.split("/")[:-1]
 
@@ -55,6 +56,11 @@ with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as new:
     for rel in added:
         new.write(os.path.join(tree, rel), rel)
 sys.implementation.cache_tag
-`);
-fs.writeFileSync(output, py.FS.readFile("/tmp/out.whl"));
+`;
+let tag = "";
+for (let i = 0; i + 1 < pairs.length; i += 2) {
+  py.FS.writeFile("/tmp/in.whl", fs.readFileSync(pairs[i]));
+  tag = py.runPython(COMPILE);
+  fs.writeFileSync(pairs[i + 1], py.FS.readFile("/tmp/out.whl"));
+}
 process.stdout.write(String(tag) + "\n");

@@ -165,23 +165,25 @@ def node_for(pyodide_dir: Path) -> str:
     return node
 
 
-def precompile(wheel: Path, out: Path, pyodide_dir: Path) -> str:
-    """Copy `wheel` into `out` byte-compiled by the vendored Pyodide's CPython; return its cache tag.
+def precompile(wheel: Path, out: Path, pyodide_dir: Path, *more: Path) -> str:
+    """Copy `wheel` (and `more` wheels) into `out` byte-compiled by the vendored Pyodide's CPython (one
+    Python start for all); return its cache tag.
 
     The .pyc files (unchecked-hash, next to the kept .py files) spare the browser compiling every
     module at each page load (networkx imports about 4x faster). Raises AtlasError when Node.js or
     the vendored Pyodide is missing or the compilation fails; the caller then ships `wheel` as is.
     """
     node = node_for(pyodide_dir)
+    wheels = [wheel, *more]
     output = run(
-        [node, str(PYC_COMPILE), str(pyodide_dir), str(wheel), str(out / wheel.name)],
+        [node, str(PYC_COMPILE), str(pyodide_dir)] + [str(p) for w in wheels for p in (w, out / w.name)],
         STEP,
         timeout=600,
         hint="Node.js runs the vendored Pyodide to byte-compile the wheel (no network).",
     )
     tag = output.strip().splitlines()[-1] if output.strip() else ""
-    if not tag.startswith("cpython-") or not (out / wheel.name).is_file():
-        raise AtlasError(f"byte-compiling {wheel.name} printed {output[-200:]!r}")
+    if not tag.startswith("cpython-") or not all((out / w.name).is_file() for w in wheels):
+        raise AtlasError(f"byte-compiling {', '.join(w.name for w in wheels)} printed {output[-200:]!r}")
     return tag
 
 
@@ -297,6 +299,25 @@ def is_current(wheels: Path = WHEELS) -> bool:
     return all((wheels / w.get("file", "")).is_file() for w in got.values())
 
 
+def _page_wheels(stage: Path, pyodide_dir: Path) -> tuple[dict, dict]:
+    """The on-demand wheels (page_wheels.py) put into `stage`, byte-compiled when Node.js can (else as
+    fetched); return their wheels.json entries and the "imports" map."""
+    fetched = page_wheels.fetch_all(state_dir() / "wheels")
+    first, *rest = fetched.values()
+    try:
+        tag: str | None = precompile(first, stage, pyodide_dir, *rest)
+    except AtlasError as exc:
+        note(f"the on-demand wheels are served as .py only (slower first import): {exc}")
+        tag = None
+        for wheel in fetched.values():
+            shutil.copy2(wheel, stage / wheel.name)
+    entries = {
+        name: {**page_wheels.entry(name, stage / wheel.name), "precompiled": tag}
+        for name, wheel in fetched.items()
+    }
+    return entries, page_wheels.imports()
+
+
 def install(wheels: Path = WHEELS, force: bool = False) -> str:
     """Put the networkx and atlasgraph wheels and wheels.json into `wheels`; return a step result."""
     if not force and is_current(wheels):
@@ -314,8 +335,7 @@ def install(wheels: Path = WHEELS, force: bool = False) -> str:
             compiled = None
             shutil.copy2(nx_wheel, stage / nx_wheel.name)
         ag_wheel = build_atlasgraph(stage)
-        on_demand, imports = page_wheels.stage(stage, state_dir() / "wheels")
-        extra: dict = dict(on_demand)
+        extra, imports = _page_wheels(stage, wheels.parent / pyodide)
         pyodide_dir = wheels.parent / pyodide
         try:
             mp_wheel = vendored_wheel(pyodide_dir, "micropip")
@@ -362,7 +382,7 @@ def install(wheels: Path = WHEELS, force: bool = False) -> str:
     how = f" (byte-compiled for {compiled})" if compiled else ""
     snap = f", Python snapshot {snapshot['packed'] / 1e6:.1f} MB" if snapshot else ""
     mp = ", micropip" if "micropip" in extra else ""
-    pages = f", {len(on_demand)} on-demand wheels ({', '.join(imports)})"
+    pages = f", {len(page_wheels.PINS)} on-demand wheels ({', '.join(imports)})"
     return f"networkx {nx_version}{how}, {ag_wheel.name}{mp}{pages}{snap} into {wheels.relative_to(ROOT)}"
 
 
