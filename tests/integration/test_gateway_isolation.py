@@ -83,6 +83,27 @@ def test_b_cannot_touch_a(pair):
     assert a.sh("docker inspect -f '{{.Id}}' web")[1].strip() == cid, "A's web is the same container"
 
 
+def test_b_dive_cannot_read_a_image(pair):
+    """dive (in the learner image) exports images through the session's gateway: A's dive analyses
+    A's own image; B's finds it neither by A's name nor by its ID (then tries a pull, refused)."""
+    a, b = pair
+    (made, image_id), (a_dive, a_out) = a.sh_each(
+        [
+            "docker run --name mk busybox sh -c 'echo a-secret > /secret' >/dev/null"
+            " && docker commit mk a-own >/dev/null && docker rm mk >/dev/null"
+            " && docker image inspect -f '{{.Id}}' a-own",
+            "CI=true dive a-own",
+        ]
+    )
+    image_id = image_id.strip()
+    assert made == 0 and image_id.startswith("sha256:"), image_id
+    assert a_dive == 0 and "efficiency: 100" in a_out and "Result:PASS" in a_out, a_out
+    refs = ["a-own", image_id, image_id[7:19]]
+    for ref, (code, out) in zip(refs, b.sh_each([f"CI=true dive {r}" for r in refs]), strict=True):
+        assert code != 0 and "cannot fetch image" in out, f"B's dive read A's image {ref}:\n{out}"
+        assert "efficiency" not in out and "Analyzing image" not in out, out
+
+
 def test_b_cannot_reach_a_over_the_network(docker_client, pair):
     a, b = pair
     ip = docker_client.api.inspect_container(a.sh("docker inspect -f '{{.Id}}' web")[1].strip())
