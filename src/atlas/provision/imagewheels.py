@@ -11,6 +11,7 @@ build hash covers wheels.txt, so a new pin rebuilds the image.
 
 from __future__ import annotations
 
+import re
 import shutil
 import sys
 import tempfile
@@ -18,11 +19,35 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from atlas import ROOT
+from atlas.errors import AtlasError
 from atlas.provision.state import state_dir
 from atlas.provision.steps import note, run, step_log
 
 REQUIREMENTS = "wheels.txt"
+_PIN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*==[A-Za-z0-9.+!-]+\s+--hash=sha256:[0-9a-f]{64}$")
 PLATFORM = ["--platform", "manylinux2014_x86_64", "--python-version", "3.11", "--implementation", "cp"]
+
+
+def check(req: Path) -> int:
+    """Every requirement line of `req` is `name==version --hash=sha256:<64 hex>`; return how many.
+
+    Raises AtlasError naming the file and line of the first that is not (or of an empty file)."""
+    rel = req.relative_to(ROOT) if req.is_relative_to(ROOT) else req
+    count = 0
+    for lineno, raw in enumerate(req.read_text().splitlines(), 1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        if not _PIN.match(line):
+            raise AtlasError(
+                f"{rel}:{lineno}: pin each wheel on one line as `name==version --hash=sha256:<64 hex>`"
+                f" (got {line[:80]!r})"
+            )
+        count += 1
+    if not count:
+        raise AtlasError(f"{rel}: no wheel pinned (delete the file if the image needs none)")
+    return count
 
 
 def download(folder: Path, step: str) -> Path | None:
@@ -30,6 +55,7 @@ def download(folder: Path, step: str) -> Path | None:
     req = folder / REQUIREMENTS
     if not req.is_file():
         return None
+    check(req)
     cache = state_dir() / "cache" / "image-wheels" / folder.name
     cache.mkdir(parents=True, exist_ok=True)
     note(f"wheels for {folder.name} from {req.name} (cache: {cache})")
