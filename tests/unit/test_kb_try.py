@@ -118,6 +118,12 @@ def test_commands_join_continuations_and_skip_comments():
         "docker run --rm busybox echo hi",
         "echo done",
     ]
+    # a here-document's lines belong to the command that reads them
+    script = "cat > a.py <<'EOF'\nimport sys\n\nprint(1)\nEOF\ndocker run --rm -i python python3 - < a.py\n"
+    assert commands_of(script) == [
+        "cat > a.py <<'EOF'\nimport sys\n\nprint(1)\nEOF",
+        "docker run --rm -i python python3 - < a.py",
+    ]
 
 
 @pytest.fixture

@@ -8,6 +8,8 @@ a tutorial step mentioning it gets a warning.
 
 from __future__ import annotations
 
+import re
+
 from atlas.kb.load import LoadedKB, LocDict
 from atlas.kb.problems import Problem, Report, did_you_mean
 from atlas.kb.vocabulary import LANGUAGES
@@ -15,17 +17,24 @@ from atlas.kb.vocabulary import LANGUAGES
 REASON_MAX = 200
 EXAMPLE_KEYS = ("run", "python")
 MAX_COMMANDS = 6
+_HEREDOC = re.compile(r"<<-?\s*['\"]?([A-Za-z_][A-Za-z0-9_]*)['\"]?")
 #: An entry with no `try:` and no tutorial step mentioning it: "warning" while the KB is being filled,
 #: "error" once every entry has an example or a reason (issue 15).
 MISSING_TRY = "error"
 
 
 def commands_of(script: str) -> list[str]:
-    """The commands of a `run` script: non-blank, non-comment lines, `\\` continuations joined."""
+    """The commands of a `run` script: non-blank, non-comment lines, `\\` continuations joined, and a
+    here-document's lines (`<<'EOF'` ... `EOF`) kept with the command that reads them."""
     out: list[str] = []
     pending = ""
+    heredoc = ""  # the word that ends the here-document being read
     for line in script.splitlines():
         text = line.strip()
+        if heredoc:
+            out[-1] += "\n" + line
+            heredoc = "" if text == heredoc else heredoc
+            continue
         if not pending and (not text or text.startswith("#")):
             continue
         pending += text
@@ -34,6 +43,8 @@ def commands_of(script: str) -> list[str]:
             continue
         out.append(pending)
         pending = ""
+        match = _HEREDOC.search(out[-1])
+        heredoc = match.group(1) if match else ""
     if pending.strip():
         out.append(pending)
     return out
