@@ -59,12 +59,15 @@ function showOffline(block, runBtn) {
   }
 }
 
+/** The panel of `profile`, placed after `block`, connecting (the session request goes out first, so
+ * the network works while xterm.js builds the screen), with its screen. Returns [panel, opened]. */
 function panelFor(profile, block) {
   const panel = panels[profile] || (panels[profile] = new Panel(profile));
   panel.place(block);
+  const opened = panel.connect();
   panel.ensureTerm();
   panel.refit();
-  return panel;
+  return [panel, opened];
 }
 
 /** ▶ on `block`: open its profile's panel, connect, type the command. Resolves to true when typed. */
@@ -77,10 +80,11 @@ async function run(block) {
     return false;
   }
   if (!window.Terminal) throw new Error("xterm.js is not loaded on this page");
-  const panel = lastPanel = panelFor(profile, block);
+  const [panel, opened] = panelFor(profile, block);
+  lastPanel = panel;
   panel.input(commandOf(block).replace(/\r?\n/g, "\r") + "\r");
   try {
-    await panel.connect();
+    await opened;
   } catch {
     return false;
   }
@@ -131,18 +135,21 @@ async function resume(blocks) {
   }
   if (!seen.size || !window.Terminal || !(await serviceOnline())) return;
   for (const [profile, block] of seen) {
-    const panel = panelFor(profile, block);
+    const [panel] = panelFor(profile, block); // a failure shows in the panel's status line
     lastPanel = lastPanel || panel;
-    panel.connect();
   }
 }
 
 function init() {
   const blocks = document.querySelectorAll("[data-atlas-run]");
-  if (blocks.length) serviceOnline(); // ask once, early: a click then starts the session without waiting
   blocks.forEach(mount);
+  if (blocks.length) performance.mark("atlas:run-ready"); // ▶ is wired (bench/bench_tutorial.py reads it)
   resume(blocks);
 }
+
+// Modules run once the document is parsed: ask the service now, before DOMContentLoaded, so a ▶
+// pressed as soon as it shows starts the session without waiting for /healthz.
+if (document.querySelector("[data-atlas-run]")) serviceOnline();
 
 window.atlasTerminal = {
   run,

@@ -35,6 +35,7 @@ from atlas.sitegen import (
 )
 from atlas.sitegen.layout import graph_layout
 from atlas.sitegen.model import SiteModel
+from atlas.sitegen.modules import module_imports
 from atlas.sitegen.strings import t
 
 # One build at a time per process: MkDocs loads hooks.py by path and calls it once per language, so
@@ -97,7 +98,8 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
     if manifest.is_file():
         vendor = {k: v.get("files", []) for k, v in json.loads(manifest.read_text()).items()}
     present = sorted(str(p.relative_to(assets)) for p in assets.glob("*/*") if p.is_file())
-    config.extra["atlas"] = {"vendor": vendor, "assets": present, "lang": lang}
+    imports = module_imports(assets / "js") if (assets / "js").is_dir() else {}
+    config.extra["atlas"] = {"vendor": vendor, "assets": present, "lang": lang, "imports": imports}
     docs = Path(config.docs_dir)
     nav: list[Any] = [
         {t("home", lang): "index.md"},

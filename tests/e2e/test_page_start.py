@@ -1,0 +1,40 @@
+"""What a page does while it starts (the tutorial benchmark's path, bench/bench_tutorial.py): every
+module it runs is asked for from <head> at once, and the site's search index waits until the reader
+opens search or the page has settled (site-src/assets/js/search-later.js); search then works."""
+
+from __future__ import annotations
+
+import re
+
+
+def test_modules_are_preloaded_and_search_waits_for_the_reader(page, site_url):
+    requested: list[str] = []
+    page.on("request", lambda r: requested.append(r.url))
+    page.goto(site_url + "/tutorials/containers/", wait_until="load")
+    page.locator(".atlas-run__run").first.wait_for()  # ▶ is wired
+    modules = page.evaluate(
+        """() => performance.getEntriesByType('resource')
+             .filter((e) => /\\/assets\\/js\\/[\\w-]+\\.js$/.test(e.name) && !/search-later/.test(e.name))
+             .map((e) => ({name: e.name.split('/').pop(), start: e.startTime, end: e.responseEnd}))"""
+    )
+    page_modules = {
+        "terminal.js", "tutorial.js", "terminal-panel.js", "sessions.js", "common.js", "strings.js"
+    }  # fmt: skip
+    first = {}
+    for m in modules:  # a request cut off by a network change (Docker adding a bridge) is asked again
+        first.setdefault(m["name"], m)
+    assert page_modules <= set(first)
+    # No module waits for another to arrive before it is asked for (one round trip, not one per level).
+    last_asked = max(m["start"] for m in first.values())
+    assert last_asked < min(m["end"] for m in first.values()), f"modules fetched one after another: {modules}"
+    early = [u for u in requested if "search_index" in u]
+    assert not early, "the search index was fetched while the page started"
+
+    box = page.locator("input.md-search__input")
+    box.click()
+    box.press_sequentially("runc")
+    results = page.locator(".md-search-result__item a")
+    results.first.wait_for(timeout=20_000)
+    assert any("search_index" in u for u in requested)
+    hrefs = [results.nth(i).get_attribute("href") or "" for i in range(results.count())]
+    assert any(re.search(r"components/runc/", h) for h in hrefs), hrefs
