@@ -24,6 +24,7 @@ def _left(client, sids: list[str]) -> list[str]:
     return found + [x for sid in sids for x in leftovers(client, sid)]
 
 
+@pytest.mark.timeout(900)  # ~140 examples, 4 sessions in parallel: ~2 min quiet, several under load
 def test_every_kb_example_runs_in_a_real_sandbox(docker_client):
     require_images(docker_client, SANDBOX_IMAGE, "container-atlas/shell:latest", "busybox", "httpd")
     examples = collect(ROOT / "kb", [], everything=True)
