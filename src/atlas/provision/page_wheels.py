@@ -1,7 +1,8 @@
 """Wheels a page's Python installs only when a block imports them (on demand), served from `assets/wheels/`.
 
 Some KB examples run a real library in the in-browser Python: OpenTelemetry's SDK on the
-OpenTelemetry page, the OpenTracing package's reference MockTracer on the OpenTracing page. Those
+OpenTelemetry page, the OpenTracing package's reference MockTracer on the OpenTracing page, the
+OpenCensus tracer on the OpenCensus page. Those
 wheels are pure Python, pinned here with the sha256 of the file PyPI serves, fetched at set-up time
 by pip (`pip wheel --no-deps --require-hashes`: a wheel is copied, an sdist-only release such as
 opentracing 2.4.0 is built into a py3 wheel) into `<state>/wheels/`, then byte-compiled by wheels.py
@@ -37,6 +38,15 @@ PINS: dict[str, tuple[str, str]] = {
     ),
     "opentelemetry-sdk": ("1.45.2", "ff974ea70ee4f1d51e2ec152db37c2b626c7bf82bb3f7d86114fd8704e7199c6"),
     "opentracing": ("2.4.0", "a173117e6ef580d55874734d1fa7ecb6f3655160b8b8974a2a1e98e5ec9c840d"),
+    "six": ("1.17.0", "4721f391ed90541fddacab5acf947aa0d3dc7d27b2e1e8eda2be8970586c3274"),
+    "opencensus-context": ("0.1.3", "073bb0590007af276853009fac7e4bab1d523c3f03baf4cb4511ca38967c6039"),
+    # protobuf: the hash picks its pure-Python wheel (py3-none-any), not a platform build
+    "protobuf": ("7.36.2", "bdb3a345d48db958e6ce1f18e508beb0cc981d64f24088427549c866cd039f1e"),
+    "googleapis-common-protos": (
+        "1.76.0",
+        "59e13344a9f3651aa201a03e2bee815a3bf43a4baf1f9ff8a9b62a840ce25fac",
+    ),
+    "opencensus": ("0.11.4", "a18487ce68bc19900336e0ff4655c5a116daf10c1b3685ece8d971bddad6a864"),
 }
 
 #: Top-level module a block imports -> the wheels (PINS names) it needs, dependencies first.
@@ -48,6 +58,8 @@ IMPORTS: dict[str, list[str]] = {
         "opentelemetry-sdk",
     ],
     "opentracing": ["opentracing"],
+    # opencensus.trace needs google.rpc's status codes (protobuf), not google-api-core (its exporters').
+    "opencensus": ["six", "opencensus-context", "protobuf", "googleapis-common-protos", "opencensus"],
 }
 
 

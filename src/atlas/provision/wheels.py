@@ -15,8 +15,8 @@ The third is micropip itself, the vendored Pyodide's own wheel byte-compiled the
 ships it as .py only; importing it compiled 35 modules at every page load). The worker loads it from
 the site's URL instead of the copy in the Pyodide folder.
 
-Besides, the pinned pure-Python wheels of page_wheels.py (OpenTelemetry, OpenTracing), which a page
-installs only when one of its blocks imports them.
+Besides, the pinned pure-Python wheels of page_wheels.py (OpenTelemetry, OpenTracing, OpenCensus),
+which a page installs only when one of its blocks imports them.
 
 The snapshot (`python-<key>.snapshot.gz`, made by `py_snapshot.mjs` under Node) is the Pyodide heap
 just after CPython started, with the standard modules of the block runner
