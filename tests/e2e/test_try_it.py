@@ -173,8 +173,7 @@ def test_python_example_runs_in_the_browser(context, built_site):  # noqa: F811
     wheels: list[str] = []
     page.on("request", lambda r: wheels.append(r.url.rsplit("/", 1)[-1]) if r.url.endswith(".whl") else None)
     with StaticServer(built_site) as server:  # WebAssembly and module MIME types, as Pyodide needs
-        page.goto(f"{server.url}/components/{e['id']}/")
-        page.wait_for_load_state("networkidle")
+        page.goto(f"{server.url}/components/{e['id']}/")  # waits for the load event: scripts ran
         assert wheels == [], "wheels fetched before Run"
         started = time.monotonic()
         _run_python_block(page, e["id"])
