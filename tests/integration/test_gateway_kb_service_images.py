@@ -1,5 +1,6 @@
 """The service images the KB's `try:` examples use, built from Debian packages
-(sandbox/images/{etcd,caddy,pushgateway,alertmanager,kubectl}): pulled through the gateway in a real docker
+(sandbox/images/{etcd,caddy,pushgateway,alertmanager,kubectl,nats,haproxy,victoria-metrics,
+blackbox-exporter}): pulled through the gateway in a real docker
 sandbox under the names learners type, and used the way the examples and their official images are."""
 
 from __future__ import annotations
@@ -12,6 +13,9 @@ from gateway_harness import box, gateway, require_images  # noqa: F401 - fixture
 from test_gateway_service_images import CURL, ok, pulled
 
 pytestmark = [pytest.mark.docker, pytest.mark.registry, pytest.mark.slow]
+VM = "victoriametrics/victoria-metrics"
+# a published port can accept and drop connections while the server starts: retry those too
+UP = CURL.replace("--retry-connrefused", "--retry-all-errors")
 UNTIL = "for i in $(seq 60); do {} && exit 0; sleep 0.5; done; exit 1"
 
 
@@ -99,3 +103,76 @@ def test_kubectl_works_without_a_cluster_and_says_when_it_needs_one(docker_clien
     assert rendered.startswith("1001\n") and re.search(r"^  name: prod-web$", rendered, re.M), rendered
     code, out = box.sh(f"{kubectl} get pods")
     assert code != 0 and "connection to the server" in out, out
+
+
+def test_nats_delivers_a_published_message_to_a_subscriber_and_counts_it(docker_client, local_registry, box):  # noqa: F811
+    require_images(docker_client, "nats", "busybox")
+    pulled(box, "nats")
+    start = "docker network create natsnet && docker run -d --name nats --network natsnet -p 8222:8222 nats"
+    ok(box, f"{start} && {UP} localhost:8222/healthz")
+    # two clients over the plain-text protocol: a subscriber left running, then a publisher
+    sub = "(printf 'CONNECT {}\\r\\nSUB orders.* 7\\r\\n'; sleep 60) | nc nats 4222"
+    pub = "printf 'CONNECT {}\\r\\nPUB orders.created 3\\r\\nabc\\r\\nPING\\r\\n' | nc nats 4222"
+    net = "docker run --network natsnet busybox sh -c"
+    subscribed = "curl -sf 'localhost:8222/connz?subs=1' | grep -qF '\"orders.*\"'"
+    ok(box, f'{net.replace("run", "run -d --name sub")} "{sub}" && ' + UNTIL.format(subscribed))
+    ok(box, f'{net.replace("run", "run --rm")} "{pub}" && ' + UNTIL.format("docker logs sub | grep -q abc"))
+    got = ok(box, "docker logs sub")
+    assert re.search(r"^MSG orders\.created 7 3\r?\nabc\r?$", got, re.M), got
+    varz = json.loads(ok(box, "curl -sf localhost:8222/varz"))
+    assert (varz["version"].split(".")[:2], varz["in_msgs"], varz["out_msgs"]) == (["2", "10"], 1, 1), varz
+    assert {"4222/tcp", "6222/tcp", "8222/tcp"} <= exposed(box, "nats")
+    ok(box, "docker rm -f nats sub && docker network rm natsnet")
+
+
+def test_haproxy_balances_two_nginx_round_robin_as_user_haproxy(docker_client, local_registry, box):  # noqa: F811
+    require_images(docker_client, "haproxy", "nginx")
+    pulled(box, "haproxy")
+    # like the official image: no config ships, so it refuses to start without one
+    code, out = box.sh("docker run --rm haproxy")
+    assert code != 0 and "/usr/local/etc/haproxy/haproxy.cfg" in out, out
+    cfg = "defaults\\n mode http\\n timeout connect 5s\\n timeout client 9s\\n timeout server 9s\\n"
+    cfg += "frontend web\\n bind :80\\n default_backend pool\\nbackend pool\\n balance roundrobin\\n"
+    cfg += " http-response set-header X-Served-By %%[srv_name]\\n server a web1:80\\n server b web2:80\\n"
+    webs = "for s in web1 web2; do docker run -d --name $s --network lbnet nginx; done"
+    lb = "docker create --name lb --network lbnet -p 8088:80 haproxy"
+    lb += " && docker cp lb.cfg lb:/usr/local/etc/haproxy/haproxy.cfg"
+    ok(box, f"docker network create lbnet && {webs} && printf '{cfg}' > lb.cfg && {lb} && docker start lb")
+    heads = ok(box, f"for i in 1 2 3 4; do {UP} -o /dev/null -D - localhost:8088/; done")
+    assert re.findall(r"^x-served-by: (\w+)", heads, re.M | re.I) == ["a", "b", "a", "b"], heads
+    assert ok(box, "docker exec lb id -un && rm lb.cfg").strip() == "haproxy"
+    ok(box, "docker rm -f lb web1 web2 && docker network rm lbnet")
+
+
+def test_victoria_metrics_answers_promql_over_imported_samples(docker_client, local_registry, box):  # noqa: F811
+    require_images(docker_client, VM)
+    pulled(box, VM)
+    start = f"docker run -d --name vm -p 8428:8428 {VM} && {UP} localhost:8428/health"
+    rows = 'job_temp{room="a"} 20 %s\\njob_temp{room="b"} 23 %s\\n'
+    imp = f"t=$(( $(date +%s) - 60 ))000 && printf '{rows}' $t $t"
+    imp += " | curl -sf --data-binary @- localhost:8428/api/v1/import/prometheus"
+    ok(box, f"{start} && {imp} && curl -sf localhost:8428/internal/force_flush")
+    query = "curl -sf localhost:8428/api/v1/query --data-urlencode 'query=max(job_temp) - min(job_temp)'"
+    result = json.loads(ok(box, query))["data"]["result"]
+    assert [r["value"][1] for r in result] == ["3"], result
+    series = json.loads(ok(box, "curl -sf localhost:8428/api/v1/series --data-urlencode 'match[]=job_temp'"))
+    assert sorted(s["room"] for s in series["data"]) == ["a", "b"], series
+    assert "8428/tcp" in exposed(box, VM)
+    ok(box, "docker rm -fv vm")
+
+
+def test_blackbox_exporter_probes_nginx_over_http(docker_client, local_registry, box):  # noqa: F811
+    require_images(docker_client, "prom/blackbox-exporter", "nginx")
+    pulled(box, "prom/blackbox-exporter")
+    start = "docker network create bbnet && docker run -d --name web --network bbnet nginx"
+    start += " && docker run -d --name bb --network bbnet -p 9115:9115 prom/blackbox-exporter"
+    probe = "curl -sf 'localhost:9115/probe?module={}&target={}'"
+    up = ok(box, f"{start} >/dev/null && {UP} 'localhost:9115/probe?module=http_2xx&target=web'")
+    assert re.search(r"^probe_success 1$", up, re.M), up
+    assert re.search(r"^probe_http_status_code 200$", up, re.M), up
+    assert float(re.search(r"^probe_duration_seconds (\S+)$", up, re.M).group(1)) > 0, up
+    # a page nginx does not have (404) fails the http_2xx probe, and a TCP probe of a closed port fails
+    down = ok(box, f"{probe.format('http_2xx', 'web/missing')} && {probe.format('tcp_connect', 'bb:1')}")
+    assert re.findall(r"^probe_success (\d)$", down, re.M) == ["0", "0"], down
+    assert "9115/tcp" in exposed(box, "prom/blackbox-exporter")
+    ok(box, "docker rm -f bb web && docker network rm bbnet")
