@@ -1,14 +1,20 @@
 """The tutorials in a real browser (Debian's Chromium through Playwright), against the real server.
 
-For every tutorial: open the page, press each ▶ in order, wait for the shell prompt to come back in the
-terminal (read from xterm's buffer through `window.atlasTerminal.text()`; no policy denial in it), press
-Check and expect ✓; a step pressed out of order shows ✗ with its hint; progress survives a reload; the
-last step links to the next tutorial. Also: the quiz page, static hosting (▶ says offline, Copy still
-copies), axe-core. Screenshots of every tutorial's last step go to test-artifacts/.
+For every tutorial: open the page, start the sandbox session, press Check of the first step and expect
+✗ (nothing done yet), then press every ▶ of the page in order, wait for the shell prompt to come back in
+the terminal (read from xterm's buffer through `window.atlasTerminal.text()`): no policy denial in it,
+and on a docker page no command that failed (a bash ERR trap typed first reports any non-zero exit, as
+`set -e` would stop). After a step's last ▶, open its preview links, press Check and expect ✓; a step
+pressed out of order shows ✗ with its hint; progress survives a reload; the last step links to the next
+tutorial; once the session is closed no container of it is left. The tutorials run two at a time (each
+its own browser profile and learner; tests/support/browser_pool.py): they mostly wait for the sandbox.
+Also: the quiz page, static hosting (▶ says offline, Copy still copies), axe-core. Screenshots of every
+tutorial's last step go to test-artifacts/.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -18,6 +24,7 @@ import time
 from pathlib import Path
 
 import pytest
+from browser_pool import BrowserPool
 from realparts import need
 from server_process import ServerProcess
 from tutorial_pages import SLUGS, Tutorial, load_tutorials
@@ -50,6 +57,17 @@ SKIPPED = {
     "logging": "drivers",
 }
 SANDBOX_CASES = [(s, "en") for s in SLUGS if s != "ecosystem-map"] + [("first-container", "zh")]
+#: Tutorials walked at once (each its own learner; at most the service's docker sessions per client).
+WALKERS = 2
+#: What the test types first, before any ▶: on a docker page, a trap that prints FAILED for any command
+#: that exits non-zero (the quotes keep the typed line itself from containing FAILED); the shell
+#: tutorial shows failing commands on purpose.
+FAILED = "ATLAS-COMMAND-FAILED"
+FIRST_LINE = {
+    "docker": 'trap \'echo "ATLAS-COMMAND""-FAILED (exit $?): $BASH_COMMAND"\' ERR',
+    "shell": "cd ~",
+}
+SESSION_LABEL = "org.container-atlas.session"
 
 
 # -- the servers (the site is built once per session by tests/e2e/conftest.py: `built_site`) --------
@@ -109,6 +127,11 @@ def press_run(page, block, timeout: float = 240) -> str:
     before = term_text(page) or ""
     block.scroll_into_view_if_needed()
     block.locator("button", has_text=re.compile("▶|Run|运行")).first.click()
+    return wait_prompt(page, before, timeout)
+
+
+def wait_prompt(page, before: str, timeout: float = 240) -> str:
+    """Wait until the terminal's text changed from `before`, ends with the prompt and stays; return it."""
     start = time.monotonic()
     last, stable = None, 0
     while time.monotonic() < start + timeout:
@@ -123,6 +146,27 @@ def press_run(page, block, timeout: float = 240) -> str:
         last = text
         time.sleep(0.2)
     raise AssertionError(f"no prompt after ▶ within {timeout}s; terminal ends with:\n{(last or '')[-1500:]}")
+
+
+def start_session(page, profile: str) -> str:
+    """Start the page's sandbox session the way ▶ does (terminal.js `run`), typing FIRST_LINE[profile]
+    from a hidden block; wait for the prompt; return the session id."""
+    page.evaluate(
+        """async ([profile, line]) => {
+             const b = document.createElement('div');
+             b.setAttribute('data-atlas-run', '');
+             b.setAttribute('data-profile', profile);
+             b.hidden = true;
+             b.append(Object.assign(document.createElement('code'), {textContent: line}));
+             document.querySelector('.md-content [data-atlas-run]').before(b);
+             const typed = await window.atlasTerminal.run(b);
+             b.remove();
+             if (!typed) throw new Error('the sandbox session did not start');
+           }""",
+        [profile, FIRST_LINE[profile]],
+    )
+    wait_prompt(page, "")
+    return page.evaluate("(profile) => window.atlasTerminal.session(profile).id", profile)
 
 
 def press_check(page, check_id: str, want_ok: bool = True, attempts: int = 8) -> str:
@@ -194,29 +238,40 @@ def screenshot(page, name: str, readme: bool = False) -> Path:
 
 
 # -- the tests -----------------------------------------------------------------------------------------
-@pytest.mark.docker
-@pytest.mark.registry
-@pytest.mark.slow
-@pytest.mark.parametrize(("slug", "lang"), SANDBOX_CASES)
-def test_tutorial_in_the_browser(slug, lang, live_server, context) -> None:
-    """Each ▶ in order, ✓ on every step, ✗ with the hint on a skipped step, progress kept, next linked."""
+def walk_tutorial(base: str, context, case: tuple[str, str]) -> str:
+    """Do tutorial `case` = (slug, lang) as a learner in a fresh browser profile (see the module doc);
+    return its session id (the session is closed at the end)."""
+    slug, lang = case
     tut = load_tutorials(lang)[slug]
-    page = context.new_page()
-    page.goto(_page_url(live_server.url, slug, lang))
     profile = tut.meta["profile"]
+    page = context.new_page()
+    page.goto(_page_url(base, slug, lang))
     try:
+        sid = start_session(page, profile)
         steps = tut.step_ids
-        for i, step in enumerate(steps):
-            for block in page.locator(f'[data-atlas-run][data-step="{slug}/{step}"]').all():
-                text = press_run(page, block)
-                assert DENIED not in text, f"{slug}/{step}: the policy refused a ▶ block:\n{text[-1500:]}"
+        press_check(page, f"{slug}/{steps[0]}", want_ok=False)  # nothing done yet
+        blocks = page.locator(".md-content [data-atlas-run]").all()
+        assert len(blocks) == len(tut.blocks), f"{len(blocks)} ▶ blocks on the page, {len(tut.blocks)} in it"
+        block_steps = [b.get_attribute("data-step") for b in blocks]
+        checked: list[str] = []
+        for i, block in enumerate(blocks):
+            text = press_run(page, block)
+            where = block_steps[i] or f"{slug} (a block without a step)"
+            assert DENIED not in text, f"{where}: the policy refused a ▶ block:\n{text[-1500:]}"
+            if profile == "docker":
+                assert FAILED not in text, f"{where}: a command of a ▶ block failed:\n{text[-2500:]}"
+            if not block_steps[i] or block_steps[i] in block_steps[i + 1 :]:
+                continue  # the step's check comes after its last block
+            step = block_steps[i].split("/", 1)[1]
             open_previews(page, tut, step)
             press_check(page, f"{slug}/{step}")
-            if i == 0:
+            if not checked:
                 skipped = f"{slug}/{SKIPPED[slug]}"
                 status = press_check(page, skipped, want_ok=False)
                 hint = tut.meta["checks"][SKIPPED[slug]]["hint"][lang].replace("`", "")
                 assert hint[:30] in status, f"{skipped}: ✗ without its hint: {status!r}"
+            checked.append(step)
+        assert checked == steps, f"steps checked {checked}, the page has {steps}"
         last = page.locator(f'[data-atlas-check="{slug}/{steps[-1]}"]')
         last.scroll_into_view_if_needed()
         page.mouse.wheel(0, 250)
@@ -228,8 +283,37 @@ def test_tutorial_in_the_browser(slug, lang, live_server, context) -> None:
         page.wait_for_selector(".atlas-progress")
         assert page.locator(".atlas-tick").count() == len(steps), "ticks lost on reload"
         assert page.locator(".atlas-check.is-ok").count() == len(steps)
+        return sid
     finally:
         end_session(page, profile)
+
+
+@pytest.fixture(scope="module")
+def tutorials_walked(request, live_server, chromium_path):
+    """The selected tutorials of test_tutorial_in_the_browser, walked WALKERS at a time (a BrowserPool)."""
+    pytest.importorskip("playwright.sync_api")
+    cases = [
+        (item.callspec.params["slug"], item.callspec.params["lang"])
+        for item in request.session.items
+        if item.module is request.module and item.originalname == "test_tutorial_in_the_browser"
+    ]
+    pool = BrowserPool(chromium_path, functools.partial(walk_tutorial, live_server.url), WALKERS)
+    yield pool.start(cases)
+    pool.close()
+
+
+@pytest.mark.docker
+@pytest.mark.registry
+@pytest.mark.slow
+@pytest.mark.parametrize(("slug", "lang"), SANDBOX_CASES)
+def test_tutorial_in_the_browser(slug, lang, tutorials_walked, docker_client) -> None:
+    """✗ on the first step before anything, each ▶ in order without a failing command, ✓ on every step,
+    ✗ with the hint on a skipped step, progress kept, next linked, nothing left once the session closes."""
+    out = tutorials_walked.outcome((slug, lang))
+    assert out.error is None, f"{slug} ({lang}):\n{out.error}"
+    assert not out.js_errors, f"JavaScript errors: {out.js_errors}"
+    left = docker_client.containers.list(all=True, filters={"label": f"{SESSION_LABEL}={out.value}"})
+    assert not left, f"containers left behind by the closed session: {[c.name for c in left]}"
 
 
 def test_ecosystem_map_quiz_and_progress(static_server, context) -> None:
