@@ -14,7 +14,8 @@ Prints, in one run:
   it has settled (assets/js/search-later.js) or the reader opens search.
 
 Usage: .venv/bin/python bench/bench_tutorial.py [--url http://127.0.0.1:8000 | --site DIR] [--runs 5]
-Without --url it serves `site/` (building it if needed) or --site with `atlas serve` on a free port (a
+Without --url it serves `site/` (rebuilt first when its sources changed, as `./atlas up` does) or
+--site DIR with `atlas serve` on a free port (a
 static server when the sandbox service cannot start, so page weights are still measured).
 """
 
@@ -46,16 +47,14 @@ MB = 1024 * 1024
 
 
 def _site(site: Path | None = None) -> Path:
+    """`site` as given, else site/ built from the current sources when they changed (as `./atlas up`
+    does: a stale site/ would measure yesterday's pages)."""
     if site:
         return site
-    site = ROOT / "site"
-    if (site / "tutorials" / "first-container" / "index.html").is_file():
-        return site
-    from atlas.sitegen.publish import build_site
+    from atlas.provision.setup import SITE_DIR, build_site_step
 
-    out = Path(tempfile.mkdtemp(prefix="bench-site-")) / "site"
-    build_site(ROOT / "kb", out)
-    return out
+    print(f"bench: site/: {build_site_step()}")
+    return SITE_DIR
 
 
 def start_server(tmp: Path, site: Path | None = None) -> tuple[str, ServerProcess, bool]:
