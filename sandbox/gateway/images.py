@@ -28,7 +28,7 @@ class ImageHandlers:
     # -- visibility: the session's own names (`atlas-<id>.` prefix) and shared base images ---------
     @staticmethod
     def _is_shared_tag(tag: str) -> bool:
-        return tag != "<none>:<none>" and not tag.startswith(HIDDEN) and not OWNED_NAME.search(tag)
+        return tag not in image_filters.NONE and not tag.startswith(HIDDEN) and not OWNED_NAME.search(tag)
 
     def _visible_tags(self, sess: Session, tags: list[str]) -> list[str]:
         return [t for t in tags or [] if sess.prefix in t or self._is_shared_tag(t)]
@@ -88,6 +88,12 @@ class ImageHandlers:
         return [t for t in info.get("RepoTags") or [] if self._is_shared_tag(t)]
 
     def _filter_images(self, sess: Session, images: list[dict]) -> list[dict]:
+        """The /images/json (or /system/df) entries this session sees, with the names it sees: the one
+        home of the image view (`docker images`, `docker system df`, `docker info`). An image without a
+        name in the view (the session's own `<none>` images: an old build after `docker build -t app`
+        again, a failed build's last step, an untagged commit) is shown as the engine shows a dangling
+        image, `<none>:<none>` and `<none>@<none>`, so that the CLI lists it (it drops an entry whose
+        only name is a bare `<none>@<none>`) and `-f dangling=true` finds it."""
         out = []
         for img in images:
             if lineage.is_lineage(img):  # the session's build-cache roots: not the learner's images
@@ -95,6 +101,8 @@ class ImageHandlers:
             if self._image_visible(sess, img["Id"], img.get("Labels"), img.get("RepoTags") or []):
                 img["RepoTags"] = self._visible_tags(sess, img.get("RepoTags") or [])
                 img["RepoDigests"] = self._visible_tags(sess, img.get("RepoDigests") or [])
+                if not img["RepoTags"] and not img["RepoDigests"]:
+                    img["RepoTags"], img["RepoDigests"] = [image_filters.NONE[0]], [image_filters.NONE[1]]
                 out.append(img)
         return out
 

@@ -156,14 +156,42 @@ class ResourceHandlers:
         return Forward(req, "json", on_json=scrub)
 
     def h_system_df(self, req: Request, sess: Session) -> Forward:
-        """GET /system/df: the session's containers, images and volumes."""
+        """GET /system/df: every list cut to the session's view as the list endpoints cut it (containers
+        and volumes by the session's labels, images by ImageHandlers._filter_images), no build cache,
+        and the totals recomputed from what remains (see `df_totals`)."""
 
         def scrub(status: int, obj: object) -> object:
             if status == 200 and isinstance(obj, dict):
-                obj["Containers"] = [c for c in obj.get("Containers") or [] if sess.owns(c.get("Labels"))]
+                mine = [c for c in obj.get("Containers") or [] if sess.owns(c.get("Labels"))]
+                obj["Containers"] = [self._ports_out(sess, c) for c in mine]  # type: ignore[attr-defined]
                 obj["Volumes"] = [v for v in obj.get("Volumes") or [] if sess.owns(v.get("Labels"))]
                 obj["Images"] = self._filter_images(sess, obj.get("Images") or [])  # type: ignore[attr-defined]
                 obj["BuildCache"] = []
+                df_totals(obj)
             return obj
 
         return Forward(req, "json", on_json=scrub)
+
+
+def df_totals(df: dict) -> None:
+    """The numbers of a /system/df answer recomputed from its (already cut) lists, never the engine's.
+
+    Each image's `Containers` counts the session's containers using it. `LayersSize` (the images'
+    total that `docker system df` prints) is what the listed images take: the part of each that it
+    shares with no other image (Size - SharedSize), plus the shared part once, taken as the largest
+    SharedSize listed. A shared base image (busybox, debian under the service images) is counted in
+    full once, as on a machine that pulled it, however many listed images build on it; the API does not
+    say which layers are shared with which image, so images that share different bases are
+    undercounted rather than counted twice. Nothing of the engine's other images enters the sum.
+    """
+    images = df.get("Images") or []
+    using: dict[str, int] = {}
+    for c in df.get("Containers") or []:
+        using[c.get("ImageID", "")] = using.get(c.get("ImageID", ""), 0) + 1
+    for img in images:
+        img["Containers"] = using.get(img["Id"], 0)
+    shared = [max(i.get("SharedSize") or 0, 0) for i in images]
+    unique = sum(max((i.get("Size") or 0) - s, 0) for i, s in zip(images, shared, strict=True))
+    df["LayersSize"] = unique + max(shared, default=0)
+    if "BuilderSize" in df:
+        df["BuilderSize"] = 0

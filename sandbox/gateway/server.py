@@ -34,7 +34,10 @@ from .pipes import pipe_both
 from .request import Request, parse_target
 
 log = logging.getLogger(__name__)
-REFUSED_BODY_TIME = 2.0  # seconds to take a refused request's body off the wire
+# A request refused before dispatch still has its body taken off the wire (up to the big-body limit, at
+# most this many seconds: a local socket moves that in well under a second), so that a client still
+# writing it (`docker load -i big.tar`, `docker import file.tar`) reads the refusal, not a broken pipe.
+REFUSED_BODY_TIME = 2.0
 RAW_STREAMS = ("application/vnd.docker.raw-stream", "application/vnd.docker.multiplexed-stream")
 
 
@@ -146,10 +149,12 @@ class Proxy:
         try:
             policy.check_version(version)
             route, params = policy.match(method, path)
+            policy.check_before_body(method, path, query)  # e.g. docker import: refused from its query
         except Exception:
             # Refused before dispatch: take the body off the wire first (a client still writing it
             # would otherwise see a broken pipe instead of the refusal).
-            discard_body(client, headers, lim.body, time.monotonic() + REFUSED_BODY_TIME)
+            bound = max(lim.body, self.big_body)
+            discard_body(client, headers, bound, time.monotonic() + REFUSED_BODY_TIME)
             raise
         big = route.big_body
         if big and not slots.acquire(blocking=False):

@@ -173,3 +173,28 @@ def test_names_the_learner_chose_in_events_and_inspect(docker_client, box):  # n
     assert got["vol_net"] == (0, "evvol\nevnet\n"), got["vol_net"]
     missing = got["missing"]
     assert missing[0] == 1 and "No such object: no/such/thing" in missing[1], missing
+
+
+def test_load_and_import_of_an_archive_get_the_policy_answer(box):  # noqa: F811
+    """`docker load -i` and `docker import` of an archive of several MB (over the 1 MiB JSON body limit)
+    are refused with the policy's message, not a broken pipe or a body-size error (one shell)."""
+    refused = "denied by the Container Atlas sandbox policy: docker {} is not available"
+    cmds = {
+        "make": "head -c 60000000 /dev/urandom > /tmp/big.tar && ls -l /tmp/big.tar",
+        "load": "docker load -i /tmp/big.tar",
+        "load_stdin": "docker load < /tmp/big.tar",
+        "import": "docker import /tmp/big.tar",
+        "import_stdin": "cat /tmp/big.tar | docker import - mine",
+        "still": "rm /tmp/big.tar; docker version --format '{{.Server.Version}}'",
+    }
+    got = dict(zip(cmds, box.sh_each(list(cmds.values())), strict=True))
+    assert got["make"][0] == 0, got["make"]
+    for key, verb in (
+        ("load", "load"),
+        ("load_stdin", "load"),
+        ("import", "import"),
+        ("import_stdin", "import"),
+    ):
+        code, out = got[key]
+        assert code != 0 and refused.format(verb) in out, f"{cmds[key]}: exit {code}\n{out}"
+    assert got["still"][0] == 0, got["still"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import secrets
 import socket
 import subprocess
@@ -157,6 +158,59 @@ def test_both_sandboxes_can_use_the_same_names(pair):
         assert "web" in a.sh("docker ps --format '{{.Names}}'")[1], "A's web is untouched"
     finally:
         b.sh("docker rm -f web; docker network rm anet; docker volume rm avol; docker rmi aimage")
+
+
+def df(box) -> dict:
+    """The sandbox's GET /system/df answer, as the docker CLI receives it."""
+    code, out = box.sh("curl -sf --unix-socket /var/run/docker.sock http://docker/v1.41/system/df")
+    assert code == 0, out
+    return json.loads(out)
+
+
+def test_own_dangling_images_and_system_df(docker_client, pair):
+    """A rebuilds `app` with a change: A's `docker images` and `-f dangling=true` list the old image,
+    B's never do; `docker system df` of each shows only its own objects (A's image, volume and
+    container in A's, none of A's names or IDs in B's), each image's container count is the session's,
+    and the images' total is that of the images the session sees, not the engine's."""
+    a, b = pair
+    build = "printf 'FROM busybox\\nRUN {}\\n' > /tmp/D && docker build -q -t app - < /tmp/D"
+    made = a.sh_each(
+        [
+            build.format("echo one > /f"),
+            build.format("head -c 3000000 /dev/urandom > /blob"),
+            "docker images -f dangling=true -q --no-trunc",
+            "docker images --format '{{.Repository}}:{{.Tag}} {{.ID}}'",
+        ]
+    )
+    assert made[0][0] == 0 and made[1][0] == 0, made
+    old = made[0][1].strip().splitlines()[-1]
+    assert old.startswith("sha256:") and made[2] == (0, old + "\n"), made[2]
+    assert f"<none>:<none> {old[7:19]}" in made[3][1], made[3]
+    seen_b = b.sh_each(
+        ["docker images -a -q --no-trunc", "docker images -f dangling=true -q", "docker system df"]
+    )
+    assert old not in seen_b[0][1] and seen_b[1] == (0, ""), seen_b
+    assert seen_b[2][0] == 0, seen_b[2]
+
+    df_a, df_b, engine = df(a), df(b), docker_client.api.df()
+    text_b = json.dumps(df_b)
+    web = a.sh("docker inspect -f '{{.Id}}' web")[1].strip()
+    for leak in (a.sid, "aimage", "avol", web, old):
+        assert leak not in text_b, f"B's system df shows {leak!r}"
+    assert not any("app:latest" in i["RepoTags"] for i in df_b["Images"]), "B's df shows A's app"
+    assert df_b["Containers"] == [] and df_b["Volumes"] == [] and df_b["BuildCache"] == []
+    assert all(i["Containers"] == 0 for i in df_b["Images"]), "containers of others counted in B's df"
+    assert f"atlas-{a.sid}." not in json.dumps(df_a), "A's df is in A's own names"
+    assert [c["Names"] for c in df_a["Containers"]] == [["/web"]]
+    assert "avol" in [v["Name"] for v in df_a["Volumes"]]
+    tags_a = {t for i in df_a["Images"] for t in i["RepoTags"]}
+    assert {"app:latest", "aimage:latest", "<none>:<none>"} <= tags_a, tags_a
+    busybox = next(i for i in df_a["Images"] if "aimage:latest" in i["RepoTags"])
+    assert busybox["Containers"] == 1, "A's web is the one container of A on busybox"
+    assert df_b["LayersSize"] < engine["LayersSize"], "B's df counts images B cannot see"
+    assert df_a["LayersSize"] - df_b["LayersSize"] >= 3_000_000, "A's df counts A's 3 MB image"
+    pruned = a.sh_each(["docker image prune -f", "docker images -f dangling=true -q"])
+    assert old in pruned[0][1] and pruned[1] == (0, ""), pruned
 
 
 @pytest.fixture

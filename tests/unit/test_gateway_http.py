@@ -146,3 +146,36 @@ def test_a_refused_request_is_answered_after_its_body_not_with_a_broken_pipe():
     worker.join(5)
     assert answer.startswith(b"HTTP/1.1 403"), answer[:80]
     assert b"docker update is not available" in answer
+
+
+def _refused_upload(target: bytes, size: int) -> bytes:
+    """Send `POST target` with a body of `size` bytes to a gateway whose big-body limit is 8 MiB (the
+    JSON body limit 1 MiB); the raw answer (BrokenPipeError if the gateway closed before the body)."""
+    from sandbox.gateway.server import HttpLimits, Proxy
+
+    served, client = socket.socketpair()
+    proxy = Proxy("/nonexistent.sock", HttpLimits(), big_body=8 * 2**20)
+    worker = threading.Thread(target=proxy.serve, args=(served, lambda req: None), daemon=True)
+    worker.start()
+    head = b"POST %s HTTP/1.1\r\nHost: docker\r\nContent-Type: application/x-tar\r\n" % target
+    client.settimeout(5)
+    try:
+        client.sendall(head + b"Content-Length: %d\r\n\r\n" % size + b"\0" * size)
+        answer = b""
+        while chunk_ := client.recv(65536):
+            answer += chunk_
+    finally:
+        client.close()
+        worker.join(5)
+    return answer
+
+
+def test_refused_archives_over_the_body_limit_get_the_policy_answer():
+    """`docker load` and `docker import` of 4 MiB (over the JSON body limit, under the big-body limit):
+    the body is taken off the wire and the client reads the policy's refusal, for import decided from
+    its query (`fromSrc=-`) before the body, not a broken pipe or "request body is larger"."""
+    load = _refused_upload(b"/v1.41/images/load?quiet=1", 4 * 2**20)
+    assert load.startswith(b"HTTP/1.1 403") and b"docker load is not available" in load, load[:200]
+    imp = _refused_upload(b"/v1.41/images/create?fromSrc=-&repo=mine&tag=", 4 * 2**20)
+    assert imp.startswith(b"HTTP/1.1 403"), imp[:200]
+    assert b"docker import is not available: images come from the mirror" in imp, imp[:200]

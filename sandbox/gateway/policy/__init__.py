@@ -164,6 +164,14 @@ def match(method: str, path: str) -> tuple[Route, dict[str, str]]:
     raise Denied(f"{method} {path} is not available in the sandbox")
 
 
+def check_before_body(method: str, path: str, params: list[tuple[str, str]]) -> None:
+    """The rules decided from the request line alone, asked before the body is read: `docker import`
+    (POST /images/create?fromSrc=-, its body an archive of any size) gets the policy's refusal instead
+    of a body-size error."""
+    if method == "POST" and path == "/images/create":
+        images.check_not_import(dict(params).get("fromSrc", ""))
+
+
 @rule("api.version")
 def check_version(version: str) -> None:
     """Refuse API versions older than MIN_API_VERSION (they accept host config at start)."""

@@ -13,12 +13,21 @@ from .rules import rule
 LOOPBACK = {"localhost", "127.0.0.1"}
 
 
+IMPORT_REFUSED = "docker import is not available: images come from the mirror, builds and commits"
+
+
+def check_not_import(from_src: str) -> None:
+    """`docker import` (POST /images/create with `fromSrc`) is refused (part of rule images.pull);
+    the gateway asks this before reading the body, so the answer does not depend on its size."""
+    if from_src:
+        raise Denied(IMPORT_REFUSED)
+
+
 @rule("images.pull")
 def check_pull_request(from_src: str, name: str, tag: str) -> None:
     """`docker import` (`fromSrc`), pulling every tag of a repository and pulling by digest are
     refused: a pull names one tag of one image."""
-    if from_src:
-        raise Denied("docker import is not available")
+    check_not_import(from_src)
     if not tag and ":" not in name.rsplit("/", 1)[-1]:
         raise Denied("pulling all tags is not available; name one tag")
     if "@" in name or tag.startswith("sha256:"):
