@@ -34,10 +34,11 @@ class ImageHandlers:
         return [t for t in tags or [] if sess.prefix in t or self._is_shared_tag(t)]
 
     def _image_visible(self, sess: Session, image_id: str, labels: dict | None, tags: list[str]) -> bool:
-        labels = labels or {}
-        if labels.get(policy.LABEL_SESSION):
-            return sess.owns(labels)
-        return image_id in sess.image_ids or bool(self._visible_tags(sess, tags))
+        """An image the session made (lineage.made_by: tagged or `<none>`), else one with a name it
+        sees (a shared base image); never one with another session's labels."""
+        if lineage.made_by(labels, image_id, sess.id, sess.image_ids):
+            return True
+        return not (labels or {}).get(policy.LABEL_SESSION) and bool(self._visible_tags(sess, tags))
 
     def image(self, sess: Session, ref: str) -> dict:
         """The image `ref` as this session sees it, with the engine reference to send in ["_ref"]: the

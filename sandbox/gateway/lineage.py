@@ -41,6 +41,18 @@ def is_lineage(image: dict) -> bool:
     return bool(base) and base == parent
 
 
+def made_by(labels: dict | None, image_id: str, session_id: str, known_ids: Iterable[str] = ()) -> bool:
+    """The one rule of whether the session made an image, tagged or not (`<none>`): it carries the
+    session's labels (every image it builds or commits, and every build step, which inherits them from
+    the session's lineage image), or its lineage label, or it is an ID the gateway recorded for the
+    session (Session.image_ids: build results, commits). Images built on one of those count too, by
+    ancestry, where `session_images` walks it."""
+    labels = labels or {}
+    if labels.get(LABEL_SESSION) == session_id and labels.get(LABEL_ORIGIN) == "gateway":
+        return True
+    return labels.get(LABEL_LINEAGE) == session_id or image_id in known_ids
+
+
 def lineage_image(api: docker.APIClient, session_id: str, labels: dict[str, str], base_id: str) -> str:
     """The ID of the session's lineage image of `base_id` ("" for scratch), built on first use."""
     base = base_id or SCRATCH
@@ -84,12 +96,7 @@ def session_images(
     known = set(known_ids)
     owned = set()
     for img in images:
-        labels = img.get("Labels") or {}
-        if (
-            (labels.get(LABEL_SESSION) == session_id and labels.get(LABEL_ORIGIN) == "gateway")
-            or labels.get(LABEL_LINEAGE) == session_id
-            or img["Id"] in known
-        ):
+        if made_by(img.get("Labels"), img["Id"], session_id, known):
             owned.add(img["Id"])
     depth: dict[str, int] = {}
 

@@ -9,6 +9,7 @@ import pytest
 
 from sandbox.gateway.errors import Malformed, NoSuchObject
 from sandbox.gateway.image_filters import glob_regex, keep_matching, matches, split_filters
+from sandbox.gateway.policy import LABEL_ORIGIN, LABEL_SESSION
 from sandbox.gateway.session import Session
 
 SESS = Session(id="s1", instance="", dir=None)  # type: ignore[arg-type]
@@ -80,3 +81,49 @@ def test_only_the_learners_matching_names_are_kept():
     assert got == []
     got = keep_matching(images, [glob_regex("mybox"), glob_regex("nothing")], SESS.outer_text)
     assert [(i["Id"], i["RepoTags"]) for i in got] == [("b", ["atlas-s1.mybox:latest"])]
+
+
+def _entry(image_id: str, tags: list[str], digests: list[str], session: str = "", size: int = 0) -> dict:
+    labels = {LABEL_SESSION: session, LABEL_ORIGIN: "gateway"} if session else {}
+    return {"Id": image_id, "RepoTags": tags, "RepoDigests": digests, "Labels": labels, "Size": size}
+
+
+def test_the_view_lists_the_sessions_own_untagged_images_and_never_anothers():
+    """`docker images` shows the session's `<none>` images as the engine shows dangling ones (the CLI
+    drops an entry whose only name is a bare `<none>@<none>`), not another session's."""
+    from sandbox.gateway.images import ImageHandlers
+
+    sess = Session(id="s1", instance="", dir=None, image_ids={"sha256:c"})  # type: ignore[arg-type]
+    none = (["<none>:<none>"], ["<none>@<none>"])
+    seen = ImageHandlers()._filter_images(
+        sess,
+        [
+            _entry("sha256:a", *none, session="s1"),  # the session's old build
+            _entry("sha256:b", *none, session="s2"),  # another session's
+            _entry("sha256:c", *none),  # recorded by the gateway (no labels)
+            _entry("sha256:d", *none),  # nobody's here
+            _entry("sha256:e", ["busybox:latest"], ["busybox@sha256:1"]),
+            _entry("sha256:f", ["atlas-s2.mine:latest"], []),
+            _entry("sha256:g", ["atlas-s1.app:latest"], [], session="s1"),
+        ],
+    )
+    got = {i["Id"]: (i["RepoTags"], i["RepoDigests"]) for i in seen}
+    assert got == {
+        "sha256:a": none,
+        "sha256:c": none,
+        "sha256:e": (["busybox:latest"], ["busybox@sha256:1"]),
+        "sha256:g": (["atlas-s1.app:latest"], []),
+    }
+
+
+def test_system_df_totals_come_from_the_session_view_only():
+    """Each image's container count is the session's; LayersSize counts the unique part of each listed
+    image and the shared part once."""
+    from sandbox.gateway.resources import df_totals
+
+    base = {**_entry("sha256:base", ["busybox:latest"], [], size=100), "SharedSize": 100, "Containers": 9}
+    mine = {**_entry("sha256:mine", ["app:latest"], [], size=130), "SharedSize": 100, "Containers": 9}
+    df = {"LayersSize": 10**10, "Images": [base, mine], "Containers": [{"ImageID": "sha256:mine"}]}
+    df_totals(df)
+    assert df["LayersSize"] == 130
+    assert [i["Containers"] for i in df["Images"]] == [0, 1]
