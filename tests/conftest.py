@@ -4,7 +4,8 @@ Test support code lives in tests/support/ (no tests there), which is put on sys.
 modules import it by module name: `from realparts import need`, `from gateway_harness import ...`,
 `from sandbox_server import Server`, `from server_process import ServerProcess`, `from site_fixture
 import write_kb`, `from tutorial_pages import load_tutorials`, `from pyexamples import ...`,
-`from browser_pool import BrowserPool` (browser cases a few at a time). Plain
+`from browser_pool import BrowserPool` (browser cases a few at a time), `from tutorial_browser
+import press_run` (▶, Check and the terminal of a tutorial page). Plain
 helpers (`need`, `free_port`, `run`, `ROOT`) live in support/realparts.py.
 """
 
