@@ -7,10 +7,29 @@ from __future__ import annotations
 import re
 
 
+def _load(page, url: str, requested: list[str]) -> None:
+    """Open `url` with an empty `requested`; again (at most twice) when Chromium aborted one of its
+    requests with ERR_NETWORK_CHANGED (the host gained or lost a Docker interface meanwhile)."""
+    aborted: list[str] = []
+
+    def note(req) -> None:
+        if "ERR_NETWORK_CHANGED" in (req.failure or ""):
+            aborted.append(req.url)
+
+    page.on("requestfailed", note)
+    for _ in range(3):
+        aborted.clear()
+        requested.clear()
+        page.goto(url, wait_until="load")
+        if not aborted:
+            return
+    raise AssertionError(f"requests aborted by network changes three times: {aborted}")
+
+
 def test_modules_are_preloaded_and_search_waits_for_the_reader(page, site_url):
     requested: list[str] = []
     page.on("request", lambda r: requested.append(r.url))
-    page.goto(site_url + "/tutorials/containers/", wait_until="load")
+    _load(page, site_url + "/tutorials/containers/", requested)
     early = [u for u in requested if "search_index" in u]  # held until 2 s after load, or search opens
     assert not early, "the search index was fetched while the page started"
     page.locator(".atlas-run__run").first.wait_for()  # ▶ is wired
