@@ -22,9 +22,9 @@ from test_tutorials import context, live_server, press_run, term_text  # noqa: F
 
 pytestmark = [pytest.mark.playwright]
 
-#: The lowest share (percent) of component + concept pages with a runnable example; the value reached
-#: when the try: field landed, floored to a whole percent.
-RUNNABLE_SHARE_MIN = 18
+#: The lowest share (percent) of component + concept pages with a runnable example, floored to a whole
+#: percent: 18 when the try: field landed (62 of 332), 34 after the fourth session (138 of 395).
+RUNNABLE_SHARE_MIN = 34
 TUTORIAL_LINK = re.compile(r'href="(?:\.\./)+tutorials/[a-z0-9-]+/(?:#[\w.-]+)?"')
 DENIED = "denied by the Container Atlas sandbox policy"
 
