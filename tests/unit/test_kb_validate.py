@@ -552,3 +552,14 @@ def test_key_next_to_a_kubernetes_secret_is_fine(tmp_path):
     text = entry("alpha").replace("en: It starts containers.", "en: It keeps the key in a Secret.")
     text = text.replace("zh: 它启动容器。", "zh: 它把密钥保存在 Secret 中。")
     assert problems(tmp_path, {"runtimes/alpha.yaml": text}) == []
+
+
+def test_summary_is_plain_text(tmp_path):
+    """A summary is shown as written (cards, search, meta tags): Markdown backticks are an error that
+    names the line and language; the description may use them."""
+    text = entry("alpha").replace("en: A small runtime.", "en: A small runtime started by `alpha run`.")
+    text = text.replace("en: It starts containers.", "en: It starts containers with `alpha run`.")
+    assert only(tmp_path, text) == (
+        "kb/runtimes/alpha.yaml:6:7: summary.en: is plain text, shown as written: "
+        "no Markdown backticks (write `docker run` as docker run)"
+    )

@@ -155,9 +155,13 @@ class License(Text):
 
 
 class Bilingual(Field):
-    """Text in every site language (en and zh)."""
+    """Text in every site language (en and zh); `plain` text is shown as written (no Markdown)."""
 
     expected = "a mapping with en and zh"
+
+    def __init__(self, *, required: bool = False, plain: bool = False) -> None:
+        super().__init__(required=required)
+        self.plain = plain
 
     def check(self, value: object, mark: object, where: str, report: Report) -> None:
         """A mapping with non-empty text for each language and nothing else."""
@@ -177,6 +181,13 @@ class Bilingual(Field):
                 )
             elif not value[lang].strip():
                 report.error(value.value_mark(lang), f"{where}.{lang}", "must not be empty")
+            elif self.plain and "`" in value[lang]:
+                report.error(
+                    value.value_mark(lang),
+                    f"{where}.{lang}",
+                    "is plain text, shown as written: no Markdown backticks "
+                    "(write `docker run` as docker run)",
+                )
             elif lang == "zh" and not CJK_PATTERN.search(value[lang]):
                 report.warning(
                     value.value_mark(lang),
@@ -396,8 +407,8 @@ class Entry(Schema):
     """What sort of component it is (closed vocabulary)."""
     layer = Choice(LAYERS, "layer", required=True)
     """core, platform, support or concepts; the layer of the entry's folder."""
-    summary = Bilingual(required=True)
-    """One plain sentence, en and zh."""
+    summary = Bilingual(required=True, plain=True)
+    """One plain sentence, en and zh (no Markdown: cards, search and meta tags show it as written)."""
     description = Bilingual(required=True)
     """Markdown paragraphs, en and zh."""
     facts = Nested(Facts, required=True)
