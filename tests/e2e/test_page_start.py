@@ -57,3 +57,28 @@ def test_modules_are_preloaded_and_search_waits_for_the_reader(page, site_url):
     assert any("search_index" in u for u in requested)
     hrefs = [results.nth(i).get_attribute("href") or "" for i in range(results.count())]
     assert any(re.search(r"components/runc/", h) for h in hrefs), hrefs
+
+
+def test_search_survives_a_dropped_index_request(page, site_url):
+    """The first request for the search index fails at the network level (as when Wi-Fi changes, or
+    Chromium drops requests because Docker added an interface): it is asked again, search works, and
+    the page throws nothing (the `page` fixture fails the test on any uncaught error)."""
+    attempts: list[str] = []
+
+    def drop_first(route) -> None:
+        attempts.append(route.request.url)
+        if len(attempts) == 1:
+            route.abort("internetdisconnected")
+        else:
+            route.continue_()
+
+    page.route(re.compile(r".*/search/search_index\.json$"), drop_first)
+    page.goto(site_url + "/components/runc/", wait_until="load")
+    box = page.locator("input.md-search__input")
+    box.click()
+    box.press_sequentially("containerd")
+    results = page.locator(".md-search-result__item a")
+    results.first.wait_for(timeout=20_000)
+    assert len(attempts) == 2, attempts
+    hrefs = [results.nth(i).get_attribute("href") or "" for i in range(results.count())]
+    assert any("components/containerd/" in h for h in hrefs), hrefs
