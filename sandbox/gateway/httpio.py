@@ -197,9 +197,10 @@ def body_pieces(
 
 def discard_body(conn: Buffered, headers: dict[str, str], limit: int, deadline: float) -> None:
     """Read and drop a request body that will be refused (at most `limit` bytes, best effort), so the
-    client gets to read the refusal instead of a broken pipe while it is still writing the body."""
+    client gets to read the refusal instead of a broken pipe while it is still writing the body.
+    The same drain as an over-limit body's: nothing of it is kept."""
     with contextlib.suppress(HttpError, Closed, TimeoutError, OSError):
-        for _ in body_pieces(conn, headers, limit, deadline):
+        for _ in body_pieces(conn, headers, 0, deadline, drain=limit):
             pass
 
 

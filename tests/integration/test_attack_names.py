@@ -26,9 +26,8 @@ from gateway_harness import (  # noqa: F401 - fixture
     Sandbox,
     gateway,
     require_images,
+    sandbox_pair,
     session_containers,
-    start_sandbox,
-    stop_sandbox,
 )
 
 pytestmark = [pytest.mark.docker, pytest.mark.slow]
@@ -86,21 +85,16 @@ def _ok(box: Sandbox, cmd: str) -> str:
 @pytest.fixture(scope="module")
 def victim(docker_client, gateway):  # noqa: F811
     """A (the victim, with a container, image, network, volumes and an exec) and B (the attacker)."""
-    require_images(docker_client, "busybox")
-    a = start_sandbox(docker_client, gateway, "a" + secrets.token_hex(5))
     token = "TOKEN" + secrets.token_hex(12)
-    b = None  # A is removed even when B cannot start
-    try:
-        b = start_sandbox(docker_client, gateway, "b" + secrets.token_hex(5))
-        _ok(a, "docker network create anet && docker volume create avol")
-        _ok(
-            a,
-            "docker run -d --name db -v avol:/data -v /anon busybox sh -c "
-            f"'echo {token} > /secret; echo {token} > /data/secret; echo {token} > /anon/secret; "
-            "sleep 3600'",
-        )
-        _ok(a, "for i in $(seq 50); do docker exec db test -s /anon/secret && break; sleep 0.1; done")
-        _ok(a, "docker commit db secret && docker network connect anet db && docker tag busybox atag")
+    setup = [
+        "docker network create anet && docker volume create avol",
+        "docker run -d --name db -v avol:/data -v /anon busybox sh -c "
+        f"'echo {token} > /secret; echo {token} > /data/secret; echo {token} > /anon/secret; "
+        "sleep 3600'",
+        "for i in $(seq 50); do docker exec db test -s /anon/secret && break; sleep 0.1; done",
+        "docker commit db secret && docker network connect anet db && docker tag busybox atag",
+    ]
+    with sandbox_pair(docker_client, gateway, setup) as (a, b):
         created = _ok(
             a,
             "curl -s --unix-socket /var/run/docker.sock -H Content-Type:application/json -X POST "
@@ -123,9 +117,6 @@ def victim(docker_client, gateway):  # noqa: F811
             anon=anon,
             eid=eid,
         )
-    finally:
-        assert stop_sandbox(docker_client, a) == []
-        assert b is None or stop_sandbox(docker_client, b) == []
 
 
 def _file(api, container: str, path: str) -> bytes | None:

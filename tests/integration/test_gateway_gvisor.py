@@ -9,11 +9,10 @@ session, and every other runtime name is refused — by the CLI, by Compose and 
 from __future__ import annotations
 
 import os
-import secrets
 from pathlib import Path
 
 import pytest
-from gateway_harness import gateway, require_images, start_sandbox, stop_sandbox  # noqa: F401 - fixture
+from gateway_harness import gateway, sandbox_pair  # noqa: F401 - fixture
 
 from sandbox.gateway import cgroups
 
@@ -25,16 +24,9 @@ GVISOR = "docker run --rm --runtime runsc busybox"
 @pytest.fixture(scope="module")
 def pair(docker_client, gateway, runsc_available):  # noqa: F811
     """Sandboxes A (running a gVisor container `g`) and B, on one gateway configured with runc."""
-    require_images(docker_client, "busybox")
-    a = start_sandbox(docker_client, gateway, "a" + secrets.token_hex(5))
-    b = start_sandbox(docker_client, gateway, "b" + secrets.token_hex(5))
-    try:
-        code, out = a.sh("docker run -d --name g --runtime runsc busybox sleep 600")
-        assert code == 0, out
-        yield a, b
-    finally:
-        assert stop_sandbox(docker_client, a) == []
-        assert stop_sandbox(docker_client, b) == []
+    setup = ["docker run -d --name g --runtime runsc busybox sleep 600"]
+    with sandbox_pair(docker_client, gateway, setup) as ab:
+        yield ab
 
 
 def test_runsc_is_gvisor_and_obeys_its_memory_limit(pair):

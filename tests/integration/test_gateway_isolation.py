@@ -9,7 +9,7 @@ import subprocess
 import sys
 
 import pytest
-from gateway_harness import gateway, start_sandbox, stop_sandbox  # noqa: F401 - fixture
+from gateway_harness import gateway, sandbox_pair  # noqa: F401 - fixture
 from realparts import need
 
 pytestmark = [pytest.mark.docker]
@@ -19,21 +19,14 @@ SERVE = "sh -c 'while true; do echo from-a | nc -l -p 80; done'"
 @pytest.fixture(scope="module")
 def pair(docker_client, gateway):  # noqa: F811
     """Sandboxes A (with a container `web`, an image, a volume, a network) and B."""
-    a = start_sandbox(docker_client, gateway, "a" + secrets.token_hex(5))
-    b = start_sandbox(docker_client, gateway, "b" + secrets.token_hex(5))
-    try:
-        for cmd in (
-            "docker network create anet",
-            "docker volume create avol",
-            "docker tag busybox aimage",
-            f"docker run -d --name web -p 8081:80 -v avol:/data busybox {SERVE}",
-        ):
-            code, out = a.sh(cmd)
-            assert code == 0, f"{cmd}: {out}"
-        yield a, b
-    finally:
-        assert stop_sandbox(docker_client, a) == []
-        assert stop_sandbox(docker_client, b) == []
+    setup = [
+        "docker network create anet",
+        "docker volume create avol",
+        "docker tag busybox aimage",
+        f"docker run -d --name web -p 8081:80 -v avol:/data busybox {SERVE}",
+    ]
+    with sandbox_pair(docker_client, gateway, setup) as ab:
+        yield ab
 
 
 def test_b_sees_none_of_a(pair):

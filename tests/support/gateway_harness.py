@@ -11,6 +11,8 @@ import re
 import secrets
 import shutil
 import subprocess
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pytest
@@ -136,6 +138,27 @@ def stop_sandbox(client, box: Sandbox) -> list[str]:
         pass
     box.manager.close(box.sid)
     return leftovers(client, box.sid)
+
+
+@contextmanager
+def sandbox_pair(
+    client, manager: GatewayManager, setup: Iterable[str] = ()
+) -> Iterator[tuple[Sandbox, Sandbox]]:
+    """Sandboxes A and B on one gateway, `setup` commands run in A first (each must exit 0); at the
+    end both are stopped and nothing of either session may be left (A is removed even if B never
+    started)."""
+    require_images(client, "busybox")
+    a = start_sandbox(client, manager, "a" + secrets.token_hex(5))
+    b = None
+    try:
+        b = start_sandbox(client, manager, "b" + secrets.token_hex(5))
+        for cmd in setup:
+            code, out = a.sh(cmd)
+            assert code == 0, f"{cmd}: {out}"
+        yield a, b
+    finally:
+        assert stop_sandbox(client, a) == []
+        assert b is None or stop_sandbox(client, b) == []
 
 
 def make_manager(client, tmp_path_factory, budget=None, limits=None, **gateway) -> GatewayManager:

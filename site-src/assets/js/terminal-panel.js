@@ -249,6 +249,7 @@ export class Panel {
     const s = this.forget();
     if (this.ws) this.ws.close();
     this.setStatus(t("terminal.expired.deleted"), "ended");
-    if (s) fetch(API + "/sessions/" + encodeURIComponent(s.id), authed(s, { method: "DELETE" }));
+    // Fire and forget: the service ends an idle session on its own if this never arrives.
+    if (s) fetch(API + "/sessions/" + encodeURIComponent(s.id), authed(s, { method: "DELETE" })).catch(() => {});
   }
 }
