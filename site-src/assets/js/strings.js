@@ -60,7 +60,7 @@ export const STRINGS = {
   },
   "terminal.busy429": {
     en: "You have too many sandboxes open. Close one (End) and try again.",
-    zh: "你打开的沙箱太多了。请先结束一个，再试一次。",
+    zh: "你打开的沙箱太多了。请先关闭一个（点击“结束”），再试一次。",
   },
   "terminal.busy503": {
     en: "The sandbox is full right now. Please try again in a few minutes.",
@@ -133,10 +133,10 @@ export const STRINGS = {
   "graph.fullscreen": { en: "Full screen", zh: "全屏" },
   "graph.legend": { en: "Legend", zh: "图例" },
   "graph.status": { en: "Status", zh: "状态" },
-  "graph.neighbours": { en: "{n} direct relations", zh: "{n} 个直接关联" },
+  "graph.neighbours": { en: "{n} direct relations", zh: "{n} 条直接关系" },
   "graph.canvas": {
     en: "Graph of the components, grouped by category: the arrow keys move to the nearest component in that direction, Enter opens its page, Escape clears",
-    zh: "按类别分组的组件关系图：方向键移到该方向上最近的组件，回车打开它的页面，Esc 清除选择",
+    zh: "按分类分组的组件关系图：方向键移到该方向上最近的组件，回车打开它的页面，Esc 清除选择",
   },
   "graph.role": { en: "graph", zh: "关系图" },
 
@@ -147,7 +147,7 @@ export const STRINGS = {
   "python.code": { en: "Python code, editable", zh: "Python 代码（可编辑）" },
   "python.output": { en: "Output", zh: "输出" },
   "python.runLabel": { en: "Run this Python code", zh: "运行这段 Python 代码" },
-  "python.stopLabel": { en: "Stop this Python code", zh: "停止这段代码" },
+  "python.stopLabel": { en: "Stop this Python code", zh: "停止运行这段 Python 代码" },
   "python.resetLabel": { en: "Reset to the original code", zh: "重置为原始代码" },
   "python.loading": { en: "Loading Python…", zh: "正在加载 Python…" },
   "python.packages": { en: "Loading the knowledge graph…", zh: "正在加载知识图谱…" },
