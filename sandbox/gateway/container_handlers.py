@@ -3,7 +3,9 @@ inspect, remove; exec create and start. The rules are asked of the policy packag
 
 from __future__ import annotations
 
+import contextlib
 import json
+import re
 import socket
 import time
 
@@ -20,6 +22,9 @@ from .policy import ports as port_rules
 from .request import Request
 from .server import Forward
 from .session import PortMap, Session
+
+# The engine's name of an anonymous volume; a session's named volumes are `atlas-<session>.<name>`.
+ANONYMOUS = re.compile(r"[0-9a-f]{64}")
 
 
 class ContainerHandlers(ObjectHandlers):
@@ -44,7 +49,10 @@ class ContainerHandlers(ObjectHandlers):
         refs = policy.check_container_create(  # every container of the session under the session's cgroup
             body, self.budget, self.runtime, cgroup_parent=sess.cgroup_parent
         )
-        body["Image"] = self.image(sess, body.get("Image") or "")["_ref"]  # type: ignore[attr-defined]
+        image = self.image(sess, body.get("Image") or "")  # type: ignore[attr-defined]
+        body["Image"] = image["_ref"]
+        image_volumes = (image.get("Config") or {}).get("Volumes")
+        container_create.check_anonymous_volumes(body, image_volumes, self.budget.volumes)
         hc = body["HostConfig"]
         name = req.arg("name").lstrip("/")
         if name:
@@ -116,6 +124,7 @@ class ContainerHandlers(ObjectHandlers):
                 if old is None or self._running(old.container):
                     raise HttpError(409, f"Bind for 0.0.0.0:{learner} failed: port is already allocated")
             pending.append((learner, cport, host))
+            port_rules.check_port_count(len(set(sess.ports) | {p[0] for p in pending}))
             bindings.setdefault(cport, []).append({"HostIp": "127.0.0.1", "HostPort": str(host)})
         hc["PortBindings"] = bindings
         return pending
@@ -215,6 +224,26 @@ class ContainerHandlers(ObjectHandlers):
             return obj
 
         return Forward(req, "json", on_json=removed)
+
+    def prune_containers(self, req: Request, sess: Session) -> Forward:
+        """POST /containers/prune (label filter already added): the anonymous volumes of the pruned
+        containers go with them, as with `docker rm` (the engine's prune leaves them, and such volumes
+        carry no session label: nothing would measure or remove them)."""
+        anonymous = {
+            c["Id"]: [m["Name"] for m in c.get("Mounts") or [] if ANONYMOUS.fullmatch(m.get("Name") or "")]
+            for c in self.api.containers(all=True, filters={"label": sess.label_filter})
+        }
+
+        def pruned(status: int, obj: object) -> object:
+            if status == 200 and isinstance(obj, dict):
+                for cid in obj.get("ContainersDeleted") or []:
+                    sess.containers.discard(cid)
+                    for name in anonymous.get(cid, []):
+                        with contextlib.suppress(docker.errors.APIError):  # still used (--volumes-from)
+                            self.api.remove_volume(name)
+            return obj
+
+        return Forward(req, "json", on_json=pruned)
 
     # -- exec ----------------------------------------------------------------------------------
     def h_exec_create(self, req: Request, sess: Session) -> Forward:

@@ -131,8 +131,16 @@ def measure(api, sess, own_images: Callable[[object], list[dict]], running: Iter
     of the other containers `running` in its cgroup (build steps), except its sandbox."""
     flt = {"label": sess.label_filter}
     usage = DiskUsage()
-    for c in api.containers(all=True, size=True, filters=flt):
+    containers = api.containers(all=True, size=True, filters=flt)
+    # Volumes by mount point: the session's named ones, and the anonymous ones (`-v /data`, an image's
+    # VOLUME, also in a build step, labelled as the build is), which the engine creates without labels.
+    mountpoints = {v.get("Mountpoint") or "" for v in api.volumes(filters=flt).get("Volumes") or []}
+    for c in containers:
         usage.per_container[c["Id"]] = int(c.get("SizeRw") or 0)
+        if any(m.get("Type") == "volume" and not m.get("Source") for m in c.get("Mounts") or []):
+            with contextlib.suppress(docker.errors.APIError):  # a list gives no anonymous volume's path
+                c = api.inspect_container(c["Id"])
+        mountpoints |= {m.get("Source") or "" for m in c.get("Mounts") or [] if m.get("Type") == "volume"}
     for cid in set(running) - set(usage.per_container):
         with contextlib.suppress(docker.errors.APIError):
             info = api.inspect_container(cid)
@@ -141,8 +149,7 @@ def measure(api, sess, own_images: Callable[[object], list[dict]], running: Iter
                 usage.per_container[cid] = du(upper)
                 usage.build_steps.add(cid)
     usage.layers = sum(usage.per_container.values())
-    for v in api.volumes(filters=flt).get("Volumes") or []:
-        usage.volumes += du(v.get("Mountpoint") or "")
+    usage.volumes = sum(du(path) for path in mountpoints if path)
     usage.images = image_bytes(api, own_images(sess), api.images(all=True))
     return usage
 

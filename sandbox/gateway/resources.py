@@ -108,6 +108,8 @@ class ResourceHandlers:
     def h_prune(self, req: Request, sess: Session) -> Forward:
         """POST /{containers,images,networks,volumes}/prune: limited to the session's objects."""
         add_label_filter(req, sess, exclude=policy.LABEL_DEFAULT if req.path.startswith("/networks") else "")
+        if req.path.startswith("/containers"):
+            return self.prune_containers(req, sess)  # type: ignore[attr-defined]
         if not req.path.startswith("/images"):
             return Forward(req, "json")
 

@@ -127,6 +127,11 @@ CASES: dict[str, tuple[Callable[[], object], str, Callable[[], object]]] = {
         "size=50% is not understood",
         lambda: container_create.clamp_tmpfs_options("/t", "size=1g", MiB),
     ),
+    "containers.anonymous-volumes": (
+        lambda: container_create.check_anonymous_volumes({"Volumes": {"/a": {}}}, {"/b": {}}, 1),
+        "at most 1 anonymous volumes per container",
+        lambda: container_create.check_anonymous_volumes({"Volumes": {"/a": {}}}, {"/a/": {}}, 1),
+    ),
     "containers.start-body": (
         lambda: containers.check_start_body({"Binds": ["/:/host"]}),
         "a start request may not carry a host configuration",
@@ -267,6 +272,11 @@ CASES: dict[str, tuple[Callable[[], object], str, Callable[[], object]]] = {
         lambda: ports.check_host_port("8000-8010", 40000),
         "publish single ports",
         lambda: ports.check_host_port("", 40000),
+    ),
+    "ports.count": (
+        lambda: ports.check_port_count(ports.MAX_PUBLISHED + 1),
+        "published ports per sandbox",
+        lambda: ports.check_port_count(ports.MAX_PUBLISHED),
     ),
     "volumes.create": (
         lambda: volumes.check_volume_create({"DriverOpts": {"o": "bind", "device": "/"}}),

@@ -8,6 +8,7 @@ in the session's own view). The handler then serialises the checked dict — nev
 
 from __future__ import annotations
 
+import posixpath
 import re
 from dataclasses import dataclass, field
 
@@ -145,6 +146,29 @@ def check_mounts(hc: dict, refs: CreateRefs, budget: Budget) -> None:
             mount["TmpfsOptions"] = opts
         else:
             raise Denied(f"mounts of type {kind} are not allowed")
+
+
+@rule("containers.anonymous-volumes")
+def check_anonymous_volumes(body: dict, image_volumes: dict | None, allowed: int) -> None:
+    """Anonymous volumes (`-v /path`, `--mount type=volume` without a source, and the image's VOLUMEs
+    that no other mount covers): at most `allowed` (limits.volumes) per container, as the engine
+    creates one volume for each, outside the session's count of volumes."""
+    hc = body.get("HostConfig") or {}
+    covered = {posixpath.normpath(b.split(":")[1]) for b in hc.get("Binds") or [] if ":" in b}
+    covered |= {posixpath.normpath(t) for t in hc.get("Tmpfs") or {}}
+    wanted = {posixpath.normpath(t) for t in [*(body.get("Volumes") or {}), *(image_volumes or {})]}
+    for mount in hc.get("Mounts") or []:
+        target = posixpath.normpath(mount.get("Target") or "/")
+        if (mount.get("Type") or "volume") == "volume" and not mount.get("Source"):
+            wanted.add(target)
+        else:
+            covered.add(target)
+    anonymous = wanted - covered
+    if len(anonymous) > allowed:
+        raise Denied(
+            f"at most {allowed} anonymous volumes per container ({len(anonymous)} asked, with the "
+            "image's VOLUMEs); mount named volumes instead (-v NAME:/path)"
+        )
 
 
 SIZE = re.compile(r"([0-9]+)([kmg]?)", re.IGNORECASE)

@@ -16,3 +16,20 @@ def check_host_port(asked: str, free: int) -> int:
     if not 0 < learner < 65536:
         raise Denied(f"host port {learner} is out of range")
     return learner
+
+
+# Each published port is a docker-proxy process on the host (about 3 MiB, outside the session's
+# cgroup and budget), a socket of the gateway and a listener in the sandbox: a container publishing a
+# thousand ports would take gigabytes of the host's memory.
+MAX_PUBLISHED = 16
+
+
+@rule("ports.count")
+def check_port_count(published: int) -> None:
+    """A session publishes at most MAX_PUBLISHED host ports at once (`published`: how many it would
+    hold after the request), as each one runs a process on the host."""
+    if published > MAX_PUBLISHED:
+        raise Denied(
+            f"at most {MAX_PUBLISHED} published ports per sandbox ({published} asked); "
+            "remove containers that publish ports first"
+        )

@@ -1,0 +1,134 @@
+"""Attacks through object OPTIONS, from inside a real docker sandbox against the real engine.
+
+Each test is a hostile learner's attempt at unbounded resources through options the policy let
+through: anonymous volumes (`-v /data`, an image's VOLUME, a build step's VOLUME), which the engine
+creates without the session's labels, so nothing counted, measured or removed them; and published
+ports, each a docker-proxy process on the host outside the session's budget.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+
+import docker.errors
+import pytest
+from gateway_harness import box, gateway, make_manager, start_sandbox, stop_sandbox  # noqa: F401
+
+from sandbox.gateway.policy.ports import MAX_PUBLISHED
+from sandbox.limits import Limits
+
+pytestmark = [pytest.mark.docker]
+PREFIX = "denied by the Container Atlas sandbox policy: "
+MiB = 2**20
+
+
+def _ok(sandbox, cmd: str, timeout: int = 120) -> str:
+    code, out = sandbox.sh(cmd, timeout)
+    assert code == 0, f"{cmd}: {out}"
+    return out
+
+
+def _bindings(client, cid: str) -> int:
+    """How many host ports the engine would publish for container `cid` (one docker-proxy each)."""
+    ports = client.api.inspect_container(cid)["HostConfig"]["PortBindings"] or {}
+    return sum(len(b or []) for b in ports.values())
+
+
+def test_published_ports_are_bounded_per_sandbox(docker_client, box):  # noqa: F811
+    half = MAX_PUBLISHED // 2
+    many = " ".join(f"-p {21000 + i}:80" for i in range(MAX_PUBLISHED + 1))
+    first = " ".join(f"-p {22000 + i}:80" for i in range(half))
+    rest = " ".join(f"-p {23000 + i}:80" for i in range(MAX_PUBLISHED - half + 1))
+    cmds = [
+        f"docker create --name many {many} busybox",
+        f"docker create --name first {first} busybox",
+        f"docker create --name rest {rest} busybox",  # one too many with `first`'s
+        "docker rm first",
+        f"docker create --name rest {rest} busybox",  # fits once `first` is gone
+        "docker ps -a --format '{{.Names}}'",
+    ]
+    (c1, o1), (c2, o2), (c3, o3), (c4, o4), (c5, o5), (c6, names) = box.sh_each(cmds)
+    limit = f"{PREFIX}at most {MAX_PUBLISHED} published ports per sandbox"
+    assert c1 != 0 and f"{limit} ({MAX_PUBLISHED + 1} asked)" in o1, o1
+    assert c2 == 0, o2
+    assert c3 != 0 and f"{limit} ({MAX_PUBLISHED + 1} asked)" in o3, o3
+    assert c4 == 0 and c5 == 0 and c6 == 0, (o4, o5, names)
+    assert names.split() == ["rest"], f"a refused container must not exist: {names}"
+    assert _bindings(docker_client, o5.strip()) == MAX_PUBLISHED - half + 1
+    _ok(box, "docker rm rest")
+
+
+def test_anonymous_volumes_are_bounded_and_go_with_their_container(docker_client, box):  # noqa: F811
+    allowed = Limits().volumes
+    paths = [f"/v{i}" for i in range(allowed + 1)]
+    anon = " ".join(f"-v {p}" for p in paths)
+    mounts = " ".join(f"--mount type=volume,target={p}" for p in paths)
+    change = "VOLUME [" + ",".join(f'"{p}"' for p in paths) + "]"
+    named = " ".join(f"-v n{i}:/v{i}" for i in range(2))
+    cmds = [
+        f"docker run --rm {anon} busybox true",
+        f"docker run --rm {mounts} busybox true",
+        f"docker create --name base busybox && docker commit --change '{change}' base vols && docker rm base",
+        "docker run --rm vols true",  # the image's VOLUMEs are anonymous volumes too
+        f"docker run --rm {named} vols true && docker volume rm n0 n1",  # ... unless named volumes cover them
+        "docker run --name p1 -v /data busybox sh -c 'echo kept > /data/f'",
+        "docker inspect -f '{{range .Mounts}}{{.Name}}{{end}}' p1",
+        "docker container prune -f",
+        "docker rmi vols",
+    ]
+    answers = box.sh_each(cmds)
+    for i in (0, 1, 3):
+        code, out = answers[i]
+        assert code != 0 and f"{PREFIX}at most {allowed} anonymous volumes per container" in out, out
+    for i in (2, 4, 5, 6, 7, 8):
+        assert answers[i][0] == 0, f"{cmds[i]}: {answers[i][1]}"
+    volume = answers[6][1].strip()
+    assert len(volume) == 64, answers[6][1]
+    with pytest.raises(docker.errors.NotFound):  # `docker container prune` took it, as `docker rm` does
+        docker_client.volumes.get(volume)
+
+
+DISK = {"budget": {"session_disk": 200 * MiB}, "disk_interval": 1.0}
+
+
+@pytest.fixture(scope="module")
+def small_disk(docker_client, tmp_path_factory):
+    """A sandbox whose session may hold 200 MiB of disk."""
+    manager = make_manager(docker_client, tmp_path_factory, **DISK)
+    sandbox = start_sandbox(docker_client, manager, "d" + secrets.token_hex(5))
+    try:
+        yield sandbox
+    finally:
+        left = stop_sandbox(docker_client, sandbox)
+        manager.shutdown()
+        assert left == []
+
+
+def test_writes_to_an_anonymous_volume_count_against_the_disk_budget(small_disk):
+    box = small_disk  # noqa: F811
+    writer = "dd if=/dev/zero of=/d/big bs=1M count=250; sleep 600"
+    _ok(box, f"docker run -d --name writer -v /d busybox sh -c '{writer}'")
+    deadline = time.monotonic() + 30
+    code, out = 0, ""
+    while time.monotonic() < deadline and code == 0:
+        code, out = box.sh("docker run --rm busybox true")
+        time.sleep(1)
+    assert code != 0 and "disk budget" in out and "volumes 2" in out, out
+    assert _ok(box, "docker ps -q") == "", "the writer must have been stopped"
+    _ok(box, "docker rm writer")  # its anonymous volume goes with it: the learner can go on
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and box.sh("docker run --rm busybox true")[0] != 0:
+        time.sleep(1)
+    _ok(box, "docker run --rm busybox true")
+
+
+def test_a_build_step_writing_to_a_volume_is_stopped(small_disk):
+    box = small_disk  # noqa: F811
+    step = "RUN dd if=/dev/zero of=/v/big bs=1M count=300 && sleep 60"
+    _ok(box, f"mkdir -p /tmp/fill && printf 'FROM busybox\\nVOLUME /v\\n{step}\\n' > /tmp/fill/Dockerfile")
+    start = time.monotonic()
+    code, out = box.sh("docker build -t fill /tmp/fill", 180)
+    took = time.monotonic() - start
+    assert code != 0 and "non-zero code" in out, f"the step must have run and been stopped: {out}"
+    assert took < 45, f"the step ran {took:.0f}s: it was not stopped, it ended by itself"
