@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, jsonify, request
 
 from sandbox.checks import run_check
+from sandbox.clientaddr import client_key
 from sandbox.errors import BadRequest, NotFoundError
 from sandbox.metrics import render
 from sandbox.sessions import SessionManager
@@ -34,7 +35,7 @@ def create_session():
     profile = body.get("profile", manager.config.default_profile)
     if not isinstance(profile, str):
         raise BadRequest("profile must be a string.", field="profile")
-    s = manager.create(profile, request.remote_addr or "?")
+    s = manager.create(profile, client_key(request.remote_addr))
     return jsonify(s.public(with_token=True)), 201
 
 

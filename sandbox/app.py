@@ -18,7 +18,7 @@ from atlas.errors import AtlasError
 from flask import Flask, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from sandbox import api, site, terminal
+from sandbox import api, httphardening, site, terminal
 from sandbox.checks import load_checks
 from sandbox.config import ROOT, Config, load_config
 from sandbox.containers import docker_client
@@ -108,6 +108,7 @@ def create_app(
         app.register_blueprint(create_preview_blueprint())
     app.register_blueprint(site.bp)
 
+    httphardening.install(app)  # API body limit and safe headers, before any other request hook
     _map_errors(app)
     if start:
         manager.start()

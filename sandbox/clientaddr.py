@@ -5,7 +5,8 @@ believes `X-Forwarded-For` and `X-Forwarded-Proto` ONLY when the peer (the TCP c
 one of the trusted proxies. The client is then the right-most address of `X-Forwarded-For` that is not
 itself a trusted proxy (a client cannot forge its way past the proxy that appended its real address).
 `REMOTE_ADDR` is rewritten in place, so the per-client limits (sandbox.sessions, sandbox.fairuse) and
-the access log see the real client; the peer stays in `environ["atlas.peer"]`.
+the access log see the real client; the peer stays in `environ["atlas.peer"]`. The limits count per
+`client_key()` (an IPv6 client is its /64, so rotating addresses gets no more sandboxes).
 """
 
 from __future__ import annotations
@@ -31,6 +32,20 @@ def _ip(text: str):
         return ipaddress.ip_address(text)
     except ValueError:
         return None
+
+
+def client_key(addr: str | None) -> str:
+    """The key per-client limits count under: the address itself for IPv4 (also written as IPv6,
+    `::ffff:198.51.100.7`), the /64 network for IPv6 (one subscriber's line, however many addresses
+    it rotates through), "?" when there is none."""
+    ip = _ip(addr or "")
+    if ip is None:
+        return addr or "?"
+    if ip.version == 6 and ip.ipv4_mapped is not None:
+        return str(ip.ipv4_mapped)
+    if ip.version == 6:
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)
 
 
 def is_trusted(addr: str | None, networks: list[Network]) -> bool:

@@ -19,6 +19,7 @@ from collections import defaultdict, deque
 
 from flask import Flask, g, request
 
+from sandbox.clientaddr import client_key
 from sandbox.config import Config
 from sandbox.errors import TooManyRequests
 
@@ -107,7 +108,7 @@ def install(app: Flask) -> FairUse:
         name = body.get("profile", cfg.default_profile) if isinstance(body, dict) else cfg.default_profile
         prof = cfg.profiles.get(name) if isinstance(name, str) else None
         docker = bool(prof and prof.gateway)
-        client = request.remote_addr or "?"
+        client = client_key(request.remote_addr)
         fair.admit(client, docker)
         if docker:
             g.atlas_fair_pending = client

@@ -3,9 +3,10 @@
 Why gunicorn with the `gthread` worker: it is a production WSGI server that hands flask-sock the raw
 socket (`gunicorn.socket`), so terminal WebSockets work unchanged; a thread per connection suits many
 long-lived terminals; and bench/bench_server.py measures it against Werkzeug's development server
-(numbers in README "Operate it"). There is exactly ONE worker process: sessions, warm pools and the
-per-session Docker API gateways live in that process. `server_threads` (config.yaml) bounds the
-connections served at once (each open terminal holds one thread).
+(numbers in README "Operate it"). The worker is gthread with a guard against slow clients
+(sandbox.slowclients: a deadline for request heads, a cap per address). There is exactly ONE worker
+process: sessions, warm pools and the per-session Docker API gateways live in that process.
+`server_threads` (config.yaml) bounds the connections served at once (each open terminal holds one).
 
 The app is created in the worker (never in the master before the fork: it starts threads and opens
 the Docker connection). SIGTERM (and Ctrl-C) stop it cleanly: the worker stops accepting and runs the
@@ -28,14 +29,16 @@ from atlas.errors import AtlasError
 from atlas.localports import check_port
 from gunicorn.app.base import BaseApplication
 
-from sandbox import cors, fairuse
+from sandbox import cors, fairuse, slowclients
 from sandbox.app import create_app
-from sandbox.clientaddr import TrustedProxies
+from sandbox.clientaddr import TrustedProxies, parse_networks
 from sandbox.config import Config, load_config
 
 #: Seconds the master waits for the worker to finish (ending sessions, removing containers).
 GRACEFUL_TIMEOUT = 60
-ACCESS_FORMAT = '%(h)s - - %(t)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s"'
+#: The request line is logged WITHOUT its query string: a terminal WebSocket and a preview link carry the
+#: session token there (`?token=`), and a token in a log file is a token anyone with the log can use.
+ACCESS_FORMAT = '%(h)s - - %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(M)sms "%(a)s"'
 
 
 class _Server(BaseApplication):
@@ -64,7 +67,7 @@ def server_options(host: str, port: int, cfg: Config) -> dict[str, Any]:
     return {
         "bind": [_bind(host, port)],
         "workers": 1,
-        "worker_class": "gthread",
+        "worker_class": "sandbox.slowclients.GuardedThreadWorker",  # gthread + slow-client guard
         "threads": cfg.threads,
         "worker_connections": cfg.threads * 2,
         "graceful_timeout": GRACEFUL_TIMEOUT,
@@ -100,6 +103,7 @@ def serve(host: str, port: int, site_dir: Path, config_path: str | Path | None) 
         )
     cfg = load_config(config_path)  # a bad configuration stops here, before anything listens
     check_port(host, port)
+    slowclients.EXEMPT[:] = parse_networks(cfg.trusted_proxies)  # inherited by the forked worker
     server = _Server(server_options(host, port, cfg), lambda: build_app(cfg, site_dir))
     stopper: dict[str, threading.Thread] = {}
 

@@ -94,7 +94,9 @@ class SessionManager:
             if not alive or expired:
                 log.info("session %s: %s while the service was down; removed", rec.id,
                          "expired" if expired else "its sandbox ended")  # fmt: skip
-                self.backend.remove([rec.container_id])
+                # Only a container labelled as this instance's sandbox of this session is removed: a
+                # record is a file, and a file never gets to name any other container.
+                self.backend.remove([sb.id] if sb is not None else [])
                 self._gateway_close(rec.id, rec.gateway)
                 self.store.delete(rec.id)
                 reason = "expired-while-down" if expired else "ended-while-down"

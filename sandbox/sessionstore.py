@@ -20,6 +20,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import time
 import uuid
 from dataclasses import asdict, dataclass, field
@@ -35,9 +36,11 @@ def token_hash(token: str) -> str:
 
 
 def write_atomic(path: Path, text: str) -> None:
-    """Replace `path` with `text` in one step (a crash leaves the old or the new file)."""
+    """Replace `path` with `text` in one step (a crash leaves the old or the new file); owner-only (0600)."""
     tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "w", encoding="utf-8") as f:
+    tmp.unlink(missing_ok=True)  # a leftover (or planted) temporary file is never written through
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+    with open(fd, "w", encoding="utf-8") as f:
         f.write(text)
         f.flush()
         os.fsync(f.fileno())
@@ -58,6 +61,39 @@ class Record:
     idle_timeout: float
     last_input: float
     gateway: bool
+
+    @classmethod
+    def from_json(cls, data: Any, sid: str) -> Record:
+        """The record stored in `<sid>.json`, every field checked (ValueError naming the field): a
+        record is trusted to name the session's container, which a restart may remove."""
+        if not isinstance(data, dict):
+            raise ValueError("expected a JSON object")
+        names = [f for f in cls.__dataclass_fields__]
+        unknown = sorted(set(data) - set(names))
+        if unknown or set(names) - set(data):
+            raise ValueError(f"fields must be exactly {', '.join(names)} (unknown: {unknown or '-'})")
+        for name, pattern in _RECORD_TEXT.items():
+            if not isinstance(data[name], str) or not re.fullmatch(pattern, data[name]):
+                raise ValueError(f"{name}: not a valid value ({data[name]!r:.80})")
+        for name in ("created", "lifetime", "idle_timeout", "last_input"):
+            value = data[name]
+            if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value < 1e11:
+                raise ValueError(f"{name}: expected a number of seconds, got {value!r:.80}")
+        if not isinstance(data["gateway"], bool):
+            raise ValueError(f"gateway: expected true or false, got {data['gateway']!r:.80}")
+        if data["id"] != sid:
+            raise ValueError(f"id: {data['id']!r} is not the file's name")
+        return cls(**data)
+
+
+#: The text fields of a Record and the form each must have.
+_RECORD_TEXT = {
+    "id": r"[A-Za-z0-9_-]{1,64}",  # a file name of its own (sandbox.containers.new_session_id: 16 hex)
+    "container_id": r"[0-9a-f]{64}",  # an engine's full container id
+    "profile": r"[A-Za-z0-9_.-]{1,64}",
+    "token_hash": r"[0-9a-f]{64}",  # token_hash(): sha256 hex
+    "client": r"[0-9A-Fa-f.:/?]{1,64}",  # sandbox.clientaddr.client_key: an address, a /64 or "?"
+}
 
 
 @dataclass
@@ -124,7 +160,8 @@ class SessionStore:
 
     def __init__(self, state_dir: Path, instance: str) -> None:
         self.dir = state_dir / "sandbox-sessions" / instance
-        self.dir.mkdir(parents=True, exist_ok=True)
+        self.dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        self.dir.chmod(0o700)  # records name clients and containers: the service's user only
 
     def save(self, rec: Record) -> None:
         """Write (or replace) the record of a session."""
@@ -139,7 +176,7 @@ class SessionStore:
         out = []
         for path in sorted(self.dir.glob("*.json")):
             try:
-                out.append(Record(**json.loads(path.read_text(encoding="utf-8"))))
+                out.append(Record.from_json(json.loads(path.read_text(encoding="utf-8")), path.stem))
             except (OSError, ValueError, TypeError) as exc:
                 log.warning("%s: unreadable session record (%s); its session is removed", path, exc)
                 path.unlink(missing_ok=True)

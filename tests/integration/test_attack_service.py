@@ -1,0 +1,193 @@
+# ruff: noqa: F811 - the sandbox_server fixtures are imported from sandbox_server
+"""Red team of the sandbox service as a hostile member of the public (real server under gunicorn, real
+engine): tokens in logs, big bodies, headers, IPv6 address rotation, slow clients, hostile state files.
+
+(Session isolation, Origin checks, CORS, the per-client caps behind a proxy and restarts themselves are
+tested in test_sandbox_lifecycle.py, test_sandbox_operate.py and test_sandbox_restart.py.)
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import socket
+import stat
+import time
+
+import pytest
+import requests
+from sandbox_server import PROMPT, module_sandbox_server, sandbox_server  # noqa: F401 - fixtures
+
+pytestmark = [pytest.mark.docker]
+
+
+@pytest.fixture(scope="module")
+def srv(module_sandbox_server):
+    """One server for the attacks that need no restart: 127.0.0.1 is a trusted proxy (its
+    X-Forwarded-For names the client), two sandboxes per client, the access log on."""
+    return module_sandbox_server(
+        config={
+            "pool_size": 0,
+            "access_log": True,
+            "trusted_proxies": ["127.0.0.1/32"],
+            "max_sessions_per_client": 2,
+            "session_creations_per_minute": 0,
+        }  # fmt: skip
+    )
+
+
+def _post(port: int, body: bytes, headers: dict, source: str = "127.0.0.1") -> tuple[int, dict, dict]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30, source_address=(source, 0))
+    try:
+        headers = {"Content-Type": "application/json", **headers}
+        conn.request("POST", "/api/sessions", body=body, headers=headers)
+        resp = conn.getresponse()
+        return resp.status, json.loads(resp.read() or b"{}"), dict(resp.getheaders())
+    finally:
+        conn.close()
+
+
+def _end(srv, s: dict) -> None:
+    auth = {"Authorization": f"Bearer {s['token']}"}
+    requests.delete(f"{srv.url}/api/sessions/{s['id']}", headers=auth, timeout=30)
+
+
+def test_session_tokens_never_reach_the_access_log(srv):
+    s = srv.session(headers={"X-Forwarded-For": "192.0.2.10"})
+    t = srv.term(s)  # the browser's WebSocket (and a preview link) carry the token in the query string
+    t.wait_for(PROMPT)
+    t.close()
+    url = f"{srv.url}/api/sessions/{s['id']}"
+    assert requests.get(url, params={"token": s["token"], "x": "1"}, timeout=10).ok
+    _end(srv, s)
+    deadline = time.monotonic() + 5
+    while f"DELETE /api/sessions/{s['id']}" not in srv.output() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    log = srv.output()
+    assert f'"GET /api/sessions/{s["id"]} HTTP/1.1" 200' in log, log[-2000:]
+    assert s["token"] not in log, "a session token was written to the access log"
+
+
+def test_api_refuses_big_bodies_and_answers_with_safe_headers(srv):
+    big = b'{"profile": "shell", "pad": "' + b"x" * 2_000_000 + b'"}'
+    status, body, _ = _post(srv.port, big, {"X-Forwarded-For": "192.0.2.20"})
+    assert status == 413 and body["field"] == "body", body
+
+    def chunked():  # no Content-Length: the limit still holds
+        for _ in range(40):
+            yield b"x" * 65536
+
+    headers = {"Content-Type": "application/json", "X-Forwarded-For": "192.0.2.20"}
+    r = requests.post(srv.url + "/api/sessions", data=chunked(), timeout=30, headers=headers)
+    assert r.status_code == 413, r.text
+    status, s, headers = _post(srv.port, b'{"profile": "shell"}', {"X-Forwarded-For": "192.0.2.20"})
+    assert status == 201
+    assert headers["Cache-Control"] == "no-store", "an answer holding a token may be cached"
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+    _end(srv, s)
+    page = requests.get(srv.url + "/", timeout=10)
+    assert page.headers["X-Content-Type-Options"] == "nosniff"
+    # site pages stay embeddable by other origins (the embed feature)
+    assert "X-Frame-Options" not in page.headers and "frame-ancestors" not in page.headers.get(
+        "Content-Security-Policy", ""
+    )
+
+
+def test_rotating_ipv6_addresses_gets_no_more_sandboxes(srv):
+    made = []
+    try:
+        for addr, want in [
+            ("2001:db8:1:2::1", 201),
+            ("2001:db8:1:2::2", 201),
+            ("2001:db8:1:2:ffff:1:2:3", 429),  # the same /64: the same subscriber
+            ("2001:db8:1:3::1", 201),  # another /64 is another client
+            ("203.0.113.5", 201),
+            ("::ffff:203.0.113.5", 201),
+            ("::ffff:203.0.113.5", 429),  # an IPv4 client written as IPv6 is the same client
+        ]:
+            status, body, _ = _post(srv.port, b'{"profile": "shell"}', {"X-Forwarded-For": addr})
+            assert status == want, (addr, status, body)
+            if status == 201:
+                made.append(body)
+    finally:
+        for s in made:
+            _end(srv, s)
+
+
+def _get_raw(port: int, source: str) -> socket.socket:
+    c = socket.create_connection(("127.0.0.1", port), timeout=10, source_address=(source, 0))
+    c.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    return c
+
+
+def test_slow_clients_cannot_take_every_thread(srv):
+    slow = []
+    try:
+        for _ in range(120):  # more connections than the server has threads, each with half a request
+            c = socket.create_connection(("127.0.0.1", srv.port), timeout=5, source_address=("127.0.0.2", 0))
+            c.sendall(b"GET / HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+            slow.append(c)
+        conn = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=10, source_address=("127.0.0.3", 0))
+        t0 = time.monotonic()
+        conn.request("GET", "/healthz")
+        assert conn.getresponse().status == 200 and time.monotonic() - t0 < 3, "another learner waited"
+        conn.close()
+        # a classroom behind one address: many complete requests at the same moment are all served
+        burst = [_get_raw(srv.port, "127.0.0.4") for _ in range(40)]
+        answers = [c.recv(12) for c in burst]
+        for c in burst:
+            c.close()
+        assert answers == [b"HTTP/1.1 200"] * 40, answers
+        time.sleep(1.5)
+        hung_up = 0
+        for c in slow:  # beyond a few per address, slow heads were hung up after a second
+            c.settimeout(0.05)
+            try:
+                hung_up += c.recv(1) == b""
+            except TimeoutError:
+                pass
+            except OSError:
+                hung_up += 1
+        assert hung_up >= 100, hung_up
+    finally:
+        for c in slow:
+            c.close()
+
+
+def test_hostile_session_records_cannot_remove_or_delete_anything(sandbox_server, docker_client, tmp_path):
+    srv = sandbox_server(config={"pool_size": 0})
+    s = srv.session()
+    records = srv.workdir / "state" / "sandbox-sessions" / srv.instances[0]
+    mine = records / f"{s['id']}.json"
+    assert stat.S_IMODE(records.stat().st_mode) == 0o700 and stat.S_IMODE(mine.stat().st_mode) == 0o600
+    srv.stop(keep_sessions=True)
+    bystander = docker_client.containers.run(
+        "busybox", ["sleep", "300"], detach=True, labels={"org.container-atlas.test": "attack-service"}
+    )
+    victim = records.parent / "victim.json"
+    victim.write_text("{}")
+    good = json.loads(mine.read_text())
+    planted = {
+        # an expired record naming a container that is not this session's sandbox
+        "0123456789abcdef": {**good, "id": "0123456789abcdef", "container_id": bystander.id, "created": 1.0},
+        # an id that walks out of the folder
+        "aaaaaaaaaaaaaaaa": {**good, "id": "../victim", "created": 1.0},
+        # wrong types, which crashed the start
+        "bbbbbbbbbbbbbbbb": {**good, "id": "bbbbbbbbbbbbbbbb", "lifetime": "forever"},
+        "cccccccccccccccc": [1, 2, 3],
+    }
+    for name, data in planted.items():
+        (records / f"{name}.json").write_text(json.dumps(data))
+    try:
+        srv.start()
+        assert requests.get(f"{srv.url}/api/sessions/{s['id']}", params={"token": s["token"]}, timeout=10).ok
+        bystander.reload()
+        assert bystander.status == "running", "a planted record got a foreign container removed"
+        assert victim.exists(), "a planted record got a file outside the records folder deleted"
+        log = srv.output()
+        assert "bbbbbbbbbbbbbbbb.json: unreadable session record (lifetime:" in log, log[-3000:]
+        assert "aaaaaaaaaaaaaaaa.json: unreadable session record (id:" in log
+        assert not any((records / f"{n}.json").exists() for n in planted), "planted records stayed"
+    finally:
+        bystander.remove(force=True)
