@@ -6,7 +6,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 
 from sandbox.checks import run_check
 from sandbox.clientaddr import client_key
-from sandbox.errors import BadRequest, NotFoundError
+from sandbox.errors import BadRequest, NotFoundError, TooManyRequests
 from sandbox.metrics import render
 from sandbox.sessions import SessionManager
 from sandbox.terminal import _token
@@ -66,7 +66,16 @@ def verify(sid: str):
     if check is None:
         raise NotFoundError(f"Unknown check '{name}'.", field="check")
     prof = manager.config.profiles[s.profile]
-    result = run_check(manager.backend, s.container_id, check, prof.user, manager.config.verify_timeout)
+    with manager.lock:  # one check at a time per session: a learner cannot park the server's threads
+        busy, s.checking = s.checking, True  # in checks they made hang (a FIFO, a sleeping command)
+    if busy:
+        raise TooManyRequests(
+            "A check is already running in this sandbox; wait for its answer.", field="check", retry_after=1
+        )
+    try:
+        result = run_check(manager.backend, s.container_id, check, prof.user, manager.config.verify_timeout)
+    finally:
+        s.checking = False
     manager.metrics.inc("atlas_sandbox_verify_total", result="ok" if result["ok"] else "fail")
     return jsonify(result)
 

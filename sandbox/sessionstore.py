@@ -116,6 +116,7 @@ class Session:
     token: str = ""  # only on the object returned by create(); never stored
     last_input_wall: float = field(default_factory=time.time)
     saved_input: float = 0.0  # last_input_wall when the record was last written
+    checking: bool = False  # a verify check runs now (one at a time per session: sandbox.api.verify)
 
     def record(self) -> Record:
         """The durable part of the session (see sandbox.sessionstore)."""

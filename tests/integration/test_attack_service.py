@@ -12,6 +12,7 @@ import http.client
 import json
 import socket
 import stat
+import threading
 import time
 
 import pytest
@@ -22,9 +23,15 @@ pytestmark = [pytest.mark.docker]
 
 
 @pytest.fixture(scope="module")
-def srv(module_sandbox_server):
+def srv(module_sandbox_server, tmp_path_factory):
     """One server for the attacks that need no restart: 127.0.0.1 is a trusted proxy (its
-    X-Forwarded-For names the client), two sandboxes per client, the access log on."""
+    X-Forwarded-For names the client), two sandboxes per client, the access log on, one tutorial check
+    that reads a file the learner controls, checks time out after 2 s."""
+    docs = tmp_path_factory.mktemp("docs")
+    (docs / "pipe.md").write_text(
+        "---\ntitle: Pipe\nchecks:\n  read:\n    run: cat /tmp/answer\n    expect: '^42$'\n"
+        "    hint:\n      en: Write 42.\n      zh: 写 42。\n---\n# Pipe\n"
+    )
     return module_sandbox_server(
         config={
             "pool_size": 0,
@@ -32,6 +39,8 @@ def srv(module_sandbox_server):
             "trusted_proxies": ["127.0.0.1/32"],
             "max_sessions_per_client": 2,
             "session_creations_per_minute": 0,
+            "docs_dir": str(docs),
+            "verify_timeout": 2,
         }  # fmt: skip
     )
 
@@ -113,6 +122,35 @@ def test_rotating_ipv6_addresses_gets_no_more_sandboxes(srv):
     finally:
         for s in made:
             _end(srv, s)
+
+
+def test_a_learner_cannot_park_the_servers_threads_in_checks(srv):
+    s, t = srv.shell()
+    try:
+        t.run("mkfifo /tmp/answer && echo made-$((1+1))", r"made-2\n")  # reading it blocks forever
+        url = f"{srv.url}/api/sessions/{s['id']}/verify"
+        auth = {"Authorization": f"Bearer {s['token']}"}
+        answers: list = []
+
+        def verify() -> None:
+            answers.append(requests.post(url, json={"check": "pipe/read"}, headers=auth, timeout=30))
+
+        first = threading.Thread(target=verify)
+        first.start()
+        time.sleep(0.3)
+        t0 = time.monotonic()
+        for _ in range(5):  # a flood of the same check while the first one hangs
+            verify()
+        assert time.monotonic() - t0 < 1.5, "each check of the flood held a server thread"
+        assert [r.status_code for r in answers] == [429] * 5 and answers[0].json()["field"] == "check"
+        first.join(timeout=30)
+        hung = answers[-1].json()
+        assert hung["ok"] is False and "longer than 2 s" in hung["detail"], hung
+        t.run("rm /tmp/answer; echo 42 > /tmp/answer; echo ok-$((1+1))", r"ok-2\n")
+        assert requests.post(url, json={"check": "pipe/read"}, headers=auth, timeout=30).json()["ok"] is True
+    finally:
+        t.close()
+        _end(srv, s)
 
 
 def _get_raw(port: int, source: str) -> socket.socket:
