@@ -9,9 +9,10 @@ import urllib.request
 
 import docker.errors
 
-from .errors import NoSuchObject
+from .errors import Denied, NoSuchObject
 from .images import ImageHandlers
 from .policy import images as image_rules
+from .policy.labels import check_pulled_labels
 from .request import Request
 from .server import Forward
 from .session import Session, normalize, split_ref
@@ -49,8 +50,16 @@ class ImageTransferHandlers(ImageHandlers):
         self._finish_pull(sess, source, tag, target)
 
     def _finish_pull(self, sess: Session, source: str, tag: str, target: str) -> None:
-        """Name the pulled image as the learner asked; a shared base image's name is never moved."""
-        pulled = self.api.inspect_image(f"{source}:{tag}")["Id"]
+        """Name the pulled image as the learner asked; a shared base image's name is never moved. An
+        image from the learner's own registry may carry any labels: one naming another session in the
+        labels that decide what a session owns and builds on is removed and refused."""
+        info = self.api.inspect_image(f"{source}:{tag}")
+        try:
+            check_pulled_labels((info.get("Config") or {}).get("Labels"), sess.id)
+        except Denied:
+            self.api.remove_image(f"{source}:{tag}", force=True)
+            raise
+        pulled = info["Id"]
         inner = sess.inner_image(target)
         try:
             shared = self.api.inspect_image(target)["Id"] if self._is_shared_tag(target) else ""
@@ -98,8 +107,9 @@ class ImageTransferHandlers(ImageHandlers):
                 return []
             try:
                 self._finish_pull(sess, source, t, target)
-            except docker.errors.APIError as exc:
-                return [{"error": str(exc), "errorDetail": {"message": str(exc)}}]
+            except (docker.errors.APIError, Denied) as exc:
+                msg = exc.message if isinstance(exc, Denied) else str(exc)
+                return [{"error": msg, "errorDetail": {"message": msg}}]
             return []
 
         return Forward(req, "stream", on_line=rewrite, on_end=done)

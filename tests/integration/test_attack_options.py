@@ -8,6 +8,7 @@ ports, each a docker-proxy process on the host outside the session's budget.
 
 from __future__ import annotations
 
+import io
 import secrets
 import time
 
@@ -132,3 +133,29 @@ def test_a_build_step_writing_to_a_volume_is_stopped(small_disk):
     took = time.monotonic() - start
     assert code != 0 and "non-zero code" in out, f"the step must have run and been stopped: {out}"
     assert took < 45, f"the step ran {took:.0f}s: it was not stopped, it ended by itself"
+
+
+def test_images_from_the_learners_registry_may_not_carry_the_sandboxs_labels(docker_client, box):  # noqa: F811
+    """A registry the learner runs can serve any image config: one claiming another session in the
+    sandbox's labels (its lineage image of `scratch`, which its builds would start from) is refused."""
+    _ok(box, "docker run -d --name reg -p 5005:5000 registry")
+    host_port = box.manager.host_port(box.sid, 5005)
+    victim = "v" + secrets.token_hex(5)  # another session's id
+    evil = f"127.0.0.1:{host_port}/evil"
+    dockerfile = (
+        "FROM busybox\n"
+        f'LABEL org.container-atlas.lineage="{victim}" org.container-atlas.lineage-base="scratch"\n'
+    )
+    docker_client.images.build(fileobj=io.BytesIO(dockerfile.encode()), tag=f"{evil}:1", rm=True)
+    try:
+        docker_client.images.push(evil, tag="1")
+    finally:
+        docker_client.images.remove(f"{evil}:1")
+    cmds = ["docker pull localhost:5005/evil:1", "printf 'FROM localhost:5005/evil:1\\n' | docker build -"]
+    (code, out), (built, why) = box.sh_each(cmds)
+    claim = f"{PREFIX}the image's label org.container-atlas.lineage={victim} is not allowed"
+    assert code != 0 and claim in out, out
+    assert built != 0 and "No such image: localhost:5005/evil:1" in why, why  # a build pulls only the mirror
+    claimed = {"label": f"org.container-atlas.lineage={victim}"}
+    assert docker_client.api.images(all=True, filters=claimed) == []
+    _ok(box, "docker rm -f reg")

@@ -1,5 +1,5 @@
 """Policy rules against hostile object options: how many anonymous volumes a container gets, how many
-ports a session publishes (each a process on the host)."""
+ports a session publishes (each a process on the host), which sandbox labels a pulled image may carry."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import pytest
 
 from sandbox.gateway.policy import Denied
 from sandbox.gateway.policy.container_create import check_anonymous_volumes, parse
+from sandbox.gateway.policy.labels import check_pulled_labels
 from sandbox.gateway.policy.ports import MAX_PUBLISHED, check_port_count
 
 
@@ -52,3 +53,22 @@ def test_published_ports_are_counted_per_session():
     check_port_count(MAX_PUBLISHED)
     with pytest.raises(Denied, match=f"at most {MAX_PUBLISHED} published ports per sandbox"):
         check_port_count(MAX_PUBLISHED + 1)
+
+
+@pytest.mark.parametrize(
+    ("labels", "refused"),
+    [
+        ({"org.container-atlas.session": "other", "org.container-atlas.origin": "gateway"}, True),
+        ({"org.container-atlas.lineage": "other", "org.container-atlas.lineage-base": "scratch"}, True),
+        ({"org.container-atlas.session": "mine", "org.container-atlas.lineage": "mine"}, False),
+        ({"org.container-atlas.build-hash": "ab12"}, False),  # every shared base image has it
+        ({"Org.Container-Atlas.Session": "other"}, False),  # the gateway reads the exact key only
+        (None, False),
+    ],
+)
+def test_pulled_images_may_name_only_their_own_session(labels, refused):
+    if refused:
+        with pytest.raises(Denied, match="it names another sandbox"):
+            check_pulled_labels(labels, "mine")
+    else:
+        check_pulled_labels(labels, "mine")

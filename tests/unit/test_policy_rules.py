@@ -253,6 +253,11 @@ CASES: dict[str, tuple[Callable[[], object], str, Callable[[], object]]] = {
         "belong to the sandbox",
         lambda: labels.check_labels({"org.example.x": "y"}),
     ),
+    "labels.foreign": (
+        lambda: labels.check_pulled_labels({"org.container-atlas.lineage": "other"}, "mine"),
+        "it names another sandbox",
+        lambda: labels.check_pulled_labels({"org.container-atlas.session": "mine", "x": "y"}, "mine"),
+    ),
     "names.reserved": (
         lambda: names.check_reserved_name("ATLAS-other.web"),
         "is reserved: names may not contain 'atlas-<word>.'",
