@@ -54,3 +54,35 @@ def join_wrapped(html: str) -> str:
 def spaced_pairs(text: str) -> list[tuple[str, str, str]]:
     """(before, whitespace, after) for every run of whitespace between two Chinese characters."""
     return [(m.group(1), m.group(2), m.group(3)) for m in _SPACED.finditer(text)]
+
+
+_CJK_CHAR = re.compile(CJK)
+
+
+def _cjk_at(text: str, index: int) -> bool:
+    return bool(text) and bool(_CJK_CHAR.match(text[index]))
+
+
+def spaced(left: str, right: str) -> str:
+    """`left` and `right` joined by a space, unless both touching characters are Chinese:
+    "Docker 使用" but "微服务使用" (a Chinese name next to a Chinese word)."""
+    return left + right if _cjk_at(left, -1) and _cjk_at(right, 0) else f"{left} {right}"
+
+
+_SLOT = re.compile(r"\{(\w+)\}")
+
+
+def fill(template: str, **values: object) -> str:
+    """`template` with each `{key}` replaced by `values[key]`; a space the template writes between a
+    Chinese character and a value that starts (or ends) with one is dropped: "与 {name} 直接相关"
+    reads "与 Docker 直接相关" and "与微服务直接相关"."""
+    parts = _SLOT.split(template)
+    out = parts[0]
+    for key, literal in zip(parts[1::2], parts[2::2], strict=True):
+        value = str(values[key])
+        if out.endswith(" ") and _cjk_at(out[:-1], -1) and _cjk_at(value, 0):
+            out = out[:-1]
+        if literal.startswith(" ") and _cjk_at(literal[1:], 0) and _cjk_at(value, -1):
+            literal = literal[1:]
+        out += value + literal
+    return out

@@ -35,6 +35,7 @@ def test_catalog_follows_the_contract(sample):
     assert runc == {
         "id": "runc",
         "name": "runc",
+        "name_zh": None,
         "aliases": [],
         "kind": "runtime",
         "layer": "core",

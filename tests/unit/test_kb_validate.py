@@ -449,7 +449,7 @@ def test_first_release_required_for_components(tmp_path):
 
 def test_first_release_optional_for_concepts(tmp_path):
     text = entry("alpha").replace("  first_release: 2015\n", "").replace("kind: runtime", "kind: concept")
-    text = text.replace("layer: core", "layer: concepts")
+    text = text.replace("layer: core", "layer: concepts") + "name_zh: 阿尔法\n"
     assert problems(tmp_path, {"concepts/alpha.yaml": text}) == []
 
 
@@ -511,6 +511,7 @@ def test_part_of_excludes_alternative_from_the_other_end(tmp_path):
 def test_a_component_is_never_part_of_a_concept(tmp_path):
     idea = entry("idea", target="alpha").replace("kind: runtime", "kind: concept")
     idea = idea.replace("layer: core", "layer: concepts").replace("type: uses", "type: related-to")
+    idea += "name_zh: 想法\n"
     alpha = entry("alpha", target="idea").replace("type: uses", "type: part-of")
     found = problems(tmp_path, {"concepts/idea.yaml": idea, "runtimes/alpha.yaml": alpha}, with_base=False)
     assert found == [

@@ -14,8 +14,8 @@ function mount() {
   const status = document.querySelector(".atlas-compare-status");
   const byName = {};
   const nameOf = {};
-  for (const [id, name] of cfg.names) {
-    byName[name.toLowerCase()] = id;
+  for (const [id, name, ...others] of cfg.names) {
+    for (const n of [name, ...others]) byName[String(n).toLowerCase()] = id;
     byName[id] = id;
     nameOf[id] = name;
   }

@@ -9,12 +9,13 @@ const q = new URLSearchParams(window.location.search);
 const lang = q.get("lang") === "zh" ? "zh" : "en";
 const ui = data.ui[lang];
 const vocab = data.vocab[lang];
+const names = data.names[lang]; // each entry's name in this language (atlas.kb.names)
 const main = document.getElementById("atlas-embed");
 const COLORS = { core: "#3949ab", platform: "#00796b", support: "#8e24aa", concepts: "#ef6c00" };
 document.documentElement.lang = lang === "zh" ? "zh-Hans" : "en";
 
 const page = (id) => ROOT + (lang === "zh" ? "zh/" : "") + "components/" + id + "/";
-const link = (id) => el("a", { href: page(id), text: data.names[id] || id });
+const link = (id) => el("a", { href: page(id), text: names[id] || id });
 
 async function entry(id, tries = 3) {
   let r;
@@ -66,7 +67,7 @@ function graph(d) {
   const h = 360;
   const cx = w / 2;
   const cy = h / 2;
-  const svg = el("svg:svg", { viewBox: `0 0 ${w} ${h}`, role: "group", "aria-label": data.names[id] || id });
+  const svg = el("svg:svg", { viewBox: `0 0 ${w} ${h}`, role: "group", "aria-label": names[id] || id });
   others.forEach((o, i) => {
     const a = (2 * Math.PI * i) / others.length - Math.PI / 2;
     const x = cx + Math.cos(a) * 220;
@@ -76,13 +77,13 @@ function graph(d) {
     svg.append(label);
     const a2 = el("svg:a", { href: page(o) }, [
       el("svg:circle", { cx: x, cy: y, r: 7, fill: COLORS[data.layers[o]] || "#607d8b" }),
-      el("svg:text", { x, y: y + 20, text: data.names[o] || o }),
+      el("svg:text", { x, y: y + 20, text: names[o] || o }),
     ]);
     svg.append(a2);
   });
   svg.append(el("svg:a", { href: page(id) }, [
     el("svg:circle", { cx, cy, r: 11, fill: COLORS[d.entry.layer] || "#607d8b" }),
-    el("svg:text", { x: cx, y: cy + 26, class: "centre", text: d.entry.name }),
+    el("svg:text", { x: cx, y: cy + 26, class: "centre", text: names[id] || d.entry.name }),
   ]));
   return el("figure", {}, [svg]);
 }

@@ -25,6 +25,12 @@ export const STYLE = [
   { selector: "edge.hit", style: { width: 3.5, opacity: 1, "z-index": 10 } },
 ];
 
+/** The name of catalog entry `e` a reader of `lng` sees: a concept's `name_zh` on Chinese pages, else
+ * `name`. The browser's copy of src/atlas/kb/names.py (display_name): keep the two alike. */
+export function nameOf(e, lng = lang) {
+  return (lng === "zh" && e.name_zh) || e.name;
+}
+
 /** Lookups over the catalog: entries by id, ids by lower-case name/alias/id, relation wording. */
 export function indexCatalog(cat) {
   const byId = {};
@@ -32,6 +38,7 @@ export function indexCatalog(cat) {
   for (const e of cat.entries) {
     byId[e.id] = e;
     names[e.name.toLowerCase()] = e.id;
+    if (e.name_zh) names[e.name_zh.toLowerCase()] = e.id;
     names[e.id] = e.id;
     for (const a of e.aliases || []) names[String(a).toLowerCase()] = e.id;
   }
@@ -71,7 +78,7 @@ export function elements(cat, layout, byId, typeColor) {
     const b = ext[e.category] || (ext[e.category] = { x1: x, x2: x, y1: y, y2: y, layer: e.layer });
     Object.assign(b, { x1: Math.min(b.x1, x), x2: Math.max(b.x2, x), y1: Math.min(b.y1, y), y2: Math.max(b.y2, y) });
     const size = Math.min(10 + 4 * Math.sqrt(degree[e.id] || 0), 40);
-    return { group: "nodes", position: { x, y }, data: { id: e.id, label: e.name, layer: e.layer, kind: e.kind,
+    return { group: "nodes", position: { x, y }, data: { id: e.id, label: nameOf(e), layer: e.layer, kind: e.kind,
       category: e.category, color: COLORS[e.layer] || "#607d8b", size } };
   });
   const names = cat.vocabulary.categories || {};

@@ -11,7 +11,7 @@
  * Exposes window.atlasGraph = {cy, findPath(a, b), focus(id)} once drawn (root gets data-ready).
  */
 import { SITE_ROOT, el, lang, onPage, t } from "./common.js";
-import { COLORS, EDGE_COLORS, STYLE, elements, indexCatalog, ink, legendBox, readState } from "./graph-model.js";
+import { COLORS, EDGE_COLORS, STYLE, elements, indexCatalog, ink, legendBox, nameOf, readState } from "./graph-model.js";
 import { keyboard } from "./graph-keys.js";
 
 
@@ -50,7 +50,7 @@ function controls(root, cat) {
     status: el("div", { class: "atlas-graph-status", role: "status", "aria-live": "polite" }),
     pathList: el("ol", { class: "atlas-graph-path" }),
     canvas: el("div", { class: "atlas-graph-canvas", id: "atlas-graph-canvas" }),
-    names: el("datalist", { id: "atlas-names" }, cat.entries.map((e) => el("option", { value: e.name }))),
+    names: el("datalist", { id: "atlas-names" }, cat.entries.map((e) => el("option", { value: nameOf(e) }))),
   };
   const form = el("div", { class: "atlas-graph-controls" }, [
     el("div", {}, [el("label", { for: "atlas-search", text: t("graph.search") }), ui.search, ui.names]),
@@ -160,11 +160,11 @@ function build(root, cat, layout) {
     const statusText = st ? (voc.statuses[st] || {})[lang] || st : "";
     const n = cy.getElementById(id).neighborhood("node").length;
     ui.card.replaceChildren(
-      el("h3", {}, [el("span", { class: "dot", style: "background:" + (COLORS[e.layer] || "#607d8b") }), " " + e.name]),
+      el("h3", {}, [el("span", { class: "dot", style: "background:" + (COLORS[e.layer] || "#607d8b") }), " " + nameOf(e)]),
       el("p", { text: (e.summary && (e.summary[lang] || e.summary.en)) || "" }),
       el("p", { class: "meta", text: [voc.layers[e.layer] ? voc.layers[e.layer][lang] : e.layer,
         statusText ? t("graph.status") + ": " + statusText : "", t("graph.neighbours", { n })].filter(Boolean).join(" · ") }),
-      el("a", { href: pageOf(id), text: t("graph.open", { name: e.name }) }),
+      el("a", { href: pageOf(id), text: t("graph.open", { name: nameOf(e) }) }),
     );
     ui.card.hidden = false;
   }
@@ -186,8 +186,8 @@ function build(root, cat, layout) {
     if (animate) cy.animate({ center: { eles: n }, zoom: Math.max(cy.zoom(), 1.2) }, { duration: 200 });
     const e = byId[id];
     const layer = cat.vocabulary.layers[e.layer];
-    status.textContent = [e.name, layer ? layer[lang] : e.layer, t("graph.neighbours", { n: n.neighborhood("node").length })].join(" · ");
-    pathList.append(el("li", {}, [el("a", { href: pageOf(id), text: t("graph.open", { name: byId[id].name }) })]));
+    status.textContent = [nameOf(e), layer ? layer[lang] : e.layer, t("graph.neighbours", { n: n.neighborhood("node").length })].join(" · ");
+    pathList.append(el("li", {}, [el("a", { href: pageOf(id), text: t("graph.open", { name: nameOf(byId[id]) }) })]));
     showCard(id);
     writeState();
   }
@@ -233,9 +233,9 @@ function build(root, cat, layout) {
       hit = hit.union(cy.getElementById(s.to)).union(s.edge);
       const type = pairWord[s.from + "\u0000" + s.to] || s.edge.data("type");
       pathList.append(el("li", { "data-relation": type }, [
-        el("a", { href: pageOf(s.from), text: byId[s.from].name }),
+        el("a", { href: pageOf(s.from), text: nameOf(byId[s.from]) }),
         " " + (wording[type] || type) + " ",
-        el("a", { href: pageOf(s.to), text: byId[s.to].name }),
+        el("a", { href: pageOf(s.to), text: nameOf(byId[s.to]) }),
       ]));
     }
     hit.addClass("hit");

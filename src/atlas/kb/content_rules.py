@@ -48,6 +48,10 @@ def _chinese_texts(data: LocDict) -> list[tuple[str, LocDict]]:
 def check_chinese(data: LocDict, report: Report) -> None:
     """Chinese stored unwrapped (a break between two Chinese characters shows as a space) and
     written with the glossary's terms."""
+    name, name_zh = data.get("name"), data.get("name_zh")
+    if isinstance(name, str) and isinstance(name_zh, str):
+        for message in term_problems(name, name_zh):
+            report.warning(data.value_mark("name_zh"), "name_zh", message)
     for where, texts in _chinese_texts(data):
         text = texts.get(LANGUAGES[1])
         if not isinstance(text, str):

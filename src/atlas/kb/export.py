@@ -31,8 +31,8 @@ from atlas.kb.vocabulary import (
 CATALOG_VERSION = 1
 FACT_FIELDS = ("status", "status_since", "first_release", "license", "organization", "homepage", "repository")
 ENTRY_COLUMNS = [
-    "id", "name", "aliases", "kind", "layer", "category", "status", "status_since", "first_release",
-    "license", "organization", "homepage", "repository", "foundation", "foundation_status",
+    "id", "name", "name_zh", "aliases", "kind", "layer", "category", "status", "status_since",
+    "first_release", "license", "organization", "homepage", "repository", "foundation", "foundation_status",
     "foundation_since", "summary_en", "summary_zh", "description_en", "description_zh", "sources", "file",
     "try", "runnable",
 ]  # fmt: skip
@@ -98,6 +98,7 @@ def _build_catalog(kb: LoadedKB, mentioned: set[str] | frozenset[str]) -> dict:
             {
                 "id": entry_id,
                 "name": data["name"],
+                "name_zh": data.get("name_zh"),
                 "aliases": list(data.get("aliases") or []),
                 "kind": data["kind"],
                 "layer": data["layer"],
@@ -167,6 +168,7 @@ def entry_rows(cat: dict) -> list[dict[str, object]]:
         rows.append(
             {
                 **{k: e[k] for k in ("id", "name", "kind", "layer", "category", "file")},
+                "name_zh": e.get("name_zh") or "",
                 **{k: facts[k] for k in FACT_FIELDS},
                 "aliases": "; ".join(e["aliases"]),
                 "foundation": foundation.get("name"),

@@ -154,6 +154,21 @@ class License(Text):
             report.error(mark, where, message)
 
 
+class ChineseText(Text):
+    """Plain text written in Chinese: it must contain Chinese characters."""
+
+    def check(self, value: object, mark: object, where: str, report: Report) -> None:
+        """Text with at least one Chinese character and no Markdown backticks."""
+        if not isinstance(value, str) or not value.strip():
+            super().check(value, mark, where, report)
+        elif not CJK_PATTERN.search(value):
+            report.error(
+                mark, where, f"'{value}' has no Chinese characters; write the name Chinese readers use"
+            )
+        elif "`" in value:
+            report.error(mark, where, "is plain text, shown as written: no Markdown backticks")
+
+
 class Bilingual(Field):
     """Text in every site language (en and zh); `plain` text is shown as written (no Markdown)."""
 
@@ -401,6 +416,8 @@ class Entry(Schema):
     """Lowercase kebab-case; equals the file name."""
     name = Text(required=True)
     """Display name, as people write it."""
+    name_zh = ChineseText()
+    """Name on Chinese pages (atlas.kb.names); required for a concept, optional for a component."""
     aliases = ListOf(Text())
     """Other names that search should find."""
     kind = Choice(KINDS, "kind", required=True)

@@ -10,6 +10,7 @@ import json
 import random
 from pathlib import Path
 
+from atlas.kb.names import NAME_ZH_REQUIRED_KINDS
 from atlas.kb.schema import current_year
 from atlas.kb.vocabulary import CATEGORIES, FOUNDATION_STATUSES, KINDS, RELATION_TYPES, STATUSES
 
@@ -54,7 +55,7 @@ _FOUNDATIONS = ["CNCF", "OCI", "Linux Foundation", "Apache Software Foundation"]
 _ENTRY = """\
 id: {id}
 name: {name}
-aliases: [{alias}]
+{name_zh}aliases: [{alias}]
 kind: {kind}
 layer: {layer}
 summary:
@@ -164,6 +165,7 @@ def write_synthetic_kb(
         text = _ENTRY.format(
             id=entry_id,
             name=name,
+            name_zh=f"name_zh: {name} 概念\n" if kind in NAME_ZH_REQUIRED_KINDS else "",
             alias=json.dumps(name.lower().replace(" ", "-")),
             kind=kind,
             layer=category.layer,
@@ -213,6 +215,10 @@ SAMPLE: list[tuple[str, str, str, str, str, int | None, list[tuple[str, str]]]] 
 ]  # fmt: skip
 
 
+#: Chinese names of the sample's concepts (written last, so the other fields keep their line numbers).
+SAMPLE_NAMES_ZH = {"container": "容器"}
+
+
 def write_sample_kb(directory: Path) -> Path:
     """Write a 14-entry KB of real components (kubectl → … → runc, heapster → metrics-server).
 
@@ -244,6 +250,7 @@ def write_sample_kb(directory: Path) -> Path:
             f"  - url: https://example.org/{entry_id}/docs",
             f"    title: {name} documentation",
             "    supports: [first_release, license, status]",
+            *([f"name_zh: {SAMPLE_NAMES_ZH[entry_id]}"] if entry_id in SAMPLE_NAMES_ZH else []),
         ]
         (directory / category).mkdir(parents=True, exist_ok=True)
         (directory / category / f"{entry_id}.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")

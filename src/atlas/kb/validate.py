@@ -15,6 +15,7 @@ from pathlib import Path
 from atlas.errors import KBError
 from atlas.kb.content_rules import check_chinese, check_sourced_facts
 from atlas.kb.load import LoadedKB, LocDict, LocList, RawEntry, load_kb
+from atlas.kb.names import NAME_ZH_REQUIRED_KINDS
 from atlas.kb.problems import Problem, Report, as_mark, did_you_mean, gc_paused
 from atlas.kb.relation_rules import check_part_of
 from atlas.kb.schema import ID_PATTERN, Entry
@@ -103,6 +104,14 @@ def _check_entry(entry: RawEntry, report: Report) -> None:
             data.value_mark("layer"),
             "layer",
             f"'{layer}' does not match the folder '{entry.category}', whose layer is '{category.layer}'",
+        )
+    kind = data.get("kind")
+    if isinstance(kind, str) and kind in NAME_ZH_REQUIRED_KINDS and data.get("name_zh") is None:
+        report.error(
+            data.key_mark("name_zh") if "name_zh" in data else data.value_mark("name"),
+            "name_zh",
+            f"required for a {kind}: the name Chinese pages show instead of '{data.get('name')}' "
+            "(use the glossary's term where there is one)",
         )
     facts = data.get("facts")
     if not isinstance(facts, LocDict):

@@ -368,7 +368,7 @@ RELATION_TYPES: dict[str, RelationType] = {
         RelationType(
             "succeeded-by",
             "successor-of",
-            Label("succeeded by", "后继者"),
+            Label("succeeded by", "后继项目"),
             Label("successor of", "前身"),
             acyclic=True,
         ),

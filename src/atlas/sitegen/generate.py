@@ -24,6 +24,7 @@ from atlas.content import wikilinks
 from atlas.content.mentions import Mention, scan_mentions
 from atlas.content.series import Series, load_series
 from atlas.kb.dataset import DATA_PREFIX, data_files
+from atlas.kb.names import other_names
 from atlas.sitegen import (
     render_compare,
     render_component,
@@ -218,7 +219,7 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
                 config,
                 f"components/{e['id']}.md",
                 lang,
-                _front(title=e["name"], atlas_page="component", atlas_id=e["id"]),
+                _front(title=model.name(e, lang), atlas_page="component", atlas_id=e["id"]),
             )
         )
     for c in model.vocab["categories"]:
@@ -284,7 +285,10 @@ def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Fil
     model = _model(config)
     depth = page.file.src_uri.count("/")
 
-    return wikilinks.expand(markdown, model.entries, lambda i: f"{'../' * depth}components/{i}.md")
+    def href(entry_id: str) -> str:
+        return f"{'../' * depth}components/{entry_id}.md"
+
+    return wikilinks.expand(markdown, model.entries, href, current_lang(config))
 
 
 def _series(config: MkDocsConfig) -> Series:
@@ -312,9 +316,9 @@ def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -
         page._atlas_full = html
         desc = render_component.description_html(model, eid, lang, f"components/{eid}/")
         lean = _lean(
-            escape(e["name"]),
+            escape(model.name(e, lang)),
             escape(model.text(e["summary"], lang)),
-            escape(", ".join(e.get("aliases") or [])),
+            escape(", ".join(other_names(e, lang))),
         )
         return lean + desc
     if kind == "category":

@@ -8,6 +8,8 @@ from functools import lru_cache
 from html import escape as _escape
 from typing import Any
 
+from atlas.kb.names import display_name
+
 LANGS = ("en", "zh")
 
 #: HTML-escape with a cache: names, labels and URLs repeat across thousands of generated pages.
@@ -54,6 +56,10 @@ class SiteModel:
             return ""
         item = self.vocab[table].get(key)
         return item[lang] if item else key
+
+    def name(self, entry: dict | str, lang: str) -> str:
+        """The name of `entry` (or of the entry with that id) a `lang` reader sees (atlas.kb.names)."""
+        return display_name(self.entries[entry] if isinstance(entry, str) else entry, lang)
 
     def text(self, value: Any, lang: str) -> str:
         """A bilingual `{"en","zh"}` value in `lang` (falls back to English)."""

@@ -47,14 +47,14 @@ def neighbourhood_svg(model: SiteModel, entry_id: str, lang: str) -> str:
         cls = LAYER_CLASS.get(other["layer"], "")
         labels.append(
             f'<a href="../../components/{escape(nid)}/"><circle class="{cls}" cx="{x}" cy="{y}" r="9"/>'
-            f'<text x="{x}" y="{ly}">{escape(other["name"])}</text></a>'
+            f'<text x="{x}" y="{ly}">{escape(model.name(other, lang))}</text></a>'
         )
     centre_cls = LAYER_CLASS.get(entry["layer"], "")
     labels.append(
         f'<circle class="{centre_cls} atlas-nb-centre" cx="{cx}" cy="{cy}" r="14"/>'
-        f'<text class="atlas-nb-centre-label" x="{cx}" y="{cy + 32}">{escape(entry["name"])}</text>'
+        f'<text class="atlas-nb-centre-label" x="{cx}" y="{cy + 32}">{escape(model.name(entry, lang))}</text>'
     )
-    alt = escape(t("neighbourhood_alt", lang, name=entry["name"]))
+    alt = escape(t("neighbourhood_alt", lang, name=model.name(entry, lang)))
     more = f'<p class="atlas-nb-more">{escape(t("more", lang, n=extra))}</p>' if extra else ""
     return (
         f'<figure class="atlas-nb" role="group" aria-label="{alt}"><svg viewBox="0 0 {w} {h}">'

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 
+from atlas.kb.names import other_names
 from atlas.sitegen.model import SiteModel, escape
 
 MAX = 4
@@ -63,7 +64,8 @@ def compare_config(model: SiteModel, lang: str) -> dict:
         },
         "relations": {k: w[lang] for k, w in model.wording.items()},
         "relation_order": model.type_order,
-        "names": [[e["id"], e["name"]] for e in model.catalog["entries"]],
+        # [id, the name shown, other names typed into the picker]: "Microservices" finds 微服务 too
+        "names": [[e["id"], model.name(e, lang), *other_names(e, lang)] for e in model.catalog["entries"]],
     }
 
 
@@ -77,7 +79,7 @@ def compare_page(model: SiteModel, lang: str) -> str:
         '<input id="atlas-compare-input" list="atlas-compare-names" autocomplete="off"> '
         f'<button type="submit">{_t("add", lang)}</button>'
         '<datalist id="atlas-compare-names">'
-        + "".join(f'<option value="{escape(e["name"])}"></option>' for e in model.catalog["entries"])
+        + "".join(f'<option value="{escape(model.name(e, lang))}"></option>' for e in model.entries.values())
         + "</datalist></form>"
         '<p class="atlas-compare-status" role="status" aria-live="polite"></p>'
         '<div class="atlas-compare-table" data-atlas-compare></div>'

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from atlas.cjk import spaced
 from atlas.content import wikilinks
 from atlas.content.mentions import Mention
+from atlas.kb.names import other_names
 from atlas.sitegen import mdlite
 from atlas.sitegen.model import SiteModel, category_url, component_url, escape, link, rel_url
 from atlas.sitegen.neighbourhood import neighbourhood_svg
@@ -15,9 +17,10 @@ from atlas.sitegen.strings import t
 BANNER_STATUSES = ("archived", "historical", "deprecated")
 
 
-def render_markdown(text: str, model: SiteModel, here: str) -> str:
-    """Render a KB Markdown field; `[[id]]` becomes a link to that component's page."""
-    return mdlite.to_html(wikilinks.expand(text, model.entries, lambda i: rel_url(here, component_url(i))))
+def render_markdown(text: str, model: SiteModel, here: str, lang: str) -> str:
+    """Render a KB Markdown field in `lang`; `[[id]]` becomes a link to that component's page."""
+    html = wikilinks.expand(text, model.entries, lambda i: rel_url(here, component_url(i)), lang)
+    return mdlite.to_html(html)
 
 
 def description_html(model: SiteModel, entry_id: str, lang: str, here: str) -> str:
@@ -25,7 +28,8 @@ def description_html(model: SiteModel, entry_id: str, lang: str, here: str) -> s
     key = (entry_id, lang, here.count("/"))
     cache = model.__dict__.setdefault("_desc_cache", {})
     if key not in cache:
-        cache[key] = render_markdown(model.text(model.entries[entry_id]["description"], lang), model, here)
+        text = model.text(model.entries[entry_id]["description"], lang)
+        cache[key] = render_markdown(text, model, here, lang)
     return cache[key]
 
 
@@ -66,8 +70,9 @@ def facts_table(model: SiteModel, e: dict, lang: str, here: str) -> str:
         rows.append(_row(t("foundation", lang), escape(txt)))
     if e.get("landscape"):
         rows.append(_row(t("cncf_landscape", lang), link(e["landscape"]["url"], e["landscape"]["name"])))
-    if e.get("aliases"):
-        rows.append(_row(t("aliases", lang), ", ".join(escape(a) for a in e["aliases"])))
+    others = other_names(e, lang)
+    if others:
+        rows.append(_row(t("aliases", lang), ", ".join(escape(a) for a in others)))
     return (
         '<div class="md-typeset__scrollwrap"><div class="md-typeset__table"><table class="atlas-facts">'
         f"<tbody>{''.join(rows)}</tbody></table></div></div>"
@@ -87,7 +92,7 @@ def banner(model: SiteModel, e: dict, lang: str, here: str) -> str:
         title = t("banner_title_noyear", lang, status=word)
     succ = model.successors(e["id"])
     if succ:
-        links = ", ".join(link(rel_url(here, component_url(s["id"])), s["name"]) for s in succ)
+        links = ", ".join(link(rel_url(here, component_url(s["id"])), model.name(s, lang)) for s in succ)
         body = f"{escape(t('replaced_by', lang))} {links}"
     else:
         body = escape(t("no_successor", lang))
@@ -105,12 +110,13 @@ def relations_html(model: SiteModel, e: dict, lang: str, here: str) -> str:
     out = ['<dl class="atlas-relations">']
     for rtype, rels in groups:
         word = model.wording.get(rtype, {}).get(lang, rtype)
-        out.append(f'<dt data-relation="{escape(rtype)}">{escape(e["name"])} {escape(word)}</dt><dd><ul>')
+        head = escape(spaced(model.name(e, lang), word))
+        out.append(f'<dt data-relation="{escape(rtype)}">{head}</dt><dd><ul>')
         for r in rels:
             other = model.entries.get(r["target"])
             if other is None:
                 continue
-            item = link(rel_url(here, component_url(other["id"])), other["name"])
+            item = link(rel_url(here, component_url(other["id"])), model.name(other, lang))
             note = model.text(r.get("note"), lang) if r.get("note") else ""
             if note:
                 item += f' <span class="atlas-note">— {escape(note)}</span>'
@@ -147,7 +153,7 @@ def component_page(
     sections.append(("sources", t("sources", lang), f'<ul class="atlas-sources">{src}</ul>'))
     graph = rel_url(here, "graph/") + "#" + entry_id
     html = [
-        f'<h1 id="{escape(entry_id)}">{escape(e["name"])}</h1>',
+        f'<h1 id="{escape(entry_id)}">{escape(model.name(e, lang))}</h1>',
         banner(model, e, lang, here),
         history_strip(model, entry_id, lang, here),
         f'<p class="atlas-summary">{escape(model.text(e["summary"], lang))}</p>',

@@ -28,7 +28,11 @@ FILES = (
 
 ENTRY_FIELDS = {
     "id": ("Stable identifier (also the page URL and file name)", "稳定标识符（也是页面 URL 与文件名）"),
-    "name": ("Display name", "显示名称"),
+    "name": ("Display name, as people write it", "显示名称，按通常的写法"),
+    "name_zh": (
+        "Name on Chinese pages, when it differs (every concept has one; empty or null otherwise)",
+        "中文页面上显示的名称（每个概念都有；没有时为空或 null）",
+    ),
     "aliases": ("Other names, joined by '; '", "其他名称，以 '; ' 分隔"),
     "kind": ("Kind (vocabulary `kinds`)", "类型（词表 `kinds`）"),
     "layer": ("Layer: core, platform or support", "层：core、platform 或 support"),

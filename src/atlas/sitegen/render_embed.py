@@ -52,7 +52,7 @@ def embed_data(model: SiteModel) -> dict:
     v = model.vocab
     tables = ("layers", "categories", "statuses")
     return {
-        "names": {e["id"]: e["name"] for e in model.catalog["entries"]},
+        "names": {lg: {e["id"]: model.name(e, lg) for e in model.catalog["entries"]} for lg in LANGS},
         "layers": {e["id"]: e["layer"] for e in model.catalog["entries"]},
         "members": {c: [e["id"] for e in model.members.get(c, [])] for c in v["categories"]},
         "ui": {lg: {k: _t(k, lg) for k in _T} for lg in LANGS},
@@ -80,8 +80,9 @@ def embed_page(model: SiteModel, lang: str) -> str:
     """The snippet maker page in `lang` (assets/js/embed-builder.js does the rest)."""
     first = "containerd" if "containerd" in model.entries else ""
     comps = "".join(
-        f'<option value="{escape(e["id"])}"{" selected" * (e["id"] == first)}>{escape(e["name"])}</option>'
-        for e in sorted(model.catalog["entries"], key=lambda e: e["name"].lower())
+        f'<option value="{escape(e["id"])}"{" selected" * (e["id"] == first)}>'
+        f"{escape(model.name(e, lang))}</option>"
+        for e in sorted(model.catalog["entries"], key=lambda e: model.name(e, lang).lower())
     )
     cats = "".join(
         f'<option value="{c}">{escape(model.label("categories", c, lang))}</option>'

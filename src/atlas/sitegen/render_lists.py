@@ -21,10 +21,10 @@ def ecosystem_map(model: SiteModel, lang: str, here: str = "") -> str:
             '<div class="atlas-cats">'
         )
         for c in cats:
-            members = sorted(model.members[c], key=lambda e: e["name"].lower())
+            members = sorted(model.members[c], key=lambda e: model.name(e, lang).lower())
             items = "".join(
                 f'<li class="atlas-status-{escape((e.get("facts") or {}).get("status") or "")}">'
-                f"{link(rel_url(here, component_url(e['id'])), e['name'])}</li>"
+                f"{link(rel_url(here, component_url(e['id'])), model.name(e, lang))}</li>"
                 for e in members
             )
             out.append(
@@ -64,7 +64,7 @@ def category_page(model: SiteModel, cat: str, lang: str) -> tuple[str, str]:
         t(k, lang) for k in ("name", "kind", "status", "first_release", "license", "foundation", "summary")
     ]
     rows = []
-    for e in sorted(model.members.get(cat, []), key=lambda e: e["name"].lower()):
+    for e in sorted(model.members.get(cat, []), key=lambda e: model.name(e, lang).lower()):
         f = e.get("facts") or {}
         status = model.label("statuses", f.get("status"), lang)
         if f.get("status_since") and f.get("status") != "active":
@@ -72,7 +72,7 @@ def category_page(model: SiteModel, cat: str, lang: str) -> tuple[str, str]:
         fd = f.get("foundation")
         fd_txt = f"{fd['name']} {model.label('foundation_statuses', fd.get('status'), lang)}" if fd else ""
         cells = [
-            link(rel_url(here, component_url(e["id"])), e["name"]),
+            link(rel_url(here, component_url(e["id"])), model.name(e, lang)),
             escape(model.label("kinds", e["kind"], lang)),
             escape(status),
             escape(str(f.get("first_release") or "")),
@@ -112,7 +112,7 @@ def learning_path(model: SiteModel, lang: str, series: Series, here: str = "lear
         else:
             extra = []
         refs = extra + [
-            link(rel_url(here, component_url(i)), model.entries[i]["name"]) for i in ids if i in model.entries
+            link(rel_url(here, component_url(i)), model.name(i, lang)) for i in ids if i in model.entries
         ]
         more = f"<br><small>{escape(t('read_more', lang))}: {', '.join(refs)}</small>" if refs else ""
         out.append(f'<li data-tutorial="{escape(slug)}"><strong>{head}</strong>{more}</li>')

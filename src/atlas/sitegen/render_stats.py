@@ -176,7 +176,7 @@ def stats_page(model: SiteModel, lang: str, here: str) -> str:
         bars(
             "connected",
             [k for k, _ in top],
-            lambda k: model.entries[k]["name"],
+            lambda k: model.name(k, lang),
             href=lambda k: rel_url(here, component_url(k)),
             cls=lambda k: f"l-{model.entries[k]['layer']}",
         ),

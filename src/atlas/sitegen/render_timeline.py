@@ -73,7 +73,7 @@ def _track(model: SiteModel, e: dict, lang: str, here: str, lo: int, hi: int) ->
     f = e["facts"]
     start, end = f["first_release"], _end(e) or hi
     events = _events(model, e, lang)
-    title = escape(f"{e['name']}: " + "; ".join(f"{y} {w}" for y, _, w in events))
+    title = escape(f"{model.name(e, lang)}: " + "; ".join(f"{y} {w}" for y, _, w in events))
     left, width = (
         _pct(start, lo, hi),
         max(_pct(end + (0 if _end(e) else 1), lo, hi) - _pct(start, lo, hi), 0.8),
@@ -93,7 +93,7 @@ def _track(model: SiteModel, e: dict, lang: str, here: str, lo: int, hi: int) ->
     succ = model.successors(e["id"])
     arrow = ""
     if succ:
-        names = ", ".join(link(rel_url(here, component_url(s["id"])), s["name"]) for s in succ)
+        names = ", ".join(link(rel_url(here, component_url(s["id"])), model.name(s, lang)) for s in succ)
         arrow = f'<span class="atlas-tl-next" style="left:{min(left + width, 100)}%">→ {names}</span>'
     return f'<div class="atlas-tl-track">{bar}{marks}{arrow}</div>'
 
@@ -127,7 +127,7 @@ def timeline_page(model: SiteModel, lang: str, here: str) -> str:
         for cat in model.categories_of(layer):
             members = sorted(
                 (e for e in model.members.get(cat, []) if e["facts"].get("first_release")),
-                key=lambda e: (e["facts"]["first_release"], e["name"].lower()),
+                key=lambda e: (e["facts"]["first_release"], model.name(e, lang).lower()),
             )
             if not members:
                 continue
@@ -136,7 +136,7 @@ def timeline_page(model: SiteModel, lang: str, here: str) -> str:
                 f"{escape(model.label('categories', cat, lang))}</li>"
             )
             for e in members:
-                name = link(rel_url(here, component_url(e["id"])), e["name"])
+                name = link(rel_url(here, component_url(e["id"])), model.name(e, lang))
                 rows.append(
                     f'<li class="atlas-tl-row" data-id="{escape(e["id"])}" data-layer="{layer}" '
                     f'data-category="{cat}">'
@@ -166,7 +166,7 @@ def history_strip(model: SiteModel, entry_id: str, lang: str, here: str) -> str:
     items = [f'<li class="{c.split()[0]}"><b>{y}</b> {escape(w)}</li>' for y, c, w in _events(model, e, lang)]
     succ = model.successors(entry_id)
     if succ:
-        names = ", ".join(link(rel_url(here, component_url(s["id"])), s["name"]) for s in succ)
+        names = ", ".join(link(rel_url(here, component_url(s["id"])), model.name(s, lang)) for s in succ)
         items.append(f'<li class="next">→ {_t("succeeded", lang)} {names}</li>')
     tl = rel_url(here, "timeline/") + f"?category={e['category']}"
     return (

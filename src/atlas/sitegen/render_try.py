@@ -13,6 +13,7 @@ runnable pages in the export (atlas.kb.try_data).
 from __future__ import annotations
 
 from atlas.content.mentions import Mention
+from atlas.kb.names import display_name
 from atlas.kb.try_data import step_runs
 from atlas.sitegen.fences import format_pyrun, format_run
 from atlas.sitegen.model import escape, link, rel_url
@@ -83,5 +84,6 @@ def try_html(e: dict, mentions: list[Mention], lang: str, here: str, series=None
         gap = "" if lang == "zh" else " "
         parts.append(f'<p class="atlas-try-step">{escape(t("try_tutorial", lang))}{gap}{step}</p>')
     if mentions:
-        parts.append(_mentions(e["name"], mentions, lang, here, series, bool(value.get("reason"))))
+        name = display_name(e, lang)
+        parts.append(_mentions(name, mentions, lang, here, series, bool(value.get("reason"))))
     return "".join(parts)

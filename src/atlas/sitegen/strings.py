@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from atlas.cjk import fill
 from atlas.kb.vocabulary import Label
 
 UI: dict[str, Label] = {
@@ -54,7 +55,7 @@ UI: dict[str, Label] = {
     "banner_title": Label("{status} since {year}", "自 {year} 年起{status}"),
     "banner_title_noyear": Label("{status}", "{status}"),
     "replaced_by": Label("What replaced it:", "取代它的是："),
-    "no_successor": Label("No successor is recorded.", "尚未记录后继者。"),
+    "no_successor": Label("No successor is recorded.", "尚未记录后继项目。"),
     "open_graph": Label("Open it in the graph explorer", "在关系图浏览器中查看"),
     "tutorial": Label("Tutorial", "教程"),
     "read_more": Label("Read more", "延伸阅读"),
@@ -70,4 +71,4 @@ UI: dict[str, Label] = {
 def t(key: str, lang: str, **fmt: object) -> str:
     """Return UI string `key` in `lang`, formatted with `fmt`."""
     text = getattr(UI[key], lang)
-    return text.format(**fmt) if fmt else text
+    return fill(text, **fmt) if fmt else text
