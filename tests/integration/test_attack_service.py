@@ -77,6 +77,27 @@ def test_session_tokens_never_reach_the_access_log(srv):
     assert s["token"] not in log, "a session token was written to the access log"
 
 
+def test_one_sessions_token_opens_no_other_session(srv):
+    a = srv.session(headers={"X-Forwarded-For": "192.0.2.30"})
+    b = srv.session(headers={"X-Forwarded-For": "192.0.2.31"})
+    as_b = {"Authorization": f"Bearer {b['token']}"}
+    as_a = {"Authorization": f"Bearer {a['token']}"}
+    assert requests.get(f"{srv.url}/api/sessions/{a['id']}", headers=as_b, timeout=10).status_code == 403
+    verify = f"{srv.url}/api/sessions/{a['id']}/verify"
+    r = requests.post(verify, json={"check": "pipe/read"}, headers=as_b, timeout=10)
+    assert r.status_code == 403
+    for other in (a["id"].upper(), a["id"][:8], a["id"] + "%00", a["id"] + "%2F..%2F" + b["id"]):
+        assert requests.get(f"{srv.url}/api/sessions/{other}", headers=as_a, timeout=10).status_code == 404
+    r = requests.get(f"{srv.url}/api/sessions/{a['id']}/../{b['id']}", headers=as_a, timeout=10)
+    assert r.status_code == 403  # the path is B's session: A's token does not open it
+    # a page on no origin at all (a sandboxed frame, a data: URL) may not create or close sessions
+    null = {"Origin": "null", **as_a}
+    assert requests.delete(f"{srv.url}/api/sessions/{a['id']}", headers=null, timeout=10).status_code == 403
+    _end(srv, a)
+    assert requests.get(f"{srv.url}/api/sessions/{a['id']}", headers=as_a, timeout=10).status_code == 404
+    _end(srv, b)
+
+
 def test_api_refuses_big_bodies_and_answers_with_safe_headers(srv):
     big = b'{"profile": "shell", "pad": "' + b"x" * 2_000_000 + b'"}'
     status, body, _ = _post(srv.port, big, {"X-Forwarded-For": "192.0.2.20"})
