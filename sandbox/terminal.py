@@ -35,6 +35,9 @@ sock = Sock()  # flask-sock's route registry for this blueprint; it holds no per
 
 NUDGE = b"\x0c"  # Ctrl-L: readline redraws the prompt (and full-screen programs redraw themselves)
 MAX_INPUT = 64 * 1024
+#: Seconds between two resizes of a TTY: a page sending resize frames in a loop gets the engine asked
+#: at most 1/RESIZE_EVERY times a second (the latest size wins, applied within RESIZE_EVERY).
+RESIZE_EVERY = 0.1
 
 
 def _token() -> str | None:
@@ -73,6 +76,9 @@ class Bridge:
         self.send_lock = threading.Lock()
         self.closed = threading.Event()
         self.attach = None  # the backend's Attachment to the sandbox's TTY
+        self.size: tuple[int, int] | None = None  # (rows, cols) the TTY was last given
+        self.pending_size: tuple[int, int] | None = None
+        self.resized_at = 0.0
 
     # -- sending ---------------------------------------------------------------------------------
     def _send(self, data: bytes | str, timeout: float | None = None) -> bool:
@@ -160,14 +166,26 @@ class Bridge:
             ):
                 self._send(json.dumps({"type": "error", "message": "resize needs integer cols and rows."}))
                 return
-            try:
-                self.manager.backend.resize(self.session.container_id, rows, cols)
-            except Exception as exc:  # noqa: BLE001
-                log.debug("resize failed: %s", exc)
+            self.pending_size = (rows, cols)
+            self._apply_resize()
         elif kind == "ping":
             self._send(json.dumps({"type": "pong"}))
         else:
             self._send(json.dumps({"type": "error", "message": f"Unknown frame type {kind!r}."}))
+
+    def _apply_resize(self) -> None:
+        """Give the TTY the latest size asked for, unless it has it or was resized under RESIZE_EVERY ago."""
+        now = time.monotonic()
+        if self.pending_size is None or now - self.resized_at < RESIZE_EVERY:
+            return
+        size, self.pending_size = self.pending_size, None
+        if size == self.size:
+            return
+        self.size, self.resized_at = size, now
+        try:
+            self.manager.backend.resize(self.session.container_id, *size)
+        except Exception as exc:  # noqa: BLE001
+            log.debug("resize failed: %s", exc)
 
     def run(self) -> None:
         """Attach, bridge until either side ends, then detach (the session stays unless it ended)."""
@@ -188,9 +206,10 @@ class Bridge:
         reader.start()
         try:
             while not self.closed.is_set():
-                msg = self.ws.receive(timeout=1)
+                msg = self.ws.receive(timeout=RESIZE_EVERY if self.pending_size else 1)
                 if msg is not None:
                     self._handle(msg)
+                self._apply_resize()
         except (ConnectionClosed, OSError):
             pass
         finally:

@@ -174,6 +174,25 @@ def test_a_learner_cannot_park_the_servers_threads_in_checks(srv):
         _end(srv, s)
 
 
+def test_a_resize_flood_does_not_hammer_the_engine(srv, docker_client):
+    s, t = srv.shell()
+    try:
+        (cid,) = [c.id for c in srv.containers() if c.labels.get("org.container-atlas.session") == s["id"]]
+        since = int(time.time())
+        for i in range(100):  # a page resizing in a loop: every frame a new size
+            t.resize(60 + i % 40, 20 + i % 7)
+        t.resize(123, 45)
+        time.sleep(0.5)
+        assert "45 123" in t.run("stty size", r"\d+ \d+\n")  # the latest size wins
+        until = int(time.time()) + 1
+        flt = {"container": cid, "event": "resize"}
+        events = list(docker_client.api.events(since=since, until=until, filters=flt, decode=True))
+        assert 1 <= len(events) <= 10, f"{len(events)} resizes of the TTY for 101 frames"
+    finally:
+        t.close()
+        _end(srv, s)
+
+
 def _get_raw(port: int, source: str) -> socket.socket:
     c = socket.create_connection(("127.0.0.1", port), timeout=10, source_address=(source, 0))
     c.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
