@@ -74,6 +74,11 @@ def test_keyboard_search_selects_and_escape_clears(page, site_url):
     assert page.locator(".atlas-graph-card").is_visible()
     page.keyboard.press("Escape")
     assert page.locator(".atlas-graph-card").is_hidden()
+    # a concept found by its English name is shown by its Chinese one (kb name_zh), label and card
+    page.fill("#atlas-search", "Microservices")
+    page.keyboard.press("Enter")
+    assert page.locator(".atlas-graph-card h3").inner_text().strip() == "微服务"
+    assert page.evaluate("window.atlasGraph.cy.getElementById('microservices').data('label')") == "微服务"
 
 
 def test_dark_mode_recolours_the_labels(page, site_url, artifacts):
