@@ -34,7 +34,13 @@ class ContainerHandlers(ObjectHandlers):
     def h_containers_list(self, req: Request, sess: Session) -> Forward:
         """GET /containers/json: the session's containers, ports as the learner published them."""
         add_label_filter(req, sess)
-        return Forward(req, "json", on_json=lambda st, obj: [self._ports_out(sess, c) for c in obj or []])
+        return Forward(req, "json", on_json=lambda st, obj: self._list_out(sess, st, obj))
+
+    def _list_out(self, sess: Session, status: int, obj: object) -> object:
+        """The list's ports as the learner published them; an engine error is passed on as it is."""
+        if status != 200 or not isinstance(obj, list):
+            return obj
+        return [self._ports_out(sess, c) for c in obj]
 
     def _ports_out(self, sess: Session, c: dict) -> dict:
         back = {pm.host_port: port for port, pm in sess.ports.items()}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import select
 import socket
 import time
@@ -16,6 +17,10 @@ from collections.abc import Iterator
 from typing import BinaryIO
 
 from .errors import HttpError  # noqa: F401 - re-exported: httpio.HttpError
+
+HEX_DIGITS = re.compile(rb"[0-9a-fA-F]{1,16}")
+ASCII_DIGITS = re.compile(r"[0-9]{1,18}")  # str.isdigit() is also True for `²` and `١`
+TRAILERS = 8192  # bytes of trailer lines after a chunked body
 
 REASONS = {
     200: "OK",
@@ -165,14 +170,9 @@ def body_pieces(
             raise HttpError(400, f"unsupported Transfer-Encoding {te!r}")
         seen = 0
         while True:
-            size_line = conn.readline(1024, deadline).split(b";")[0].strip()
-            try:
-                size = int(size_line, 16)
-            except ValueError:
-                raise HttpError(400, f"bad chunk size {size_line[:20]!r}") from None
+            size = chunk_size(conn.readline(1024, deadline))
             if size == 0:
-                while conn.readline(8192, deadline):
-                    pass
+                _skip_trailers(conn, deadline)
                 if seen > limit:
                     raise HttpError(413, f"request body is larger than {limit} bytes")
                 return
@@ -183,9 +183,10 @@ def body_pieces(
                 _discard(conn, size, deadline)
             else:
                 yield from _pieces(conn, size, deadline)
-            conn.readexact(2, deadline)
+            if conn.readexact(2, deadline) != b"\r\n":
+                raise HttpError(400, "chunk data is not followed by CRLF")
     raw = headers.get("content-length", "0")
-    if not raw.isdigit():
+    if not ASCII_DIGITS.fullmatch(raw):
         raise HttpError(400, f"bad Content-Length {raw[:20]!r}")
     length = int(raw)
     if length > limit:
@@ -193,6 +194,26 @@ def body_pieces(
             _discard(conn, length, deadline)
         raise HttpError(413, f"request body is larger than {limit} bytes")
     yield from _pieces(conn, length, deadline)
+
+
+def chunk_size(line: bytes) -> int:
+    """The size of a chunk from its size line (`1a2b`, optionally `;extensions`): hex digits only.
+
+    int(x, 16) alone also reads `-5`, `0x10`, `+a` and `1_0`; a negative size would shrink the running
+    total and lift the body limit, so anything but hex digits is a 400."""
+    digits = line.split(b";")[0].rstrip(b" \t")
+    if not HEX_DIGITS.fullmatch(digits):
+        raise HttpError(400, f"bad chunk size {digits[:20]!r}")
+    return int(digits, 16)
+
+
+def _skip_trailers(conn: Buffered, deadline: float) -> None:
+    """Read the trailer lines after the last chunk (dropped), at most TRAILERS bytes in all."""
+    total = 0
+    while line := conn.readline(TRAILERS, deadline):
+        total += len(line) + 2
+        if total > TRAILERS:
+            raise HttpError(431, f"the trailers of the chunked body are larger than {TRAILERS} bytes")
 
 
 def discard_body(conn: Buffered, headers: dict[str, str], limit: int, deadline: float) -> None:

@@ -4,11 +4,15 @@ query); handlers rewrite it and `Request.target` re-encodes what the policy chec
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from typing import BinaryIO
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
 
 from .errors import HttpError
+
+CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+VERSION = re.compile(r"[0-9]{1,4}\.[0-9]{1,4}")
 
 
 @dataclass
@@ -70,12 +74,15 @@ def parse_target(raw: str) -> tuple[str, str, list[tuple[str, str]]]:
     if parts.scheme or parts.netloc or not parts.path.startswith("/"):
         raise HttpError(400, f"bad request target {raw[:80]!r}")
     path = unquote(parts.path)
-    if "\x00" in path or any(seg in {".", ".."} for seg in path.split("/")):
+    # No control characters: no engine name has one, and a route's `$` matches before a final newline.
+    if CONTROL.search(path) or any(seg in {".", ".."} for seg in path.split("/")):
         raise HttpError(400, "bad request path")
     version = ""
     if path.startswith("/v"):
         head, _, rest = path[2:].partition("/")
         if head.replace(".", "", 1).isdigit() and "." in head:
+            if not VERSION.fullmatch(head):  # isdigit() is also True for `١` and `１`
+                raise HttpError(400, f"the API version in the request path (v{head[:20]}) is malformed")
             version, path = head, "/" + rest
     try:
         query = parse_qsl(parts.query, keep_blank_values=True, strict_parsing=False)

@@ -16,6 +16,10 @@ from .httpio import HOP_BY_HOP, Buffered, chunk, dechunk, json_response, read_bo
 if TYPE_CHECKING:
     from .server import Forward
 
+# Bytes a client may send while an answer streams to it (a pipelined next request: its head and a JSON
+# body); a client still writing past them is closed instead of buffered in the gateway's memory.
+AHEAD = 2 * 2**20
+
 
 def read_all(upb: Buffered, headers: dict[str, str]) -> bytes:
     """The engine's whole answer body (chunked, Content-Length or until it closes)."""
@@ -67,6 +71,14 @@ def pass_through(client: Buffered, upb: Buffered, start: str, headers: dict[str,
     return relay_body(client, upb, remaining) and not until_eof
 
 
+def took_ahead(client: Buffered) -> bool:
+    """Read what the client sends while an answer streams (its next request, kept for later); False
+    when it went away or has sent more than AHEAD bytes ahead (the shared gateway keeps no more)."""
+    data = client.sock.recv(65536)
+    client.buf += data
+    return bool(data) and len(client.buf) <= AHEAD
+
+
 def relay_body(client: Buffered, upb: Buffered, remaining: int) -> bool:
     """Copy the upstream body to the client; False if the client went away first."""
     pending = upb.take()
@@ -82,11 +94,8 @@ def relay_body(client: Buffered, upb: Buffered, remaining: int) -> bool:
         ready, _, _ = select.select([upb.sock, client.sock], [], [], 3600)
         if not ready:
             return False
-        if client.sock in ready:
-            data = client.sock.recv(65536)
-            if not data:
-                return False  # the CLI went away (Ctrl-C on logs -f, events)
-            client.buf += data
+        if client.sock in ready and not took_ahead(client):
+            return False  # the CLI went away (Ctrl-C on logs -f, events), or sent too much ahead
         if upb.sock in ready:
             pending = upb.sock.recv(65536)
             if not pending:
@@ -128,11 +137,8 @@ def stream_lines(client: Buffered, upb: Buffered, headers: dict[str, str], fwd: 
         if done:
             break
         ready, _, _ = select.select([upb.sock, client.sock], [], [], 3600)
-        if client.sock in ready:
-            got = client.sock.recv(65536)
-            if not got:
-                return False  # the CLI went away
-            client.buf += got
+        if client.sock in ready and not took_ahead(client):
+            return False  # the CLI went away, or sent too much ahead
         if upb.sock in ready:
             more = upb.sock.recv(65536)
             if not more:

@@ -145,8 +145,8 @@ class Proxy:
         if len(parts) != 3 or not parts[2].startswith("HTTP/1."):
             raise HttpError(400, f"malformed request line {start[:80]!r}")
         method, target = parts[0], parts[1]
-        path, version, query = parse_target(target)
         try:
+            path, version, query = parse_target(target)
             policy.check_version(version)
             route, params = policy.match(method, path)
             policy.check_before_body(method, path, query)  # e.g. docker import: refused from its query
@@ -187,8 +187,8 @@ class Proxy:
                 read_body_to(client, headers, limit, deadline, spool, drain=16 * limit)
                 spool.seek(0)
                 body = b""
-            else:
-                body = read_body(client, headers, limit, deadline)
+            else:  # over the limit: taken off the wire first, so the client reads the 413
+                body = read_body(client, headers, limit, deadline, drain=max(limit, self.big_body))
         except BaseException as exc:
             if spool is not None:
                 spool.close()
