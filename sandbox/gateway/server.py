@@ -145,6 +145,7 @@ class Proxy:
         if len(parts) != 3 or not parts[2].startswith("HTTP/1."):
             raise HttpError(400, f"malformed request line {start[:80]!r}")
         method, target = parts[0], parts[1]
+        expects_continue = headers.get("expect", "").lower() == "100-continue"
         try:
             path, version, query = parse_target(target)
             policy.check_version(version)
@@ -153,13 +154,17 @@ class Proxy:
         except Exception:
             # Refused before dispatch: take the body off the wire first (a client still writing it
             # would otherwise see a broken pipe instead of the refusal).
-            bound = max(lim.body, self.big_body)
-            discard_body(client, headers, bound, time.monotonic() + REFUSED_BODY_TIME)
+            # A client that asked `Expect: 100-continue` sends no body before it is told to (RFC 9110).
+            if not expects_continue:
+                bound = max(lim.body, self.big_body)
+                discard_body(client, headers, bound, time.monotonic() + REFUSED_BODY_TIME)
             raise
         big = route.big_body
         if big and not slots.acquire(blocking=False):
             raise HttpError(429, "another large upload (build context) of this sandbox is in progress")
         try:
+            if expects_continue:  # curl asks before a large body (and would otherwise wait a second)
+                client.sock.sendall(b"HTTP/1.1 100 Continue\r\n\r\n")
             req = self._read_body(client, method, path, version, query, headers, params, big)
         except BaseException:
             if big:

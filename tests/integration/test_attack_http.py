@@ -231,6 +231,19 @@ SPELLINGS = [
         "both",
     ),
     (b"GET  /v1.41/_ping HTTP/1.1\r\n\r\n", 400, "malformed request line"),
+    (
+        post("/v1.41/session", b"", "Connection: Upgrade\r\nUpgrade: h2c\r\n"),
+        403,
+        "BuildKit is not available",
+    ),
+    (post("/v1.41/grpc", b"", "Connection: Upgrade\r\nUpgrade: h2c\r\n"), 403, "BuildKit is not available"),
+    (get("/v1.41/distribution/busybox/json"), 403, "is not available"),
+    (get("/v1.41/plugins"), 403, "is not available"),
+    (post("/v1.41/plugins/pull?remote=x", b"[]"), 403, "is not available"),
+    (get("/v1.41/nodes"), 403, "is not available"),
+    (post("/v1.41/services/create", b"{}"), 403, "is not available"),
+    (get("/v1.41/secrets"), 403, "is not available"),
+    (get("/v1.41/configs/x"), 404, "No such object"),
 ]
 
 
@@ -248,3 +261,28 @@ def test_request_spellings(docker_client, gw):
     assert wrong == []
     assert len(session_containers(docker_client, sid)) == before
     assert answers(path, b"GET /v1.41/_ping HTTP/1.0\r\n\r\n")[0] == (200, b"OK")
+
+
+def test_expect_100_continue(gw):
+    """curl sends `Expect: 100-continue` before a large body and waits a second for the go-ahead: the
+    gateway gives it at once, reads the body, then answers (here the policy's refusal of the body); a
+    request refused from its head alone is answered at once, without waiting for a body."""
+    _, path, _ = gw
+    body = b'{"Image":"busybox","HostConfig":{"Privileged":true}}'
+    head = post("/v1.41/containers/create", body, "Expect: 100-continue\r\n")[: -len(body)]
+    with socket.socket(socket.AF_UNIX) as s:
+        s.connect(path)
+        s.sendall(head)
+        buf = Buffered(s)
+        start, _ = read_headers(buf, 1 << 20, time.monotonic() + 0.8)  # TimeoutError: no go-ahead
+        assert start.startswith("HTTP/1.1 100 "), start
+        s.sendall(body)
+        status, answer = read_answer(buf, time.monotonic() + 20)
+        assert status == 403 and "privileged containers" in message(answer), (status, answer)
+    refused = (
+        b"POST /v1.41/containers/x/update HTTP/1.1\r\nContent-Length: 30\r\nExpect: 100-continue\r\n\r\n"
+    )
+    started = time.monotonic()
+    status, answer = answers(path, refused, timeout=5)[0]
+    assert status == 403 and "docker update is not available" in message(answer)
+    assert time.monotonic() - started < 1, "the refusal waited for a body the client will not send"
