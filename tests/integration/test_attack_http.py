@@ -10,11 +10,13 @@ import secrets
 import socket
 import struct
 import time
+from urllib.parse import quote
 
 import pytest
 from gateway_harness import leftovers, make_manager, session_containers
 
 from sandbox.gateway.httpio import Buffered, Closed, read_body, read_headers
+from sandbox.gateway.policy import LABEL_SESSION
 
 pytestmark = [pytest.mark.docker]
 
@@ -22,7 +24,8 @@ pytestmark = [pytest.mark.docker]
 @pytest.fixture(scope="module")
 def gw(docker_client, tmp_path_factory):
     """One open session (no sandbox container: its socket is what curl in the sandbox reaches), with a
-    running busybox container `busy` made through the gateway; (session id, socket path, busy's id)."""
+    running busybox container `busy` made through the gateway; (session id, socket path, busy's id,
+    the manager)."""
     manager = make_manager(docker_client, tmp_path_factory)
     sid = "h" + secrets.token_hex(5)
     manager.open(sid)
@@ -33,7 +36,7 @@ def gw(docker_client, tmp_path_factory):
     cid = json.loads(created)["Id"]
     assert answers(path, post(f"/v1.41/containers/{cid}/start", b""))[0][0] == 204
     try:
-        yield sid, path, cid
+        yield sid, path, cid, manager
     finally:
         manager.close(sid)
         manager.shutdown()
@@ -105,7 +108,7 @@ def test_chunk_sizes_cannot_lift_the_body_limit(docker_client, gw):
     """A negative chunk size shrank the gateway's running total: a 1.5 MiB create passed the 1 MiB
     limit (the same trick lifts the build-context limit, on the gateway's disk). `0x`, `+`, `_` are
     other spellings int(x, 16) reads. Each is a 400 now and nothing is created."""
-    sid, path, _ = gw
+    sid, path, *_ = gw
     before = len(session_containers(docker_client, sid))
     attacks = {
         "negative": chunked([b"-200000\r\n\r\n"], BIG_CREATE),
@@ -127,7 +130,7 @@ def test_chunk_sizes_cannot_lift_the_body_limit(docker_client, gw):
 def test_bytes_sent_ahead_of_a_streaming_answer_close_the_connection(gw):
     """While `events` or `logs -f` stream, a client writing 64 MiB was buffered whole in the gateway
     (shared by every session); it is closed after a few MiB now, and the session works on."""
-    _, path, cid = gw
+    _, path, cid, _ = gw
     for target in ("/v1.41/events", f"/v1.41/containers/{cid}/logs?follow=1&stdout=1"):
         with socket.socket(socket.AF_UNIX) as s:
             s.connect(path)
@@ -159,7 +162,7 @@ def demux(raw: bytes) -> bytes:
 def test_a_request_sent_after_a_hijack_is_stdin_not_a_request(docker_client, gw):
     """`exec start` with `Upgrade: tcp` and, in the same write, a second HTTP request (a create): the
     second request reaches the exec's stdin (`cat` echoes it), never the engine as a request."""
-    sid, path, cid = gw
+    sid, path, cid, _ = gw
     before = len(session_containers(docker_client, sid))
     exec_body = json.dumps({"AttachStdin": True, "AttachStdout": True, "Cmd": ["cat"]}).encode()
     (status, made), *_ = answers(path, post(f"/v1.41/containers/{cid}/exec", exec_body))
@@ -188,7 +191,7 @@ def test_a_request_sent_after_a_hijack_is_stdin_not_a_request(docker_client, gw)
 def test_pipelined_and_upgrade_requests_keep_their_boundaries(docker_client, gw):
     """Three requests in one write (a create with its body, a list asking to upgrade, a ping): three
     answers in order, the list a plain JSON answer (no upgrade), the create's container in it."""
-    sid, path, _ = gw
+    sid, path, *_ = gw
     raw = (
         post("/v1.41/containers/create?name=piped", b'{"Image":"busybox","Cmd":["true"]}')
         + get("/v1.41/containers/json?all=1", "Connection: Upgrade\r\nUpgrade: tcp\r\n")
@@ -249,7 +252,7 @@ SPELLINGS = [
 
 def test_request_spellings(docker_client, gw):
     """Every spelling of SPELLINGS gets its answer; nothing is created; the session works on."""
-    sid, path, _ = gw
+    sid, path, *_ = gw
     before = len(session_containers(docker_client, sid))
     wrong = []
     for raw, status, fragment in SPELLINGS:
@@ -267,7 +270,7 @@ def test_expect_100_continue(gw):
     """curl sends `Expect: 100-continue` before a large body and waits a second for the go-ahead: the
     gateway gives it at once, reads the body, then answers (here the policy's refusal of the body); a
     request refused from its head alone is answered at once, without waiting for a body."""
-    _, path, _ = gw
+    _, path, *_ = gw
     body = b'{"Image":"busybox","HostConfig":{"Privileged":true}}'
     head = post("/v1.41/containers/create", body, "Expect: 100-continue\r\n")[: -len(body)]
     with socket.socket(socket.AF_UNIX) as s:
@@ -286,3 +289,57 @@ def test_expect_100_continue(gw):
     status, answer = answers(path, refused, timeout=5)[0]
     assert status == 403 and "docker update is not available" in message(answer)
     assert time.monotonic() - started < 1, "the refusal waited for a body the client will not send"
+
+
+def test_lists_and_prunes_filtered_by_another_sessions_labels(docker_client, gw):
+    """Session V has a stopped container, an unused volume and network (all prunable). From this
+    session, lists, prunes and df asked with V's session label, V's IDs and names, or `label!` of its
+    own label show and remove nothing of V."""
+    sid, path, _, manager = gw
+    victim = "v" + secrets.token_hex(5)
+    manager.open(victim)
+    vpath = str(manager.state_dir / victim / "docker.sock")
+    made = answers(vpath, post("/v1.41/containers/create?name=prey", b'{"Image":"busybox","Cmd":["true"]}'))
+    made += answers(vpath, post("/v1.41/volumes/create", b'{"Name":"prey"}'))
+    made += answers(vpath, post("/v1.41/networks/create", b'{"Name":"prey"}'))
+    assert [st for st, _ in made] == [201, 201, 201], made
+    vcid = json.loads(made[0][1])["Id"]
+
+    def victim_objects() -> list[str]:
+        flt = {"label": [f"{LABEL_SESSION}={victim}"]}
+        api = docker_client.api
+        return sorted(
+            [c["Id"] for c in api.containers(all=True, filters=flt)]
+            + [v["Name"] for v in api.volumes(filters=flt).get("Volumes") or []]
+            + [n["Name"] for n in api.networks(filters=flt)]
+        )
+
+    before = victim_objects()
+    assert vcid in before and len(before) >= 4, before  # with V's default network
+    spellings = [
+        {"label": [f"{LABEL_SESSION}={victim}"]},
+        {"label": {f"{LABEL_SESSION}={victim}": True}},
+        {"label!": [f"{LABEL_SESSION}={sid}"]},
+        {"id": [vcid]},
+        {"name": [f"atlas-{victim}.prey", "prey"]},
+    ]
+    lists = ("/v1.41/containers/json?all=1&filters=", "/v1.41/volumes?filters=", "/v1.41/networks?filters=")
+    prunes = (
+        "/v1.41/containers/prune?filters=",
+        "/v1.41/volumes/prune?filters=",
+        "/v1.41/networks/prune?filters=",
+    )
+    raw = b""
+    for flt in spellings:
+        q = quote(json.dumps(flt))
+        raw += b"".join(get(target + q) for target in lists)
+        raw += b"".join(post(target + q, b"") for target in prunes)
+    raw += get("/v1.41/system/df")
+    got = answers(path, raw, count=len(spellings) * 6 + 1)
+    assert len(got) == len(spellings) * 6 + 1, got
+    bad = [(i, st, body[:200]) for i, (st, body) in enumerate(got) if st != 200]
+    assert all(st == 400 and b"Invalid filter" in body for _, st, body in bad), bad  # e.g. label! on lists
+    seen = [part for _, body in got for part in (vcid[:12], victim, "prey") if part.encode() in body]
+    assert seen == [], seen
+    assert victim_objects() == before
+    manager.close(victim)
