@@ -17,6 +17,7 @@ import re
 from . import lineage, policy
 from .buildcontext import Bounds, read_context
 from .errors import NoSuchObject
+from .policy import buildcontext as build_rules
 from .policy import buildquery, dockerfile
 from .policy import commit as commit_policy
 from .policy import images as image_rules
@@ -39,6 +40,13 @@ class BuildHandlers:
         ctx = read_context(body, query.dockerfile, Bounds.for_upload(self.budget.build_context))
         try:
             plan = dockerfile.read(ctx.dockerfile, query.buildargs, lambda ref, line: self._base(sess, ref))
+            reading = [
+                i for i in plan.parsed.instructions if i.cmd in {"copy", "add"} and "from" not in i.flags
+            ]
+            adds = sum(1 for i in reading if i.cmd == "add")
+            files, archives = ctx.measure(archives=adds > 0)
+            limit = self.budget.session_disk
+            build_rules.check_build_writes(len(reading) - adds, adds, files, archives, limit)
             bases = {
                 s.image_id: lineage.lineage_image(self.api, sess.id, sess.labels, s.image_id)  # type: ignore[attr-defined]
                 for s in plan.stages

@@ -79,7 +79,7 @@ def _decompressed(body: BinaryIO) -> BinaryIO | None:
 
 def _is_tar(body: BinaryIO) -> bool:
     block = body.read(512)
-    body.seek(0)
+    body.seek(0)  # a decompressing stream rewinds by decompressing again: 512 bytes here
     if len(block) < 512:
         return False
     try:
@@ -97,6 +97,12 @@ class Context:
         self.dockerfile = dockerfile
         self._out = out
         self._tar = tar
+        self.bounds = Bounds()
+
+    def measure(self, archives: bool) -> tuple[int, int]:
+        """(bytes of the context's files, bytes ADD would unpack from its archives: only when
+        `archives`, i.e. the Dockerfile has an ADD); refused (context.nested) past `bounds`."""
+        return measure_archives(self._out, self.bounds, archives)
 
     def finish(self, dockerfile: str) -> BinaryIO:
         """Add the Dockerfile the engine builds; the complete tar, positioned at its start."""
@@ -141,7 +147,55 @@ def read_context(body: BinaryIO, dockerfile: str, bounds: Bounds) -> Context:
         out.close()
         raise
     path, data = found
-    return Context(path, rules.dockerfile_text(data), out, tout)
+    ctx = Context(path, rules.dockerfile_text(data), out, tout)
+    ctx.bounds = bounds
+    return ctx
+
+
+def measure_archives(out: BinaryIO, bounds: Bounds, archives: bool = True) -> tuple[int, int]:
+    """(bytes of the files, bytes their archives unpack to: 0 unless `archives`) of the new context tar
+    `out` (being written: read from its start, then left where it was). An archive is what `ADD`
+    unpacks inside the engine: a file that is a tar once decompressed (gzip, bzip2, xz, as the engine
+    sniffs it)."""
+    where = out.tell()
+    files = unpacked = entries = 0
+    out.seek(0)
+    try:
+        with tarfile.open(fileobj=out, mode="r:") as tar:
+            for member in tar:
+                if member.isreg():
+                    files += member.size
+                    if not archives:
+                        continue
+                    size, count = _archive(member.name, tar.extractfile(member), bounds, unpacked, entries)  # type: ignore[arg-type]
+                    unpacked, entries = unpacked + size, entries + count
+    except tarfile.ReadError:  # an empty tar (only the Dockerfile, added later)
+        pass
+    finally:
+        out.seek(where)
+    return files, unpacked
+
+
+def _archive(name: str, data: BinaryIO, bounds: Bounds, before: int, entries: int) -> tuple[int, int]:
+    """(bytes of files, entries) ADD would unpack from the context file `name` ((0, 0): not an archive);
+    refused (context.nested) once all archives together pass the bounds."""
+    head = data.read(6)
+    data.seek(0)
+    if head.startswith(rules.ZSTD_MAGIC):
+        rules.check_nested(name, 0, 0, bounds, "zstd compression")
+    try:
+        stream = _decompressed(data) or data
+        if not _is_tar(stream):
+            return 0, 0
+        size = count = 0
+        with tarfile.open(fileobj=stream, mode="r|") as tar:
+            for member in tar:  # sizes as the header says: a sparse file unpacks to its full size
+                size, count = size + max(member.size, 0), count + 1
+                rules.check_nested(name, before + size, entries + count, bounds)
+        return size, count
+    except (tarfile.TarError, *UNREADABLE) as exc:
+        rules.check_nested(name, 0, 0, bounds, str(exc) or type(exc).__name__)
+    return 0, 0
 
 
 def _copy(

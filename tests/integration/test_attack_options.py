@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import io
 import secrets
+import subprocess
+import tarfile
 import time
 
 import docker.errors
@@ -159,3 +161,43 @@ def test_images_from_the_learners_registry_may_not_carry_the_sandboxs_labels(doc
     claimed = {"label": f"org.container-atlas.lineage={victim}"}
     assert docker_client.api.images(all=True, filters=claimed) == []
     _ok(box, "docker rm -f reg")
+
+
+def _bomb(size: int) -> bytes:
+    """A gzip-compressed tar holding one file of `size` zero bytes (about a thousandth of its size)."""
+    raw = io.BytesIO()
+    with tarfile.open(fileobj=raw, mode="w:gz", compresslevel=1) as tar:
+        info = tarfile.TarInfo("zeros")
+        info.size = size
+        tar.addfile(info, _Zeros(size))
+    return raw.getvalue()
+
+
+class _Zeros(io.RawIOBase):
+    def __init__(self, size: int) -> None:
+        self.left = size
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b) -> int:  # type: ignore[override]
+        n = min(len(b), self.left)
+        b[:n] = bytes(n)
+        self.left -= n
+        return n
+
+
+def test_add_of_an_archive_bomb_in_the_context_is_refused(small_disk):
+    """`ADD x.tar.gz /dir/` unpacks the archive inside the engine, where no budget watches: a small
+    compressed file of zeros would fill the host's disk. Such a context is refused before the build."""
+    box = small_disk  # noqa: F811
+    # Into the sandbox's /tmp (its root file system is read-only): 300 MiB, over the 256 MiB a context
+    # may unpack to (the session's disk budget here is 200 MiB); bzip2, xz and sizes: unit tests.
+    write = ["docker", "exec", "-i", box.container.name, "sh", "-c", "mkdir -p /tmp/b && cat > /tmp/b/b.tgz"]
+    subprocess.run(write, input=_bomb(300 * MiB), check=True, timeout=60)
+    ok = "printf 'FROM busybox\\nCOPY b.tgz /x/\\n' > /tmp/b/Dockerfile && docker build -q -t kept /tmp/b"
+    add = "printf 'FROM busybox\\nADD b.tgz /x/\\n' > /tmp/b/Dockerfile && docker build -t bomb /tmp/b"
+    (code, out), (kept, why) = box.sh_each([add, ok])
+    assert code != 0 and f"{PREFIX}the build context's b.tgz and its other archives unpack" in out, out
+    assert kept == 0, why  # COPY takes the file as it is: nothing unpacks
+    assert "bomb" not in _ok(box, "docker images --format '{{.Repository}}'").split()

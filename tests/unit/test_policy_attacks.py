@@ -1,13 +1,20 @@
 """Policy rules against hostile object options: how many anonymous volumes a container gets, how many
-ports a session publishes (each a process on the host), which sandbox labels a pulled image may carry."""
+ports a session publishes (each a process on the host), which sandbox labels a pulled image may carry,
+what the engine may unpack and copy for a build's ADD and COPY (outside any container)."""
 
 from __future__ import annotations
 
+import bz2
+import io
 import json
+import lzma
+import tarfile
 
 import pytest
 
+from sandbox.gateway.buildcontext import Bounds, read_context
 from sandbox.gateway.policy import Denied
+from sandbox.gateway.policy.buildcontext import check_build_writes
 from sandbox.gateway.policy.container_create import check_anonymous_volumes, parse
 from sandbox.gateway.policy.labels import check_pulled_labels
 from sandbox.gateway.policy.ports import MAX_PUBLISHED, check_port_count
@@ -72,3 +79,83 @@ def test_pulled_images_may_name_only_their_own_session(labels, refused):
             check_pulled_labels(labels, "mine")
     else:
         check_pulled_labels(labels, "mine")
+
+
+MiB = 2**20
+
+
+def tar_bytes(*files: tuple[str, int]) -> bytes:
+    """A plain tar of files of zero bytes: (name, size)."""
+    raw = io.BytesIO()
+    with tarfile.open(fileobj=raw, mode="w") as tar:
+        for name, size in files:
+            info = tarfile.TarInfo(name)
+            info.size = size
+            tar.addfile(info, io.BytesIO(bytes(size)))
+    return raw.getvalue()
+
+
+def gz(data: bytes) -> bytes:
+    import gzip
+
+    return gzip.compress(data)
+
+
+def context(*files: tuple[str, bytes]):
+    """A build context (read as the gateway reads uploads) with these files and a Dockerfile."""
+    raw = io.BytesIO()
+    with tarfile.open(fileobj=raw, mode="w") as tar:
+        for name, data in (("Dockerfile", b"FROM busybox\n"), *files):
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    raw.seek(0)
+    return read_context(raw, "", Bounds(unpacked=MiB, entries=50))
+
+
+NESTED = tar_bytes(("a", 300_000), ("b", 300_000))  # unpacks to 600,000 bytes
+
+
+@pytest.mark.parametrize(
+    "packed",
+    [NESTED, gz(NESTED), bz2.compress(NESTED), lzma.compress(NESTED)],
+    ids=["tar", "gz", "bz2", "xz"],
+)
+def test_archives_add_would_unpack_are_measured(packed):
+    ctx = context(("one.tgz", packed), ("plain.txt", b"x" * 100), ("text.gz", gz(b"not a tar" * 1000)))
+    files, unpacked = ctx.measure(archives=True)
+    assert (files, unpacked) == (len(packed) + 100 + len(gz(b"not a tar" * 1000)), 600_000)
+    assert ctx.measure(archives=False) == (files, 0)  # no ADD in the Dockerfile: nothing unpacks
+    ctx.close()
+
+
+@pytest.mark.parametrize(
+    ("files", "reason"),
+    [
+        ([("a.tgz", gz(NESTED)), ("b.tgz", gz(NESTED))], "and its other archives unpack to more than 1 MiB"),
+        ([("many.tar", tar_bytes(*((f"f{i}", 0) for i in range(60))))], "or 50 entries"),
+        ([("z.tar.zst", b"\x28\xb5\x2f\xfd" + bytes(100))], "z.tar.zst cannot be checked (zstd compression)"),
+        ([("cut.tgz", gz(NESTED)[: len(gz(NESTED)) // 2])], "cut.tgz cannot be checked"),
+    ],
+    ids=["together", "entries", "zstd", "truncated"],
+)
+def test_archives_past_the_bounds_are_refused(files, reason):
+    ctx = context(*files)
+    with pytest.raises(Denied, match=reason.replace("(", r"\(").replace(")", r"\)")):
+        ctx.measure(archives=True)
+    ctx.close()
+
+
+def test_the_context_tar_is_left_where_it_was_being_written():
+    ctx = context(("one.tgz", gz(NESTED)))
+    ctx.measure(archives=True)
+    with ctx.finish("FROM busybox\n") as done, tarfile.open(fileobj=done, mode="r:") as tar:
+        assert tar.getnames() == ["one.tgz", "Dockerfile"]
+
+
+def test_what_copy_and_add_may_write_is_bounded_by_the_disk_budget():
+    check_build_writes(copies=20, adds=1, files=10 * MiB, archives=50 * MiB, limit=2048 * MiB)
+    with pytest.raises(Denied, match="this build could write 2100 MiB with COPY and ADD"):
+        check_build_writes(copies=30, adds=0, files=70 * MiB, archives=0, limit=2048 * MiB)
+    with pytest.raises(Denied, match="could write 2560 MiB"):
+        check_build_writes(copies=0, adds=10, files=0, archives=256 * MiB, limit=2048 * MiB)

@@ -202,6 +202,16 @@ CASES: dict[str, tuple[Callable[[], object], str, Callable[[], object]]] = {
         "leaving the context",
         lambda: ctx.check_symlink("a/l", "../b"),
     ),
+    "context.nested": (
+        lambda: ctx.check_nested("a.tgz", 300 * MiB, 1, ctx.Bounds()),
+        "unpack to more than 256 MiB",
+        lambda: ctx.check_nested("a.tgz", 1 * MiB, 1, ctx.Bounds()),
+    ),
+    "build.writes": (
+        lambda: ctx.check_build_writes(10, 1, 200 * MiB, 0, 2048 * MiB),
+        "more than the sandbox's 2048 MiB disk budget",
+        lambda: ctx.check_build_writes(10, 1, 20 * MiB, 100 * MiB, 2048 * MiB),
+    ),
     "context.special": (lambda: ctx.refuse_special("dev/sda"), "a device, fifo", lambda: None),
     "exec.create": (
         lambda: exec.check_exec_create({"Privileged": True}),

@@ -169,3 +169,31 @@ def check_symlink(name: str, target: str) -> None:
 def refuse_special(name: str) -> NoReturn:
     """Devices, fifos and other special files are refused."""
     raise Denied(f"the build context has {name!r}, a device, fifo or other special file")
+
+
+@rule("context.nested")
+def check_nested(name: str, unpacked: int, entries: int, bounds: Bounds, problem: str = "") -> None:
+    """A file of the context that `ADD` would unpack inside the engine (a tar, maybe gzip, bzip2 or xz
+    compressed; `unpacked` bytes of files and `entries` so far, all such files together) stays within
+    Bounds.unpacked and Bounds.entries; a zstd-compressed or unreadable one (`problem`) is refused."""
+    if problem:
+        raise Denied(f"the build context's {name} cannot be checked ({problem}); ADD would unpack it")
+    if unpacked > bounds.unpacked or entries > bounds.entries:
+        raise Denied(
+            f"the build context's {name} and its other archives unpack to more than "
+            f"{bounds.unpacked // MiB} MiB or {bounds.entries} entries (ADD would unpack them)"
+        )
+
+
+@rule("build.writes")
+def check_build_writes(copies: int, adds: int, files: int, archives: int, limit: int) -> None:
+    """What the engine writes for COPY and ADD (outside any container, where no disk watcher can stop
+    it): each of the `copies` COPY may copy the context's `files` bytes, each of the `adds` ADD those
+    and the `archives` it unpacks; in all at most `limit` bytes (limits.session_disk)."""
+    most = copies * files + adds * (files + archives)
+    if most > limit:
+        raise Denied(
+            f"this build could write {most // MiB} MiB with COPY and ADD ({copies + adds} instructions "
+            f"reading {(files + archives) // MiB} MiB of context), more than the sandbox's "
+            f"{limit // MiB} MiB disk budget"
+        )
