@@ -5,10 +5,12 @@ working afterwards. Parser-only spellings are in tests/unit/test_gateway_http_at
 
 from __future__ import annotations
 
+import io
 import json
 import secrets
 import socket
 import struct
+import tarfile
 import time
 from urllib.parse import quote
 
@@ -343,3 +345,30 @@ def test_lists_and_prunes_filtered_by_another_sessions_labels(docker_client, gw)
     assert seen == [], seen
     assert victim_objects() == before
     manager.close(victim)
+
+
+def test_a_dockerfile_variable_bomb_is_refused_by_the_gateway(docker_client, gw):
+    """A 1 KB Dockerfile whose ENV lines each repeat the last value tenfold (12 such lines: 10^15 bytes)
+    filled the gateway's memory as it expanded them; refused naming the line (here 5 such lines,
+    100 MB, should the limit ever go), at once, and the session works on."""
+    _, path, *_ = gw
+    bomb = "FROM busybox\nENV A=" + "x" * 1000 + "\n" + ("ENV A=" + "$A" * 10 + "\n") * 5 + "LABEL a=$A\n"
+    data = bomb.encode()
+    tar = io.BytesIO()
+    with tarfile.open(fileobj=tar, mode="w") as tf:
+        info = tarfile.TarInfo("Dockerfile")
+        info.size = len(data)
+        tf.addfile(info, io.BytesIO(data))
+    body = tar.getvalue()
+    head = (
+        "POST /v1.41/build?t=bomb HTTP/1.1\r\nContent-Type: application/x-tar\r\n"
+        f"Content-Length: {len(body)}\r\n\r\n"
+    )
+    started = time.monotonic()
+    status, answer = answers(path, head.encode() + body, timeout=20)[0]
+    assert time.monotonic() - started < 5
+    assert "(Dockerfile line 6)" in answer.decode() and "variables expand to more than" in answer.decode(), (
+        status,
+        answer[:300],
+    )
+    assert answers(path, get("/v1.41/_ping"))[0] == (200, b"OK")

@@ -18,15 +18,17 @@ tests/integration/test_dockerfile_engine.py.
 
 from __future__ import annotations
 
+import contextvars
 import json
 import re
+from collections import ChainMap
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sandbox.labels import PREFIX as RESERVED_LABELS  # the labels' one home
 
 from ..errors import Denied
-from .dockerfile_expand import Unset, expand, literal
+from .dockerfile_expand import TooLarge, Unset, expand, literal
 from .dockerfile_syntax import WHITESPACE, DockerfileError, Instruction, Parsed, parse, parse_words
 from .rules import rule
 
@@ -34,6 +36,11 @@ __all__ = ["Denied", "DockerfileError", "Plan", "Stage", "expand", "literal", "p
 STAGE_NAME = re.compile(r"^[a-z][a-z0-9-_\.]*$")
 URLISH = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://|^git@|^github\.com/")
 HEREDOC = re.compile(r"<<-?\s*['\"]?[A-Za-z_]")
+# What all variable expansions of one Dockerfile may produce: this much plus twice the Dockerfile's own
+# size. `ENV A=$A$A$A...` line after line grows tenfold each time; unbounded, a 2 KB Dockerfile filled
+# the gateway's memory (and the engine's, which expands the same lines).
+EXPANSION_BUDGET = 4 * 2**20
+_left: contextvars.ContextVar[list[int]] = contextvars.ContextVar("dockerfile_expansion_left")
 #: Build args the builder knows without an ARG line (the proxy variables), as Docker 20.10 lists them.
 BUILTIN_ARGS = frozenset(
     {
@@ -121,6 +128,7 @@ def read(text: str, buildargs: dict[str, str], base: Base) -> Plan:
     """
     parsed = parse(text)
     plan = Plan(parsed)
+    _left.set([EXPANSION_BUDGET + 2 * len(text)])
     esc = parsed.escape
     meta: dict[str, str | None] = {}
     instructions = parsed.instructions
@@ -153,7 +161,7 @@ def read(text: str, buildargs: dict[str, str], base: Base) -> Plan:
             if stage.name:
                 names[stage.name] = len(plan.stages) - 1
             continue
-        scope = {**args, **env}
+        scope = ChainMap(env, args)  # a view (a copy per instruction was quadratic)
         if cmd == "arg":
             for key, value in _arg_pairs(ins, esc):
                 if value is not None:
@@ -164,7 +172,6 @@ def read(text: str, buildargs: dict[str, str], base: Base) -> Plan:
                     value = metavals.get(key)
                 if value is not None:
                     args[key] = value
-                    scope = {**args, **env}
         elif cmd == "env":
             new = {k: _expand(ins, v, scope, esc) for k, v in _name_values(ins, esc)}
             env.update(new)
@@ -196,8 +203,16 @@ _HEREDOC_MSG = (
 
 
 def _expand(ins: Instruction, word: str, env: dict[str, str], esc: str, strict: bool = False) -> str:
+    """`word` expanded as the builder does, counted against the Dockerfile's EXPANSION_BUDGET."""
+    left = _left.get(None)
     try:
-        return expand(word, env, esc, strict)
+        value = expand(word, env, esc, strict, limit=left[0] if left else None)
+    except TooLarge:
+        raise DockerfileError(
+            ins.line,
+            f"{ins.cmd.upper()}: variables expand to more than a Dockerfile may "
+            f"({EXPANSION_BUDGET} bytes in all, plus twice the Dockerfile's own size)",
+        ) from None
     except Unset as exc:
         raise DockerfileError(
             ins.line,
@@ -206,6 +221,9 @@ def _expand(ins: Instruction, word: str, env: dict[str, str], esc: str, strict: 
         ) from None
     except ValueError as exc:
         raise DockerfileError(ins.line, str(exc)) from None
+    if left:
+        left[0] -= len(value)
+    return value
 
 
 def _arg_pairs(ins: Instruction, esc: str) -> list[tuple[str, str | None]]:

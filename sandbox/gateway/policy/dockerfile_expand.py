@@ -12,6 +12,11 @@ def literal(value: str, escape: str) -> str:
     return "".join(escape + c if c in (escape, "$", '"', "'") or c.isspace() else c for c in value)
 
 
+class TooLarge(ValueError):
+    """Expansion made a value longer than the `limit` given to `expand` (a variable bomb:
+    `ENV A=$A$A$A...` line after line grows tenfold each time)."""
+
+
 class Unset(Exception):
     """Expansion used a variable that has no value."""
 
@@ -20,10 +25,13 @@ class Unset(Exception):
         self.name = name
 
 
-def expand(word: str, env: dict[str, str], escape: str = "\\", strict: bool = False) -> str:
+def expand(
+    word: str, env: dict[str, str], escape: str = "\\", strict: bool = False, limit: int | None = None
+) -> str:
     """A word with $A, ${A}, ${A:-x}, ${A:+x} expanded and quotes removed (the builder's ProcessWord).
 
-    With `strict`, a variable without a value raises Unset instead of becoming "".
+    With `strict`, a variable without a value raises Unset instead of becoming "". With `limit`, a
+    result longer than `limit` characters raises TooLarge before it is ever joined in memory.
     """
     pos = 0
     n = len(word)
@@ -85,7 +93,16 @@ def expand(word: str, env: dict[str, str], escape: str = "\\", strict: bool = Fa
 
     def until(stop: str) -> str:
         nonlocal pos
-        out = []
+        out: list[str] = []
+        size = 0
+
+        def add(piece: str) -> None:
+            nonlocal size
+            out.append(piece)
+            size += len(piece)
+            if limit is not None and size > limit:
+                raise TooLarge(f"expands to more than {limit} characters")
+
         while pos < n:
             ch = word[pos]
             if ch == stop:
@@ -96,7 +113,7 @@ def expand(word: str, env: dict[str, str], escape: str = "\\", strict: bool = Fa
                 end = word.find("'", pos)
                 if end < 0:
                     raise ValueError("unexpected end of statement while looking for matching single-quote")
-                out.append(word[pos:end])
+                add(word[pos:end])
                 pos = end + 1
             elif ch == '"':
                 pos += 1
@@ -110,7 +127,7 @@ def expand(word: str, env: dict[str, str], escape: str = "\\", strict: bool = Fa
                         pos += 1
                         break
                     if c == "$":
-                        out.append(dollar())
+                        add(dollar())
                         continue
                     pos += 1
                     if c == escape:
@@ -119,16 +136,16 @@ def expand(word: str, env: dict[str, str], escape: str = "\\", strict: bool = Fa
                         if word[pos] in ('"', "$", escape):
                             c = word[pos]
                             pos += 1
-                    out.append(c)
+                    add(c)
             elif ch == "$":
-                out.append(dollar())
+                add(dollar())
             elif ch == escape:
                 pos += 1
                 if pos < n:
-                    out.append(word[pos])
+                    add(word[pos])
                     pos += 1
             else:
-                out.append(ch)
+                add(ch)
                 pos += 1
         if stop:
             raise ValueError("syntax error: missing '}'")
