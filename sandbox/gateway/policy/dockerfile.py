@@ -40,6 +40,10 @@ HEREDOC = re.compile(r"<<-?\s*['\"]?[A-Za-z_]")
 # size. `ENV A=$A$A$A...` line after line grows tenfold each time; unbounded, a 2 KB Dockerfile filled
 # the gateway's memory (and the engine's, which expands the same lines).
 EXPANSION_BUDGET = 4 * 2**20
+# Counts that bound the reader's work (each FROM of an earlier stage copies its variables): far above
+# any real Dockerfile, far below what made one build request hold the gateway's CPU for minutes.
+MAX_INSTRUCTIONS = 1000
+MAX_VARIABLES = 1000  # ARG and ENV names in scope in one stage (or ARGs before the first FROM)
 _left: contextvars.ContextVar[list[int]] = contextvars.ContextVar("dockerfile_expansion_left")
 #: Build args the builder knows without an ARG line (the proxy variables), as Docker 20.10 lists them.
 BUILTIN_ARGS = frozenset(
@@ -132,11 +136,18 @@ def read(text: str, buildargs: dict[str, str], base: Base) -> Plan:
     esc = parsed.escape
     meta: dict[str, str | None] = {}
     instructions = parsed.instructions
+    if len(instructions) > MAX_INSTRUCTIONS:
+        raise DockerfileError(
+            instructions[MAX_INSTRUCTIONS].line,
+            f"a Dockerfile may have at most {MAX_INSTRUCTIONS} instructions",
+        )
     index = 0
     while index < len(instructions) and instructions[index].cmd == "arg":
         ins = instructions[index]
         allowed = {k: v for k, v in meta.items() if v is not None}
-        for key, value in _arg_pairs(ins, esc):
+        pairs = _arg_pairs(ins, esc)
+        _count(ins, len(meta) + len(pairs))
+        for key, value in pairs:
             if value is not None:
                 value = _expand(ins, value, allowed, esc)
             meta[key] = buildargs.get(key, value) if key in buildargs else value
@@ -163,7 +174,9 @@ def read(text: str, buildargs: dict[str, str], base: Base) -> Plan:
             continue
         scope = ChainMap(env, args)  # a view (a copy per instruction was quadratic)
         if cmd == "arg":
-            for key, value in _arg_pairs(ins, esc):
+            pairs = _arg_pairs(ins, esc)
+            _count(ins, len(args) + len(env) + len(pairs))
+            for key, value in pairs:
                 if value is not None:
                     value = _expand(ins, value, scope, esc)
                 if key in buildargs:
@@ -173,7 +186,9 @@ def read(text: str, buildargs: dict[str, str], base: Base) -> Plan:
                 if value is not None:
                     args[key] = value
         elif cmd == "env":
-            new = {k: _expand(ins, v, scope, esc) for k, v in _name_values(ins, esc)}
+            named = _name_values(ins, esc)
+            _count(ins, len(args) + len(env) + len(named))
+            new = {k: _expand(ins, v, scope, esc) for k, v in named}
             env.update(new)
         elif cmd == "label":
             pairs = plan.pairs.setdefault(position, [])
@@ -200,6 +215,12 @@ _HEREDOC_MSG = (
     "heredocs (<<EOF) are not supported by this engine's classic builder (Docker 20.10); "
     "write the file with printf in RUN, or COPY it from the build context"
 )
+
+
+def _count(ins: Instruction, variables: int) -> None:
+    """Refuse an instruction that would take the variables in scope past MAX_VARIABLES."""
+    if variables > MAX_VARIABLES:
+        raise DockerfileError(ins.line, f"a stage may have at most {MAX_VARIABLES} variables (ARG and ENV)")
 
 
 def _expand(ins: Instruction, word: str, env: dict[str, str], esc: str, strict: bool = False) -> str:
