@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
 from . import savetar
-from .httpio import HOP_BY_HOP, Buffered, chunk, dechunk, json_response, read_body
+from .httpio import HOP_BY_HOP, Buffered, HttpError, chunk, dechunk, json_response, read_body
 
 if TYPE_CHECKING:
     from .server import Forward
@@ -19,16 +19,30 @@ if TYPE_CHECKING:
 # Bytes a client may send while an answer streams to it (a pipelined next request: its head and a JSON
 # body); a client still writing past them is closed instead of buffered in the gateway's memory.
 AHEAD = 2 * 2**20
+# The largest engine answer read whole to be rewritten (lists, inspect): other sessions' objects are in
+# the engine's lists too, and their labels are as large as builds and creates let them be.
+WHOLE_ANSWER = 256 * 2**20
 
 
 def read_all(upb: Buffered, headers: dict[str, str]) -> bytes:
-    """The engine's whole answer body (chunked, Content-Length or until it closes)."""
+    """The engine's whole answer body (chunked, Content-Length or until it closes), at most
+    WHOLE_ANSWER bytes (502 past them: the gateway never holds more of one answer)."""
+    deadline = time.monotonic() + 600
+    too_large = HttpError(
+        502, f"the engine's answer is larger than the gateway reads whole ({WHOLE_ANSWER} bytes)"
+    )
     if headers.get("transfer-encoding", "").lower() == "chunked":
-        return read_body(upb, {"transfer-encoding": "chunked"}, 256 * 2**20, time.monotonic() + 600)
+        try:
+            return read_body(upb, {"transfer-encoding": "chunked"}, WHOLE_ANSWER, deadline)
+        except HttpError as exc:
+            raise too_large if exc.status == 413 else exc from None
     if "content-length" in headers:
-        return upb.readexact(int(headers["content-length"]), time.monotonic() + 600)
-    while upb.fill(time.monotonic() + 600):
-        pass
+        if int(headers["content-length"]) > WHOLE_ANSWER:
+            raise too_large
+        return upb.readexact(int(headers["content-length"]), deadline)
+    while upb.fill(deadline):
+        if len(upb.buf) > WHOLE_ANSWER:
+            raise too_large
     return upb.take()
 
 

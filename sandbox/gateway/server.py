@@ -261,7 +261,11 @@ class Proxy:
                 or (fwd.mode == "stream" and status != 200)
                 or (status >= 400 and not no_body)
             ):
-                body = b"" if no_body else responses.read_all(upb, headers)
+                try:
+                    body = b"" if no_body else responses.read_all(upb, headers)
+                except HttpError as exc:  # too large to rewrite: the client gets that, not a cut
+                    client.sock.sendall(json_response(*errors.answer(exc)))
+                    return True
                 if fwd.mode == "stream" and fwd.on_end is not None:
                     fwd.on_end(False)
                 return responses.send_json(client, status, headers, body, fwd)

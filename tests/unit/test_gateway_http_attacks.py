@@ -4,6 +4,7 @@ path that a route's `$` lets through, bytes a client sends ahead while an answer
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 import time
@@ -22,11 +23,9 @@ def body_of(data: bytes, headers: dict[str, str], limit: int) -> bytes:
     a, b = socket.socketpair()
 
     def write() -> None:
-        try:
+        with contextlib.suppress(OSError):  # the reader may refuse early and close
             b.sendall(data)
             b.shutdown(socket.SHUT_WR)
-        except OSError:
-            pass
 
     writer = threading.Thread(target=write, daemon=True)
     writer.start()
@@ -115,3 +114,34 @@ def test_bytes_sent_ahead_while_an_answer_streams_are_bounded():
         s.close()
     assert results == [False], "the relay kept reading"
     assert sent < 2 * responses.AHEAD, f"{sent} bytes were taken in while the answer streamed"
+
+
+@pytest.mark.parametrize(
+    ("head", "body"),
+    [
+        ({"content-length": str(2 * 2**20)}, b""),
+        ({"transfer-encoding": "chunked"}, b"100000\r\n" + b"x" * 2**20 + b"\r\n" + b"100000\r\n"),
+        ({}, b"x" * 3 * 2**20),
+    ],
+)
+def test_an_engine_answer_read_whole_is_bounded(monkeypatch, head, body):
+    """Answers the gateway rewrites (lists, inspect) are read whole: past WHOLE_ANSWER bytes (here
+    1 MiB) a 502 saying so, whether the engine sent a length, chunks, or a body until it closes."""
+    monkeypatch.setattr(responses, "WHOLE_ANSWER", 2**20)
+    a, b = socket.socketpair()
+
+    def write() -> None:
+        with contextlib.suppress(OSError):  # the reader stops early and closes
+            b.sendall(body)
+            b.shutdown(socket.SHUT_WR)
+
+    writer = threading.Thread(target=write, daemon=True)
+    writer.start()
+    try:
+        with pytest.raises(HttpError) as err:
+            responses.read_all(Buffered(a), head)
+        assert err.value.status == 502 and "larger than the gateway reads whole" in err.value.message
+    finally:
+        a.close()
+        writer.join(5)
+        b.close()
