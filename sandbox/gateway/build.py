@@ -16,7 +16,8 @@ import re
 
 from . import lineage, policy
 from .buildcontext import Bounds, read_context
-from .errors import NoSuchObject
+from .errors import Denied, NoSuchObject
+from .policy import budget as budget_rules
 from .policy import buildcontext as build_rules
 from .policy import buildquery, dockerfile
 from .policy import commit as commit_policy
@@ -70,14 +71,28 @@ class BuildHandlers:
         built: dict[str, str] = {}
         shown = [ins.original.strip() for ins in plan.parsed.instructions]
         hide = StepHider(len({**query.labels, **sess.labels}), shown)
-        tags = query.tags
+        tags, quiet = query.tags, query.quiet
+
+        watcher = getattr(self.manager, "disk", None)  # type: ignore[attr-defined]
+        ending: list[str] = []
 
         def line(obj: dict) -> dict | None:
+            # Over the disk budget mid-build, the next step does not start: COPY and ADD steps write in
+            # the engine, where nothing can stop them (a RUN step's container is stopped by the watcher).
+            step = str(obj.get("stream") or "").startswith("Step ")
+            refusal = watcher.refusal(sess.id) if watcher is not None and (step or ending) else ""
+            if refusal:
+                if ending:  # a client still reading: the engine's connection closes, it cancels the build
+                    budget_rules.check_disk(ending[0])
+                ending.append(refusal)
+                try:
+                    budget_rules.check_disk(refusal)
+                except Denied as exc:  # the error line: the docker CLI stops reading, the build ends
+                    return {"error": exc.message, "errorDetail": {"message": exc.message}}
             if isinstance(obj.get("aux"), dict) and obj["aux"].get("ID"):
                 built["id"] = obj["aux"]["ID"]
-            quiet = re.fullmatch(r"\s*(sha256:[0-9a-f]{64})\s*", str(obj.get("stream") or ""))
-            if quiet:  # docker build -q prints only the image id
-                built["id"] = quiet.group(1)
+            if quiet and ("stream" in obj or "status" in obj):
+                return None  # docker build -q: only errors, and the image ID at the end (done)
             return hide(obj)
 
         def done(ok: bool) -> list[dict]:
@@ -85,7 +100,7 @@ class BuildHandlers:
                 sess.image_ids.add(built["id"])
             if ok:
                 self._own(sess, tags)  # type: ignore[attr-defined]
-            return []
+            return [{"stream": built["id"] + "\n"}] if ok and quiet and built.get("id") else []
 
         return Forward(req, "stream", on_line=line, on_end=done)
 

@@ -13,6 +13,7 @@ import secrets
 import subprocess
 import tarfile
 import time
+from contextlib import contextmanager
 
 import docker.errors
 import pytest
@@ -95,17 +96,24 @@ def test_anonymous_volumes_are_bounded_and_go_with_their_container(docker_client
 DISK = {"budget": {"session_disk": 200 * MiB}, "disk_interval": 1.0}
 
 
-@pytest.fixture(scope="module")
-def small_disk(docker_client, tmp_path_factory):
+@contextmanager
+def _small_disk_sandbox(client, tmp_path_factory):
     """A sandbox whose session may hold 200 MiB of disk."""
-    manager = make_manager(docker_client, tmp_path_factory, **DISK)
-    sandbox = start_sandbox(docker_client, manager, "d" + secrets.token_hex(5))
+    manager = make_manager(client, tmp_path_factory, **DISK)
+    sandbox = start_sandbox(client, manager, "d" + secrets.token_hex(5))
     try:
         yield sandbox
     finally:
-        left = stop_sandbox(docker_client, sandbox)
+        left = stop_sandbox(client, sandbox)
         manager.shutdown()
         assert left == []
+
+
+@pytest.fixture(scope="module")
+def small_disk(docker_client, tmp_path_factory):
+    """One such sandbox for the module."""
+    with _small_disk_sandbox(docker_client, tmp_path_factory) as sandbox:
+        yield sandbox
 
 
 def test_writes_to_an_anonymous_volume_count_against_the_disk_budget(small_disk):
@@ -201,3 +209,20 @@ def test_add_of_an_archive_bomb_in_the_context_is_refused(small_disk):
     assert code != 0 and f"{PREFIX}the build context's b.tgz and its other archives unpack" in out, out
     assert kept == 0, why  # COPY takes the file as it is: nothing unpacks
     assert "bomb" not in _ok(box, "docker images --format '{{.Repository}}'").split()
+
+
+@pytest.mark.parametrize("quiet", ["", "-q"])
+def test_copy_steps_past_the_disk_budget_end_the_build(docker_client, tmp_path_factory, quiet):
+    """COPY --from writes in the engine, not in a container: a build that goes over the disk budget
+    ends at its next step, also a quiet one (before, ten copies of 100 MiB went through a 200 MiB
+    budget)."""
+    copies = "".join(f"COPY --from=a /big /b{i}\\n" for i in range(10))
+    dockerfile = f"FROM busybox AS a\\nRUN dd if=/dev/zero of=/big bs=1M count=100\\nFROM busybox\\n{copies}"
+    with _small_disk_sandbox(docker_client, tmp_path_factory) as box:  # noqa: F811
+        _ok(box, f"mkdir -p /tmp/c && printf '{dockerfile}' > /tmp/c/Dockerfile")
+        code, out = box.sh(f"docker build {quiet} -t copies /tmp/c", 180)
+        assert code != 0 and f"{PREFIX}the sandbox's disk budget is used up" in out, out[-1500:]
+        assert "copies" not in _ok(box, "docker images --format '{{.Repository}}'").split()
+        held = box.manager.disk.check(box.manager.sessions[box.sid])  # the failed build's images
+        assert held.images < 800 * MiB, f"the build was not ended: {held.describe(200 * MiB)}"
+    assert quiet or out.count("COPY --from=a /big") < 10, f"all copies ran: {out[-1500:]}"

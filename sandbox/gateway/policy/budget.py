@@ -36,8 +36,8 @@ def check_image_room(count: int, used: int, allowed: int, disk: int) -> None:
 @rule("budget.disk")
 def check_disk(refusal: str) -> None:
     """A request that makes the session grow (create, start, build, pull, commit, volume) is refused
-    while the session is over its disk budget (limits.session_disk); `refusal` is what the disk
-    watcher measured ("" when within budget)."""
+    while the session is over its disk budget (limits.session_disk), and so is a running build's next
+    step once it goes over; `refusal` is what the disk watcher measured ("" when within budget)."""
     if refusal:
         raise Denied(refusal)
 
