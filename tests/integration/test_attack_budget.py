@@ -283,5 +283,5 @@ def test_images_count_against_the_disk_budget(docker_client, session):
         assert image, out
         _ok(box, f"docker rmi {image.group(0)}")
         _ok(box, "docker run --rm busybox true")
-    else:  # stopped while it grew
-        assert "non-zero code" in out, out
+    else:  # stopped while it grew, or ended at its next step (the gateway's hidden LABEL steps)
+        assert "non-zero code" in out or "disk budget is used up" in out, out
