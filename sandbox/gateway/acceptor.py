@@ -61,7 +61,12 @@ class Acceptor:
                 except (BlockingIOError, OSError):
                     continue
                 conn.setblocking(True)
-                threading.Thread(target=self._serve, args=(handler, conn), name=name, daemon=True).start()
+                try:
+                    threading.Thread(target=self._serve, args=(handler, conn), name=name, daemon=True).start()
+                except RuntimeError:  # no thread to be had (the service's tasks limit): drop this one
+                    log.error("gateway: cannot start a thread for a connection of %s; closed it", name)
+                    with contextlib.suppress(OSError):
+                        conn.close()
 
     @staticmethod
     def _serve(handler: Callable[[socket.socket], None], conn: socket.socket) -> None:

@@ -145,3 +145,38 @@ def test_an_engine_answer_read_whole_is_bounded(monkeypatch, head, body):
         a.close()
         writer.join(5)
         b.close()
+
+
+def test_the_acceptor_survives_a_connection_it_cannot_give_a_thread(monkeypatch, tmp_path):
+    """When no thread can be started (the service's tasks limit, reached by many sessions' open
+    connections), that connection is closed; the acceptor thread, which serves every session, used to
+    die of the RuntimeError and no session could connect again."""
+    from sandbox.gateway.acceptor import Acceptor
+
+    path = str(tmp_path / "s.sock")
+    listener = socket.socket(socket.AF_UNIX)
+    listener.bind(path)
+    listener.listen(8)
+    acceptor = Acceptor()
+    served = threading.Event()
+    start = threading.Thread.start
+    failures = [True]
+
+    def start_or_fail(self):
+        if self.name == "probe" and failures:
+            failures.pop()
+            raise RuntimeError("can't start new thread")
+        return start(self)
+
+    monkeypatch.setattr(threading.Thread, "start", start_or_fail)
+    acceptor.add(listener, lambda conn: (served.set(), conn.close()), "probe")
+    try:
+        for _ in range(2):
+            with socket.socket(socket.AF_UNIX) as c:
+                c.connect(path)
+                c.settimeout(5)
+                assert c.recv(10) == b""  # closed: the first without a thread, the second by the handler
+        assert served.wait(5) and not failures
+    finally:
+        acceptor.remove(listener)
+        acceptor.stop()
