@@ -24,6 +24,7 @@ import zlib
 from typing import BinaryIO
 
 from .policy import buildcontext as rules
+from .policy import containers as container_rules
 from .policy.buildcontext import DOCKERFILE_MAX, Bounds, clean_path  # noqa: F401 - re-exported
 
 CHUNK = 64 * 1024
@@ -176,13 +177,26 @@ def measure_archives(out: BinaryIO, bounds: Bounds, archives: bool = True) -> tu
     return files, unpacked
 
 
-def _archive(name: str, data: BinaryIO, bounds: Bounds, before: int, entries: int) -> tuple[int, int]:
-    """(bytes of files, entries) ADD would unpack from the context file `name` ((0, 0): not an archive);
-    refused (context.nested) once all archives together pass the bounds."""
+def check_upload(body: BinaryIO, bounds: Bounds) -> None:
+    """An archive uploaded into a container (PUT /containers/{id}/archive, `docker cp`), which the
+    engine decompresses and unpacks itself: within `bounds` once unpacked (rule containers.archive).
+    `body` is left at its start."""
+    try:
+        _archive("upload", body, bounds, 0, 0, container_rules.check_upload)
+    finally:
+        body.seek(0)
+
+
+def _archive(
+    name: str, data: BinaryIO, bounds: Bounds, before: int, entries: int, check=rules.check_nested
+) -> tuple[int, int]:
+    """(bytes of files, entries) the engine would unpack from `name` ((0, 0): not an archive), as ADD
+    unpacks a context file; `check` (context.nested) refuses once all archives together pass the
+    bounds, or an archive that cannot be measured."""
     head = data.read(6)
     data.seek(0)
     if head.startswith(rules.ZSTD_MAGIC):
-        rules.check_nested(name, 0, 0, bounds, "zstd compression")
+        check(name, 0, 0, bounds, "zstd compression")
     try:
         stream = _decompressed(data) or data
         if not _is_tar(stream):
@@ -191,10 +205,10 @@ def _archive(name: str, data: BinaryIO, bounds: Bounds, before: int, entries: in
         with tarfile.open(fileobj=stream, mode="r|") as tar:
             for member in tar:  # sizes as the header says: a sparse file unpacks to its full size
                 size, count = size + max(member.size, 0), count + 1
-                rules.check_nested(name, before + size, entries + count, bounds)
+                check(name, before + size, entries + count, bounds)
         return size, count
     except (tarfile.TarError, *UNREADABLE) as exc:
-        rules.check_nested(name, 0, 0, bounds, str(exc) or type(exc).__name__)
+        check(name, 0, 0, bounds, str(exc) or type(exc).__name__)
     return 0, 0
 
 

@@ -4,6 +4,7 @@ inspect, remove; exec create and start. The rules are asked of the policy packag
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 import re
 import socket
@@ -13,6 +14,7 @@ import docker.errors
 from atlas.localports import free_port
 
 from . import policy
+from .buildcontext import Bounds, check_upload
 from .errors import HttpError, Malformed, NoSuchObject
 from .objects import ObjectHandlers, add_label_filter
 from .policy import container_create, jsondecode
@@ -151,6 +153,9 @@ class ContainerHandlers(ObjectHandlers):
             if not name:
                 raise Malformed("query parameter name", "the new name of the container is missing")
             req.set_arg("name", sess.inner(name))
+        if action == "/archive" and req.method == "PUT":  # `docker cp` into it: unpacked by the engine
+            body = req.body_file if req.body_file is not None else io.BytesIO(req.body)
+            check_upload(body, Bounds.for_upload(self.budget.build_context))
         if action == "/json":
             return Forward(req, "json", on_json=lambda st, obj: self._inspect_out(sess, st, obj))
         if action == "/stats":  # JSON objects naming the container: scrubbed like every JSON answer

@@ -226,3 +226,22 @@ def test_copy_steps_past_the_disk_budget_end_the_build(docker_client, tmp_path_f
         held = box.manager.disk.check(box.manager.sessions[box.sid])  # the failed build's images
         assert held.images < 800 * MiB, f"the build was not ended: {held.describe(200 * MiB)}"
     assert quiet or out.count("COPY --from=a /big") < 10, f"all copies ran: {out[-1500:]}"
+
+
+def test_an_archive_bomb_uploaded_into_a_container_is_refused(docker_client, box):  # noqa: F811
+    """PUT /containers/{id}/archive (`docker cp`) unpacks a gzip, bzip2 or xz tar inside the engine:
+    a small compressed upload would write far more than the disk budget into the container's layer."""
+    write = ["docker", "exec", "-i", box.container.name, "sh", "-c", "cat > /tmp/up.tgz"]
+    subprocess.run(write, input=_bomb(300 * MiB), check=True, timeout=60)
+    put = (
+        "curl -s -o /tmp/put.out -w '%{http_code}' --unix-socket /var/run/docker.sock -X PUT "
+        "-H 'Content-Type: application/x-tar' --data-binary @/tmp/up.tgz "
+        "'http://d/v1.41/containers/target/archive?path=/tmp'; echo; cat /tmp/put.out"
+    )
+    _ok(box, "docker create --name target busybox")
+    out = _ok(box, put)
+    assert out.startswith("403") and f"{PREFIX}the upload" in out, out
+    cid = _ok(box, "docker inspect -f '{{.Id}}' target").strip()
+    size = docker_client.api.containers(all=True, size=True, filters={"id": cid})[0].get("SizeRw") or 0
+    assert size < MiB, f"{size // MiB} MiB were written into the container"
+    _ok(box, "printf hi > /tmp/small && docker cp /tmp/small target:/tmp/small && docker rm target")

@@ -12,7 +12,7 @@ import tarfile
 
 import pytest
 
-from sandbox.gateway.buildcontext import Bounds, read_context
+from sandbox.gateway.buildcontext import Bounds, check_upload, read_context
 from sandbox.gateway.policy import Denied
 from sandbox.gateway.policy.buildcontext import check_build_writes
 from sandbox.gateway.policy.container_create import check_anonymous_volumes, parse
@@ -159,3 +159,25 @@ def test_what_copy_and_add_may_write_is_bounded_by_the_disk_budget():
         check_build_writes(copies=30, adds=0, files=70 * MiB, archives=0, limit=2048 * MiB)
     with pytest.raises(Denied, match="could write 2560 MiB"):
         check_build_writes(copies=0, adds=10, files=0, archives=256 * MiB, limit=2048 * MiB)
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        (gz(tar_bytes(("big", 2 * MiB))), "the upload unpacks to more than 1 MiB"),
+        (lzma.compress(tar_bytes(("big", 2 * MiB))), "the upload unpacks to more than 1 MiB"),
+        (tar_bytes(*((f"f{i}", 0) for i in range(60))), "or 50 entries"),
+        (b"\x28\xb5\x2f\xfd" + bytes(600), "the upload cannot be checked"),
+        (bz2.compress(tar_bytes(("ok", 1000))), ""),
+        (b"not an archive", ""),  # the engine's own error
+    ],
+    ids=["gz", "xz", "entries", "zstd", "small-bz2", "other"],
+)
+def test_uploads_into_containers_are_measured_as_the_engine_unpacks_them(body, reason):
+    stream = io.BytesIO(body)
+    if reason:
+        with pytest.raises(Denied, match=reason):
+            check_upload(stream, Bounds(unpacked=MiB, entries=50))
+    else:
+        check_upload(stream, Bounds(unpacked=MiB, entries=50))
+    assert stream.tell() == 0  # sent to the engine from its start

@@ -132,6 +132,11 @@ CASES: dict[str, tuple[Callable[[], object], str, Callable[[], object]]] = {
         "at most 1 anonymous volumes per container",
         lambda: container_create.check_anonymous_volumes({"Volumes": {"/a": {}}}, {"/a/": {}}, 1),
     ),
+    "containers.archive": (
+        lambda: containers.check_upload("upload", 300 * MiB, 1, ctx.Bounds()),
+        "the upload unpacks to more than 256 MiB",
+        lambda: containers.check_upload("upload", 1 * MiB, 1, ctx.Bounds()),
+    ),
     "containers.start-body": (
         lambda: containers.check_start_body({"Binds": ["/:/host"]}),
         "a start request may not carry a host configuration",
