@@ -262,6 +262,8 @@ class ContainerHandlers(ObjectHandlers):
         cid = self.container(sess, req.params["container"])
         body = exec_policy.parse_create(req.body)
         policy.check_exec_create(body)
+        listed = self.api.inspect_container(cid).get("ExecIDs") or []
+        exec_policy.check_exec_room(len(sess.execs.intersection(listed)))  # not its health checks
         req.body = json.dumps(body).encode()
         req.path = f"/containers/{cid}/exec"
 

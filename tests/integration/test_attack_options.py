@@ -19,6 +19,7 @@ import docker.errors
 import pytest
 from gateway_harness import box, gateway, make_manager, start_sandbox, stop_sandbox  # noqa: F401
 
+from sandbox.gateway.policy.exec import MAX_EXECS
 from sandbox.gateway.policy.ports import MAX_PUBLISHED
 from sandbox.limits import Limits
 
@@ -245,3 +246,21 @@ def test_an_archive_bomb_uploaded_into_a_container_is_refused(docker_client, box
     size = docker_client.api.containers(all=True, size=True, filters={"id": cid})[0].get("SizeRw") or 0
     assert size < MiB, f"{size // MiB} MiB were written into the container"
     _ok(box, "printf hi > /tmp/small && docker cp /tmp/small target:/tmp/small && docker rm target")
+
+
+def test_exec_instances_are_bounded_per_container(docker_client, box):  # noqa: F811
+    """Every exec instance created and never started stays in the engine's memory until its container
+    goes (the engine collects only finished ones): a loop of creates would grow it without end."""
+    create = (
+        "curl -s -o /dev/null -w '%{http_code} ' --unix-socket /var/run/docker.sock -X POST "
+        "-H 'Content-Type: application/json' -d '{\"Cmd\": [\"true\"]}' 'http://d/v1.41/containers/idle/exec'"
+    )
+    _ok(box, "docker run -d --name idle --health-cmd true --health-interval 1s busybox sleep 600")
+    out = _ok(box, f"for i in $(seq {MAX_EXECS + 3}); do {create}; done")
+    codes = out.split()
+    assert codes[:MAX_EXECS] == ["201"] * MAX_EXECS and set(codes[MAX_EXECS:]) == {"403"}, out
+    cid = _ok(box, "docker inspect -f '{{.Id}}' idle").strip()
+    assert len(docker_client.api.inspect_container(cid)["ExecIDs"] or []) >= MAX_EXECS  # and health checks
+    assert "exec instances" in box.sh("docker exec idle true")[1]
+    _ok(box, "docker rm -f idle && docker run -d --name idle busybox sleep 600 && docker exec idle true")
+    _ok(box, "docker rm -f idle")

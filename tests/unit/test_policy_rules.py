@@ -218,6 +218,11 @@ CASES: dict[str, tuple[Callable[[], object], str, Callable[[], object]]] = {
         lambda: ctx.check_build_writes(10, 1, 20 * MiB, 100 * MiB, 2048 * MiB),
     ),
     "context.special": (lambda: ctx.refuse_special("dev/sda"), "a device, fifo", lambda: None),
+    "exec.count": (
+        lambda: exec.check_exec_room(exec.MAX_EXECS),
+        "exec instances, the most the sandbox allows",
+        lambda: exec.check_exec_room(exec.MAX_EXECS - 1),
+    ),
     "exec.create": (
         lambda: exec.check_exec_create({"Privileged": True}),
         "privileged exec is not allowed",

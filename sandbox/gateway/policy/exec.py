@@ -44,3 +44,20 @@ def check_exec_create(body: dict) -> None:
     """Exec: no privileged processes."""
     if body.get("Privileged"):
         raise Denied("privileged exec is not allowed")
+
+
+# The engine keeps an exec instance until it has run and its collector (every 5 minutes) takes it, and
+# one never started until its container is removed: a loop of creates would grow the engine's memory.
+MAX_EXECS = 256
+
+
+@rule("exec.count")
+def check_exec_room(count: int) -> None:
+    """A container holds at most MAX_EXECS of the learner's exec instances at once (`count`: those the
+    engine still lists for it, running, never started or finished in the last minutes; health checks
+    are not counted)."""
+    if count >= MAX_EXECS:
+        raise Denied(
+            f"the container has {count} exec instances, the most the sandbox allows; "
+            "wait a few minutes for finished ones to go, or recreate the container"
+        )
