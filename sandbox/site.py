@@ -24,6 +24,7 @@ bp = Blueprint("site", __name__)
 COMPRESSIBLE = {".html", ".css", ".js", ".mjs", ".json", ".svg", ".xml", ".txt", ".map", ".wasm", ".py"}
 VERSIONED_PREFIXES = ("assets/vendor/", "assets/wheels/")
 _MIN_SIZE = 1024
+_PIECE = 16 * 1024  # a write of a slow reader's answer waits on its own (sandbox.slowclients)
 _MAX_FILE = 32 * 1024 * 1024
 _CACHE_BYTES = 256 * 1024 * 1024
 
@@ -77,6 +78,7 @@ def _compressed(resp: Response, p: Path) -> Response:
     original = resp.response
     resp.direct_passthrough = False
     resp.set_data(body)
+    resp.response = (body[i : i + _PIECE] for i in range(0, len(body), _PIECE))
     if hasattr(original, "close"):
         original.close()
     resp.headers["Content-Encoding"] = "gzip"

@@ -13,11 +13,11 @@ from sandbox import slowclients
 from sandbox.clientaddr import client_key
 
 
-def test_a_head_trickling_in_is_cut_at_its_deadline_and_a_prompt_one_is_read():
+def test_a_request_trickling_in_is_cut_when_its_budget_is_spent():
     server, client = socket.socketpair()
     try:
         sock = slowclients.DeadlineSocket(server)
-        sock.deadline = time.monotonic() + 0.3
+        sock.begin(0.3)
         client.sendall(b"GET / HTTP/1.1\r\n")
         assert sock.recv(100) == b"GET / HTTP/1.1\r\n"
         t0 = time.monotonic()
@@ -32,15 +32,21 @@ def test_a_head_trickling_in_is_cut_at_its_deadline_and_a_prompt_one_is_read():
         client.close()
 
 
-def test_a_body_read_waits_at_most_body_idle_per_read(monkeypatch):
-    monkeypatch.setattr(slowclients, "BODY_IDLE", 0.2)
+def test_bytes_received_buy_time_at_the_minimum_rate(monkeypatch):
+    monkeypatch.setattr(slowclients, "MIN_RATE", 100)  # bytes a second
     server, client = socket.socketpair()
     try:
-        sock = slowclients.DeadlineSocket(server)  # deadline None: reading a body
-        client.sendall(b"x" * 10)
-        assert sock.recv(100) == b"x" * 10
+        sock = slowclients.DeadlineSocket(server)
+        sock.begin(0.2)
+        client.sendall(b"x" * 100)  # one more second
+        assert sock.recv(1000) == b"x" * 100
+        time.sleep(0.5)  # past the budget alone, within what the 100 bytes bought
+        client.sendall(b"y")
+        assert sock.recv(10) == b"y"
+        t0 = time.monotonic()
         with pytest.raises(NoMoreData):
-            sock.recv(100)
+            sock.recv(10)
+        assert time.monotonic() - t0 < 1.0
     finally:
         server.close()
         client.close()
