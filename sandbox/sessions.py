@@ -88,6 +88,7 @@ class SessionManager:
         for rec in self.store.load():
             sb = sandboxes.pop(rec.id, None)
             alive = sb is not None and sb.running and sb.id == rec.container_id
+            alive = alive and rec.profile in self.config.profiles  # (a profile removed from the config)
             expired = now >= rec.created + rec.lifetime or now >= rec.last_input + rec.idle_timeout
             if alive and not expired and rec.gateway and not self._gateway_adopt(rec.id):
                 alive = False

@@ -90,7 +90,7 @@ class Record:
 _RECORD_TEXT = {
     "id": r"[A-Za-z0-9_-]{1,64}",  # a file name of its own (sandbox.containers.new_session_id: 16 hex)
     "container_id": r"[0-9a-f]{64}",  # an engine's full container id
-    "profile": r"[A-Za-z0-9_.-]{1,64}",
+    "profile": r"[^\x00-\x1f]{1,200}",  # a profile's name (sandbox.sessions.adopt: one configured now)
     "token_hash": r"[0-9a-f]{64}",  # token_hash(): sha256 hex
     "client": r"[0-9A-Fa-f.:/?]{1,64}",  # sandbox.clientaddr.client_key: an address, a /64 or "?"
 }
