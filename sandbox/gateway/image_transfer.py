@@ -13,6 +13,7 @@ from .errors import Denied, NoSuchObject
 from .images import ImageHandlers
 from .policy import images as image_rules
 from .policy.labels import check_pulled_labels
+from .registry_relay import RegistryRelay
 from .request import Request
 from .server import Forward
 from .session import Session, normalize, split_ref
@@ -27,26 +28,31 @@ class ImageTransferHandlers(ImageHandlers):
     """Pull and push. Mixed into gateway.handlers.Handlers."""
 
     # -- pull and push -------------------------------------------------------------------------
-    def _source(self, sess: Session, registry: str, repo: str) -> tuple[str, str]:
-        """(engine repository to pull/push, the prefix the learner sees instead) for a reference."""
+    def _source(self, sess: Session, registry: str, repo: str) -> tuple[str, str, RegistryRelay | None]:
+        """(engine repository to pull/push, the prefix the learner sees instead, the relay to close
+        when done: a learner's registry is reached through one, see registry_relay) for a reference."""
         if not registry:
             path = repo if "/" in repo else f"library/{repo}"
-            return f"{self.mirror}/{path}", repo
+            return f"{self.mirror}/{path}", repo, None
         port = image_rules.registry_port(registry)
         pm = sess.ports.get(int(port)) if port is not None else None
         image_rules.check_pull_source(registry, published=pm is not None)
         assert pm is not None  # check_pull_source refused every other registry
-        return f"127.0.0.1:{pm.host_port}/{repo}", f"{registry}/{repo}"
+        relay = RegistryRelay(pm.host_port)
+        return f"127.0.0.1:{relay.port}/{repo}", f"{registry}/{repo}", relay
 
     def pull_quietly(self, sess: Session, ref: str) -> None:
         """Pull `ref` through the mirror (used for build base images); NoSuchObject like Docker Hub."""
         registry, repo, tag = split_ref(ref)
-        source, shown = self._source(sess, registry, repo)
+        source, shown, relay = self._source(sess, registry, repo)
         target = normalize(f"{shown}:{tag}")
         try:
             self.api.pull(source, tag=tag)
         except docker.errors.APIError:
             raise NoSuchObject(MISSING.format(repo=shown)) from None
+        finally:
+            if relay is not None:
+                relay.close()
         self._finish_pull(sess, source, tag, target)
 
     def _finish_pull(self, sess: Session, source: str, tag: str, target: str) -> None:
@@ -79,10 +85,15 @@ class ImageTransferHandlers(ImageHandlers):
         image_rules.check_pull_request(req.arg("fromSrc"), name, tag)
         registry, repo, t = split_ref(f"{name}:{tag}" if tag else name)
         image_rules.check_not_buildkit(registry, repo)
-        source, shown = self._source(sess, registry, repo)
+        source, shown, relay = self._source(sess, registry, repo)
         target = normalize(f"{shown}:{t}")
         if sess.inner_image(target) not in self._mine(sess):
-            self._room(sess)
+            try:
+                self._room(sess)
+            except BaseException:
+                if relay is not None:
+                    relay.close()
+                raise
         req.query = [("fromImage", source), ("tag", t)] + [(k, v) for k, v in req.query if k == "platform"]
         prefix = source.rsplit("/", 1)[0] + "/" if not registry else source.rsplit("/", 1)[0]
         learner_prefix = "" if not registry else registry
@@ -91,6 +102,13 @@ class ImageTransferHandlers(ImageHandlers):
             text = json.dumps(obj).replace(prefix, learner_prefix)
             out = json.loads(text)
             msg = out.get("message") or out.get("error") or ""
+            if msg and relay is not None and relay.refused:  # the engine says only "502 Bad Gateway"
+                refused = relay.refused
+                return (
+                    {"message": refused}
+                    if "message" in out
+                    else {"error": refused, "errorDetail": {"message": refused}}
+                )
             if not registry and re.search(r"not found|unknown|does not exist|denied", msg):
                 missing = MISSING.format(repo=shown)
                 if "manifest unknown" in msg and self._mirror_has(repo):
@@ -103,6 +121,8 @@ class ImageTransferHandlers(ImageHandlers):
             return out
 
         def done(ok: bool) -> list[dict]:
+            if relay is not None:
+                relay.close()
             if not ok:
                 return []
             try:
@@ -131,13 +151,15 @@ class ImageTransferHandlers(ImageHandlers):
         inner = sess.inner_image(full)
         if inner not in self._mine(sess):
             raise NoSuchObject(f"An image does not exist locally with the tag: {registry}/{repo}")
-        source, shown = self._source(sess, registry, repo)
+        source, shown, relay = self._source(sess, registry, repo)
         self.api.tag(inner, source, t)
         req.path = f"/images/{source}/push"
         req.set_arg("tag", t)
         host_prefix = source.rsplit("/", len(repo.split("/")))[0]
 
         def cleanup(ok: bool) -> list[dict]:
+            if relay is not None:
+                relay.close()
             try:
                 self.api.remove_image(f"{source}:{t}", noprune=True)
             except docker.errors.APIError:

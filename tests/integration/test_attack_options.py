@@ -8,6 +8,7 @@ ports, each a docker-proxy process on the host outside the session's budget.
 
 from __future__ import annotations
 
+import base64
 import io
 import secrets
 import subprocess
@@ -17,7 +18,7 @@ from contextlib import contextmanager
 
 import docker.errors
 import pytest
-from gateway_harness import box, gateway, make_manager, start_sandbox, stop_sandbox  # noqa: F401
+from gateway_harness import box, gateway, make_manager, sandbox_pair, start_sandbox, stop_sandbox  # noqa: F401
 
 from sandbox.gateway.policy.exec import MAX_EXECS
 from sandbox.gateway.policy.ports import MAX_PUBLISHED
@@ -264,3 +265,38 @@ def test_exec_instances_are_bounded_per_container(docker_client, box):  # noqa: 
     assert "exec instances" in box.sh("docker exec idle true")[1]
     _ok(box, "docker rm -f idle && docker run -d --name idle busybox sleep 600 && docker exec idle true")
     _ok(box, "docker rm -f idle")
+
+
+REDIRECTOR = """
+import http.server, sys
+class Redirect(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        self.send_response(307)
+        self.send_header("Location", sys.argv[1] + self.path)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+    do_HEAD = do_GET
+http.server.HTTPServer(("", 5000), Redirect).serve_forever()
+"""
+
+
+def test_a_registry_redirect_cannot_reach_another_sessions_registry(docker_client, gateway):  # noqa: F811
+    """B runs a "registry" that redirects the engine to A's registry (on the host's loopback, where the
+    engine pulls from): the engine must not fetch A's image for B."""
+    with sandbox_pair(docker_client, gateway) as (a, b):
+        build = "mkdir -p /tmp/s && printf 'FROM busybox\\nRUN echo a-secret > /s\\n' > /tmp/s/Dockerfile"
+        push = "docker build -q -t localhost:5000/secret /tmp/s && docker push localhost:5000/secret"
+        _ok(a, f"docker run -d -p 5000:5000 --name reg registry && {build} && {push}")
+        target = f"http://127.0.0.1:{gateway.host_port(a.sid, 5000)}"
+        script = base64.b64encode(REDIRECTOR.encode()).decode()
+        redirector = f"docker create --name r -p 5001:5000 python:3 python /r.py {target}"
+        _ok(b, f"echo {script} | base64 -d > /tmp/r.py && {redirector} && docker cp /tmp/r.py r:/r.py")
+        pull = "docker pull localhost:5001/secret > /tmp/out 2>&1; rc=$?; cat /tmp/out"
+        wait = "grep -q -e redirected -e Downloaded /tmp/out && break; sleep 1"
+        code, out = b.sh(
+            f"docker start r >/dev/null && for i in $(seq 10); do {pull}; {wait}; done; exit $rc"
+        )
+        assert code != 0 and "Downloaded" not in out, out
+        assert f"{PREFIX}your registry redirected to 127.0.0.1:" in out, out
+        assert "secret" not in _ok(b, "docker images --format '{{.Repository}}'")
+        _ok(a, "docker pull localhost:5000/secret")  # A's own registry still works through the relay

@@ -1,14 +1,19 @@
 """Policy rules against hostile object options: how many anonymous volumes a container gets, how many
 ports a session publishes (each a process on the host), which sandbox labels a pulled image may carry,
-what the engine may unpack and copy for a build's ADD and COPY (outside any container)."""
+what the engine may unpack and copy for a build's ADD and COPY (outside any container), where a learner's
+registry may redirect the engine (a real relay and a real HTTP server on the loopback)."""
 
 from __future__ import annotations
 
 import bz2
+import http.client
+import http.server
 import io
 import json
 import lzma
+import socket
 import tarfile
+import threading
 
 import pytest
 
@@ -18,6 +23,7 @@ from sandbox.gateway.policy.buildcontext import check_build_writes
 from sandbox.gateway.policy.container_create import check_anonymous_volumes, parse
 from sandbox.gateway.policy.labels import check_pulled_labels
 from sandbox.gateway.policy.ports import MAX_PUBLISHED, check_port_count
+from sandbox.gateway.registry_relay import RegistryRelay
 
 
 def body(**fields) -> dict:
@@ -181,3 +187,59 @@ def test_uploads_into_containers_are_measured_as_the_engine_unpacks_them(body, r
     else:
         check_upload(stream, Bounds(unpacked=MiB, entries=50))
     assert stream.tell() == 0  # sent to the engine from its start
+
+
+class _Registry(http.server.BaseHTTPRequestHandler):
+    """A learner's registry: /v2/ answers, /same redirects within itself, /away to another port."""
+
+    def do_GET(self):  # noqa: N802 - http.server's name
+        host = self.headers["Host"]
+        where = {"/same": "/v2/", "/absolute": f"http://{host}/v2/", "/away": "http://127.0.0.1:1/v2/"}
+        if self.path in where:
+            self.send_response(307)
+            self.send_header("Location", where[self.path])
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        body = b"{}"
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):  # quiet
+        pass
+
+
+@pytest.fixture
+def relay():
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Registry)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    relay = RegistryRelay(server.server_address[1])
+    yield relay
+    relay.close()
+    server.shutdown()
+    server.server_close()
+
+
+def _get(port: int, path: str) -> tuple[int, str]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+    conn.request("GET", path)
+    resp = conn.getresponse()
+    return resp.status, resp.read().decode()
+
+
+def test_the_relay_follows_redirects_only_within_the_registry(relay):
+    assert _get(relay.port, "/v2/") == (200, "{}")
+    assert _get(relay.port, "/same")[0] == 307
+    assert _get(relay.port, "/absolute")[0] == 307  # the registry's own address is the relay's
+    assert relay.refused == ""
+    status, body = _get(relay.port, "/away")
+    assert status == 502 and "your registry redirected to 127.0.0.1:1" in body
+    assert "127.0.0.1:1" in relay.refused
+
+
+def test_the_relay_refuses_what_is_not_plain_http(relay):
+    with socket.create_connection(("127.0.0.1", relay.port), timeout=5) as sock:
+        sock.sendall(b"\x16\x03\x01\x02\x00\x01\x00")  # a TLS hello: the engine falls back to HTTP
+        assert sock.recv(100) == b""

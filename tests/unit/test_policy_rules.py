@@ -243,6 +243,11 @@ CASES: dict[str, tuple[Callable[[], object], str, Callable[[], object]]] = {
         "images come only from the local mirror",
         lambda: images.check_pull_source("localhost:5000", published=True),
     ),
+    "images.redirect": (
+        lambda: images.check_registry_redirect("127.0.0.1:40001", 40002),
+        "your registry redirected to 127.0.0.1:40001",
+        lambda: images.check_registry_redirect("localhost:40002", 40002),
+    ),
     "images.push": (
         lambda: images.check_push_target("127.0.0.1.nip.io:5000"),
         "push is only available to a registry you started",

@@ -101,3 +101,15 @@ def check_base_prepared(base_id: str, image_id: str, error: str = "") -> None:
         raise Denied(f"the base image {base_id[:19]} cannot be prepared for building: {error}")
     if not image_id:
         raise Denied(f"the base image {base_id[:19]} cannot be prepared for building")
+
+
+@rule("images.redirect")
+def check_registry_redirect(netloc: str, relay_port: int) -> None:
+    """A registry the learner runs may redirect the engine only within itself (a relative Location, or
+    the relay's own address `127.0.0.1:<relay_port>`): a redirect elsewhere (another session's
+    registry, any address the host reaches) is not followed."""
+    if netloc and netloc.lower() not in {f"127.0.0.1:{relay_port}", f"localhost:{relay_port}"}:
+        raise Denied(
+            f"your registry redirected to {netloc}; the sandbox follows a registry's redirects only "
+            "within that registry"
+        )
