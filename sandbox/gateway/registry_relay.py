@@ -12,6 +12,7 @@ replaced by a 502 (rule images.redirect).
 from __future__ import annotations
 
 import contextlib
+import json
 import re
 import select
 import socket
@@ -23,6 +24,8 @@ from .pipes import pipe_both
 from .policy import images as image_rules
 
 HEAD_MAX = 64 * 1024
+MANIFEST_MAX = 4 * 1024 * 1024
+MANIFEST_GET = re.compile(rb"^GET /v2/\S+/manifests/[^/\s]+ ")
 HTTP_METHOD = re.compile(rb"^[A-Z]{1,10}( |$)")
 IDLE = 120.0  # seconds without a new connection before the relay closes itself
 
@@ -63,7 +66,7 @@ class RegistryRelay:
             up = socket.create_connection(("127.0.0.1", self.target), timeout=30)
             up.settimeout(None)
             up.sendall(_close_after(head) + rest)
-            answer = self._answer_head(client, up)
+            answer = self._answer_head(client, up, bool(MANIFEST_GET.match(head)))
             if answer is None:
                 return
             pipe_both(client, up, b"", answer)
@@ -76,9 +79,9 @@ class RegistryRelay:
                     with contextlib.suppress(OSError):
                         s.close()
 
-    def _answer_head(self, client: socket.socket, up: socket.socket) -> bytes | None:
-        """The registry's answer so far (its head complete), the request body relayed meanwhile; None
-        when the answer was a refused redirect (a 502 sent instead)."""
+    def _answer_head(self, client: socket.socket, up: socket.socket, manifest: bool) -> bytes | None:
+        """The registry's answer so far (its head complete; a manifest's whole body), the request body
+        relayed meanwhile; None when the answer was refused (a 502 sent instead)."""
         got = b""
         while b"\r\n\r\n" not in got:
             if len(got) > HEAD_MAX:
@@ -97,21 +100,52 @@ class RegistryRelay:
                 got += data
         head = got.split(b"\r\n\r\n", 1)[0].decode("latin-1")
         status = head.split("\r\n", 1)[0].split(" ")
-        if len(status) > 1 and status[1].startswith("3"):
-            fields = [line.split(":", 1) for line in head.split("\r\n")[1:] if ":" in line]
-            location = next((v.strip() for k, v in fields if k.strip().lower() == "location"), "")
-            try:
-                image_rules.check_registry_redirect(urlsplit(location).netloc, self.port)
-            except Denied as exc:
-                self.refused = exc.message
-                body = exc.message.encode()
-                client.sendall(
-                    b"HTTP/1.1 502 Bad Gateway\r\nContent-Type: text/plain\r\nConnection: close\r\n"
-                    + f"Content-Length: {len(body)}\r\n\r\n".encode()
-                    + body
-                )
-                return None
+        fields = {
+            k.strip().lower(): v.strip()
+            for k, v in (line.split(":", 1) for line in head.split("\r\n")[1:] if ":" in line)
+        }
+        try:
+            if len(status) > 1 and status[1].startswith("3"):
+                image_rules.check_registry_redirect(urlsplit(fields.get("location", "")).netloc, self.port)
+            if manifest and len(status) > 1 and status[1] == "200":  # whatever its Content-Type says
+                got = _whole(up, got, fields.get("content-length", ""))
+                image_rules.check_manifest_urls(_urls(json.loads(got.split(b"\r\n\r\n", 1)[1])))
+        except (Denied, ValueError) as exc:
+            message = (
+                exc.message if isinstance(exc, Denied) else f"the registry's answer is malformed ({exc})"
+            )
+            self.refused = message
+            body = message.encode()
+            client.sendall(
+                b"HTTP/1.1 502 Bad Gateway\r\nContent-Type: text/plain\r\nConnection: close\r\n"
+                + f"Content-Length: {len(body)}\r\n\r\n".encode()
+                + body
+            )
+            return None
         return got
+
+
+def _whole(up: socket.socket, got: bytes, length: str) -> bytes:
+    """The answer with its whole body (a manifest: Content-Length, at most MANIFEST_MAX bytes)."""
+    if not length.isdigit() or int(length) > MANIFEST_MAX:
+        raise ValueError("a manifest without a length, or larger than 4 MiB")
+    end = got.index(b"\r\n\r\n") + 4 + int(length)
+    while len(got) < end:
+        data = up.recv(65536)
+        if not data:
+            raise ValueError("the manifest was cut short")
+        got += data
+    return got
+
+
+def _urls(doc: object) -> list[str]:
+    """Every URL a manifest's descriptors name (the key `urls` in any letter case, as Go decodes it)."""
+    if isinstance(doc, list):
+        return [u for item in doc for u in _urls(item)]
+    if not isinstance(doc, dict):
+        return []
+    found = [str(u) for k, v in doc.items() if k.lower() == "urls" and isinstance(v, list) for u in v]
+    return found + [u for k, v in doc.items() if k.lower() != "urls" for u in _urls(v)]
 
 
 def _read_head(sock: socket.socket) -> tuple[bytes, bytes]:

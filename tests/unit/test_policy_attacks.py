@@ -201,7 +201,11 @@ class _Registry(http.server.BaseHTTPRequestHandler):
             self.send_header("Content-Length", "0")
             self.end_headers()
             return
-        body = b"{}"
+        layer = {"digest": "sha256:" + "a" * 64, "size": 1}
+        if self.path.endswith("foreign"):  # a foreign layer; `URLs`: Go matches keys in any case
+            layer["URLs"] = ["http://127.0.0.1:1/blob"]
+        manifest = {"schemaVersion": 2, "layers": [layer]}  # as plain JSON: the engine sniffs the type
+        body = json.dumps(manifest).encode() if "/manifests/" in self.path else b"{}"
         self.send_response(200)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
@@ -237,6 +241,13 @@ def test_the_relay_follows_redirects_only_within_the_registry(relay):
     status, body = _get(relay.port, "/away")
     assert status == 502 and "your registry redirected to 127.0.0.1:1" in body
     assert "127.0.0.1:1" in relay.refused
+
+
+def test_manifests_naming_layer_urls_are_refused(relay):
+    status, body = _get(relay.port, "/v2/x/manifests/ok")
+    assert status == 200 and json.loads(body)["layers"]
+    status, body = _get(relay.port, "/v2/x/manifests/foreign")
+    assert status == 502 and "manifest names layer URLs (http://127.0.0.1:1/blob)" in body
 
 
 def test_the_relay_refuses_what_is_not_plain_http(relay):

@@ -248,6 +248,11 @@ CASES: dict[str, tuple[Callable[[], object], str, Callable[[], object]]] = {
         "your registry redirected to 127.0.0.1:40001",
         lambda: images.check_registry_redirect("localhost:40002", 40002),
     ),
+    "images.foreign-urls": (
+        lambda: images.check_manifest_urls(["http://127.0.0.1:1/blob"]),
+        "manifest names layer URLs",
+        lambda: images.check_manifest_urls([]),
+    ),
     "images.push": (
         lambda: images.check_push_target("127.0.0.1.nip.io:5000"),
         "push is only available to a registry you started",

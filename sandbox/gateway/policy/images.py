@@ -113,3 +113,11 @@ def check_registry_redirect(netloc: str, relay_port: int) -> None:
             f"your registry redirected to {netloc}; the sandbox follows a registry's redirects only "
             "within that registry"
         )
+
+
+@rule("images.foreign-urls")
+def check_manifest_urls(urls: list[str]) -> None:
+    """A manifest from a learner's registry may not name layer URLs (`urls`, foreign layers): the
+    engine would fetch them itself, from the host, past the relay that keeps it within the registry."""
+    if urls:
+        raise Denied(f"your registry's manifest names layer URLs ({urls[0][:80]}); they are not fetched")
