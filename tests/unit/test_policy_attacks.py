@@ -218,7 +218,7 @@ class _Registry(http.server.BaseHTTPRequestHandler):
 @pytest.fixture
 def relay():
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Registry)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
     relay = RegistryRelay(server.server_address[1])
     yield relay
     relay.close()
