@@ -38,6 +38,7 @@ log = logging.getLogger(__name__)
 # most this many seconds: a local socket moves that in well under a second), so that a client still
 # writing it (`docker load -i big.tar`, `docker import file.tar`) reads the refusal, not a broken pipe.
 REFUSED_BODY_TIME = 2.0
+BIG_SLOT_WAIT = 3.0  # seconds a large body waits for the session's previous one to finish
 RAW_STREAMS = ("application/vnd.docker.raw-stream", "application/vnd.docker.multiplexed-stream")
 
 
@@ -160,7 +161,12 @@ class Proxy:
                 discard_body(client, headers, bound, time.monotonic() + REFUSED_BODY_TIME)
             raise
         big = route.big_body
-        if big and not slots.acquire(blocking=False):
+        # One large body of a session at a time. The one before may still be finishing (its answer is
+        # sent a moment before its slot is given back): wait a little before refusing, and when
+        # refusing, take the body off the wire so the client reads the 429, not a broken pipe.
+        if big and not slots.acquire(timeout=BIG_SLOT_WAIT):
+            if not expects_continue:
+                discard_body(client, headers, self.big_body, time.monotonic() + REFUSED_BODY_TIME)
             raise HttpError(429, "another large upload (build context) of this sandbox is in progress")
         try:
             if expects_continue:  # curl asks before a large body (and would otherwise wait a second)

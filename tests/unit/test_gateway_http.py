@@ -179,3 +179,49 @@ def test_refused_archives_over_the_body_limit_get_the_policy_answer():
     imp = _refused_upload(b"/v1.41/images/create?fromSrc=-&repo=mine&tag=", 4 * 2**20)
     assert imp.startswith(b"HTTP/1.1 403"), imp[:200]
     assert b"docker import is not available: images come from the mirror" in imp, imp[:200]
+
+
+def _upload_while_busy(hold: float, size: int = 2 * 2**20) -> bytes:
+    """`docker cp` into a container (PUT …/archive, a large body) while the session's one large-body
+    slot is taken for `hold` seconds by an upload before it; the raw answer (BrokenPipeError if the
+    gateway closed before reading the body)."""
+    from sandbox.gateway.server import HttpLimits, Proxy, Reply
+
+    served, client = socket.socketpair()
+    proxy = Proxy("/nonexistent.sock", HttpLimits(), big_body=8 * 2**20)
+    slots = threading.Semaphore(1)
+    slots.acquire()  # the upload before this one
+    threading.Timer(hold, slots.release).start()
+
+    def dispatch(req):
+        return Reply(200, {"received": len(req.body_file.read())})
+
+    worker = threading.Thread(target=proxy.serve, args=(served, dispatch, slots), daemon=True)
+    worker.start()
+    head = b"PUT /v1.41/containers/box/archive?path=/ HTTP/1.1\r\nHost: docker\r\nConnection: close\r\n"
+    client.settimeout(10)
+    try:
+        client.sendall(head + b"Content-Length: %d\r\n\r\n" % size + b"\0" * size)
+        answer = b""
+        while chunk_ := client.recv(65536):
+            answer += chunk_
+    finally:
+        client.close()
+        worker.join(10)
+    return answer
+
+
+def test_an_upload_right_after_another_waits_for_it():
+    """Two `docker cp` in a row: the second's request may arrive before the first's slot is given back
+    (its answer is sent just before); it waits and goes through instead of a 429."""
+    answer = _upload_while_busy(hold=0.5)
+    assert answer.startswith(b"HTTP/1.1 200"), answer[:200]
+    assert b'"received": 2097152' in answer or b'"received":2097152' in answer, answer[-200:]
+
+
+def test_an_upload_refused_as_busy_is_answered_after_its_body():
+    """An upload while another runs for long: the client reads the 429 naming the other upload, not a
+    broken pipe (its body is taken off the wire first)."""
+    answer = _upload_while_busy(hold=8)
+    assert answer.startswith(b"HTTP/1.1 429"), answer[:200]
+    assert b"another large upload" in answer
