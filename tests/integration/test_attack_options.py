@@ -300,3 +300,19 @@ def test_a_registry_redirect_cannot_reach_another_sessions_registry(docker_clien
         assert f"{PREFIX}your registry redirected to 127.0.0.1:" in out, out
         assert "secret" not in _ok(b, "docker images --format '{{.Repository}}'")
         _ok(a, "docker pull localhost:5000/secret")  # A's own registry still works through the relay
+
+
+def test_containers_get_their_own_cgroup_namespace(box):  # noqa: F811
+    """On a cgroup v1 engine a container shares the host's cgroup namespace by default (and always, for
+    API clients older than 1.41), so it reads the host's cgroup paths. Through the gateway it gets its
+    own, from the CLI and from an old-API curl alike: its cgroup is the root of each hierarchy."""
+    out = _ok(
+        box,
+        "docker run --rm busybox grep memory /proc/self/cgroup; "
+        "curl -s --unix-socket /var/run/docker.sock -H Content-Type:application/json -X POST "
+        "'http://d/v1.30/containers/create?name=old' "
+        """-d '{"Image":"busybox","Cmd":["grep","memory","/proc/self/cgroup"]}' >/dev/null; """
+        "docker start -a old; docker rm old >/dev/null",
+    )
+    lines = out.split()
+    assert len(lines) == 2 and all(line.endswith(":memory:/") for line in lines), out

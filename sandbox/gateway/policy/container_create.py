@@ -243,6 +243,9 @@ def check_container_create(
     body["HostConfig"] = hc
     refs = CreateRefs()
     check_isolation(hc, runtime)
+    # Its own cgroup namespace: the container sees its cgroup as "/", not the host's paths (the
+    # engine's default on a cgroup v1 host, and for API clients older than 1.41, is the host's).
+    hc["CgroupnsMode"] = "private"
     host_mode(hc.get("PidMode"), "pid", refs)
     host_mode(hc.get("IpcMode"), "ipc", refs)
     host_mode(hc.get("UTSMode"), "uts", refs)
