@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import contextlib
 import socket
 from typing import Any
 
 import docker
 import docker.errors
+from docker.utils.socket import STDERR, STDOUT, frames_iter
 
 from sandbox.backend import ExecResult, Sandbox
 from sandbox.config import Config, Profile
 from sandbox.containers import remove_many, start_container
 from sandbox.labels import INSTANCE, MANAGED, ORIGIN, PROFILE, SESSION
+
+#: Bytes of each output stream of a command run with `exec` that are kept (the rest is not read).
+EXEC_OUTPUT_MAX = 1024 * 1024
 
 
 class DockerAttachment:
@@ -100,14 +105,28 @@ class DockerBackend:
             return None
 
     def exec(self, handle: str, argv: list[str], user: str) -> ExecResult:
-        """Run `argv` in the container (no TTY); docker.errors.APIError when the engine refuses."""
+        """Run `argv` in the container (no TTY); docker.errors.APIError when the engine refuses. Each
+        stream is kept up to EXEC_OUTPUT_MAX bytes: the output is the learner's to make, and a check
+        that `cat`s a 60 MB file must not load it into the service (reading stops when either stream
+        is full; the command's own time limit ends it)."""
         api = self.client.api
         res = api.exec_create(handle, argv, user=user, stdout=True, stderr=True, tty=False)
-        out = api.exec_start(res["Id"], demux=True)
+        sock = api.exec_start(res["Id"], socket=True)
+        out = {STDOUT: bytearray(), STDERR: bytearray()}
+        try:
+            for stream, data in frames_iter(sock, False):
+                buf = out.get(stream)
+                if buf is not None:
+                    buf += data[: max(0, EXEC_OUTPUT_MAX - len(buf))]
+                if buf is not None and len(buf) >= EXEC_OUTPUT_MAX:
+                    break
+        finally:  # shut the connection itself (the engine stops copying the rest), not just this handle
+            with contextlib.suppress(OSError):
+                getattr(sock, "_sock", sock).shutdown(socket.SHUT_RDWR)
+            sock.close()
         code = api.exec_inspect(res["Id"]).get("ExitCode")
-        out = out if isinstance(out, tuple) else (b"", b"")
         return ExecResult(
-            code, (out[0] or b"").decode("utf-8", "replace"), (out[1] or b"").decode("utf-8", "replace")
+            code, out[STDOUT].decode("utf-8", "replace"), out[STDERR].decode("utf-8", "replace")
         )
 
     def ping(self) -> bool:

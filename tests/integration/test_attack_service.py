@@ -18,7 +18,7 @@ import time
 
 import pytest
 import requests
-from sandbox_server import PROMPT, module_sandbox_server, sandbox_server  # noqa: F401 - fixtures
+from sandbox_server import PROMPT, children, module_sandbox_server, sandbox_server  # noqa: F401 - fixtures
 
 from sandbox import slowclients
 
@@ -172,6 +172,30 @@ def test_a_learner_cannot_park_the_servers_threads_in_checks(srv):
         assert hung["ok"] is False and "longer than 2 s" in hung["detail"], hung
         t.run("rm /tmp/answer; echo 42 > /tmp/answer; echo ok-$((1+1))", r"ok-2\n")
         assert requests.post(url, json={"check": "pipe/read"}, headers=auth, timeout=30).json()["ok"] is True
+    finally:
+        t.close()
+        _end(srv, s)
+
+
+def _peak_rss_kib(pid: int) -> int:
+    for line in open(f"/proc/{pid}/status", encoding="ascii"):
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    raise AssertionError(f"no VmHWM for {pid}")
+
+
+def test_a_checks_output_is_not_loaded_whole_into_the_service(srv):
+    s, t = srv.shell()
+    try:
+        (worker,) = children(srv.proc.pid)
+        t.run("head -c 50000000 /dev/zero > /tmp/answer; echo made-$((1+1))", r"made-2\n")
+        before = _peak_rss_kib(worker)
+        url = f"{srv.url}/api/sessions/{s['id']}/verify"
+        auth = {"Authorization": f"Bearer {s['token']}"}
+        r = requests.post(url, json={"check": "pipe/read"}, headers=auth, timeout=30).json()
+        assert r["ok"] is False and r["detail"].endswith("\0" * 100), r["detail"][:200]
+        grew = _peak_rss_kib(worker) - before
+        assert grew < 20_000, f"the service's memory grew by {grew} KiB for one check"
     finally:
         t.close()
         _end(srv, s)
