@@ -89,7 +89,7 @@ def run_block(pg, index: int, code: str | None = None) -> dict:
     block = pg.locator("[data-atlas-pyrun]").nth(index)
     if code is not None:
         block.locator("textarea").fill(code)
-    block.get_by_role("button", name=re.compile("Run|运行")).click()
+    block.get_by_role("button", name=re.compile("^(Run|运行)")).click()
     pg.wait_for_function(
         "([el, states]) => states.split(',').includes(el.dataset.state)",
         arg=[block.element_handle(), FINISHED],
@@ -252,7 +252,7 @@ def test_editor_is_accessible(page):
     block = page.locator("[data-atlas-pyrun]").first
     editor = block.get_by_role("textbox")
     assert editor.get_attribute("aria-label")
-    assert block.get_by_role("button", name=re.compile("运行")).is_visible()
+    assert block.get_by_role("button", name=re.compile("^运行")).is_visible()
     editor.focus()
     page.keyboard.press("Control+A")
     page.keyboard.type("print('你好')")

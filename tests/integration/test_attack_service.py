@@ -178,9 +178,10 @@ def test_a_learner_cannot_park_the_servers_threads_in_checks(srv):
 
 
 def _peak_rss_kib(pid: int) -> int:
-    for line in open(f"/proc/{pid}/status", encoding="ascii"):
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1])
+    with open(f"/proc/{pid}/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
     raise AssertionError(f"no VmHWM for {pid}")
 
 

@@ -44,6 +44,7 @@ def test_every_kb_example_runs_in_a_real_sandbox(docker_client):
 ENTRY = """\
 id: {id}
 name: {id}
+name_zh: 示例 {id}
 kind: concept
 layer: concepts
 summary: {{en: Stub., zh: 占位。}}
@@ -77,11 +78,11 @@ def test_runner_reports_failures_leftovers_and_runs_the_shell_profile(docker_cli
     assert code == 1
     assert "ok   passes (docker" in out
     # `run:` is line 10 of each file
-    assert "FAIL kb/concepts/fails.yaml:10: try.run: exit code 3" in out
+    assert "FAIL kb/concepts/fails.yaml:11: try.run: exit code 3" in out
     assert "    | before-the-failure" in out and "never-printed" not in out
-    assert "FAIL kb/concepts/leaves.yaml:10: try.run: left behind forgotten" in out
+    assert "FAIL kb/concepts/leaves.yaml:11: try.run: left behind forgotten" in out
     # the shell profile: the sandbox's host name, no docker CLI
-    assert "FAIL kb/concepts/shell.yaml:10: try.run: exit code 4" in out
+    assert "FAIL kb/concepts/shell.yaml:11: try.run: exit code 4" in out
     assert "    | sandbox\n    | no-docker-cli-here" in out
     assert "kb try: 1 passed, 3 failed" in out
     assert _left(docker_client, started) == []
@@ -106,5 +107,5 @@ def test_python_examples_run_in_pyodide(tmp_path):
     assert ok.ok and '{"python": "emscripten"}' in ok.output  # it ran in Pyodide, not in this CPython
     assert not fails.ok
     report = fails.failure()
-    assert report.startswith("kb/concepts/pyfails.yaml:10: try.python: raised an exception")
+    assert report.startswith("kb/concepts/pyfails.yaml:11: try.python: raised an exception")
     assert "ValueError: the example is wrong" in report and "    | before" in report
