@@ -11,7 +11,7 @@ import secrets
 import time
 
 import pytest
-from gateway_harness import make_manager, start_sandbox, stop_sandbox
+from gateway_harness import make_manager, own_sandbox, start_sandbox, stop_sandbox
 from realparts import need
 
 from sandbox.gateway import cgroups
@@ -45,15 +45,9 @@ def _cgroup_parent(client, box, name: str) -> str:
 def session(docker_client, tmp_path_factory, request):
     """A sandbox whose gateway has the budget given by `@pytest.mark.parametrize(... indirect)`."""
     _need_v1()
-    manager = make_manager(docker_client, tmp_path_factory, **getattr(request, "param", {}))
-    box = start_sandbox(docker_client, manager, "q" + secrets.token_hex(5))
-    try:
+    with own_sandbox(docker_client, tmp_path_factory, "q", **getattr(request, "param", {})) as box:
         yield box
-    finally:
-        left = stop_sandbox(docker_client, box)
-        manager.shutdown()
-        assert left == []
-        assert [d for d in cgroups.SessionCgroup(box.sid, 0, 0, 0).dirs() if d.exists()] == []
+    assert [d for d in cgroups.SessionCgroup(box.sid, 0, 0, 0).dirs() if d.exists()] == []
 
 
 BUDGET = {

@@ -14,11 +14,10 @@ import secrets
 import subprocess
 import tarfile
 import time
-from contextlib import contextmanager
 
 import docker.errors
 import pytest
-from gateway_harness import box, gateway, make_manager, sandbox_pair, start_sandbox, stop_sandbox  # noqa: F401
+from gateway_harness import box, gateway, own_sandbox, sandbox_pair  # noqa: F401
 
 from sandbox.gateway.policy.exec import MAX_EXECS
 from sandbox.gateway.policy.ports import MAX_PUBLISHED
@@ -98,23 +97,10 @@ def test_anonymous_volumes_are_bounded_and_go_with_their_container(docker_client
 DISK = {"budget": {"session_disk": 200 * MiB}, "disk_interval": 1.0}
 
 
-@contextmanager
-def _small_disk_sandbox(client, tmp_path_factory):
-    """A sandbox whose session may hold 200 MiB of disk."""
-    manager = make_manager(client, tmp_path_factory, **DISK)
-    sandbox = start_sandbox(client, manager, "d" + secrets.token_hex(5))
-    try:
-        yield sandbox
-    finally:
-        left = stop_sandbox(client, sandbox)
-        manager.shutdown()
-        assert left == []
-
-
 @pytest.fixture(scope="module")
 def small_disk(docker_client, tmp_path_factory):
     """One such sandbox for the module."""
-    with _small_disk_sandbox(docker_client, tmp_path_factory) as sandbox:
+    with own_sandbox(docker_client, tmp_path_factory, **DISK) as sandbox:
         yield sandbox
 
 
@@ -220,7 +206,7 @@ def test_copy_steps_past_the_disk_budget_end_the_build(docker_client, tmp_path_f
     budget)."""
     copies = "".join(f"COPY --from=a /big /b{i}\\n" for i in range(10))
     dockerfile = f"FROM busybox AS a\\nRUN dd if=/dev/zero of=/big bs=1M count=100\\nFROM busybox\\n{copies}"
-    with _small_disk_sandbox(docker_client, tmp_path_factory) as box:  # noqa: F811
+    with own_sandbox(docker_client, tmp_path_factory, **DISK) as box:  # noqa: F811
         _ok(box, f"mkdir -p /tmp/c && printf '{dockerfile}' > /tmp/c/Dockerfile")
         code, out = box.sh(f"docker build {quiet} -t copies /tmp/c", 180)
         assert code != 0 and f"{PREFIX}the sandbox's disk budget is used up" in out, out[-1500:]

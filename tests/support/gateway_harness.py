@@ -161,6 +161,20 @@ def sandbox_pair(
         assert b is None or stop_sandbox(client, b) == []
 
 
+@contextmanager
+def own_sandbox(client, tmp_path_factory, prefix: str = "d", **gateway) -> Iterator[Sandbox]:
+    """A sandbox on a gateway of its own (`gateway`: make_manager's keys); at the end the manager is
+    shut down and nothing of the session may be left."""
+    manager = make_manager(client, tmp_path_factory, **gateway)
+    sandbox = start_sandbox(client, manager, prefix + secrets.token_hex(5))
+    try:
+        yield sandbox
+    finally:
+        left = stop_sandbox(client, sandbox)
+        manager.shutdown()
+        assert left == []
+
+
 def make_manager(client, tmp_path_factory, budget=None, limits=None, **gateway) -> GatewayManager:
     """A GatewayManager with its own state folder; `gateway` changes keys of config.yaml's `gateway:`
     section, `budget` keys of its `limits:` section, `limits` the gateway's HTTP limits (`gateway.http`).

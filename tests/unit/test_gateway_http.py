@@ -148,26 +148,31 @@ def test_a_refused_request_is_answered_after_its_body_not_with_a_broken_pipe():
     assert b"docker update is not available" in answer
 
 
-def _refused_upload(target: bytes, size: int) -> bytes:
-    """Send `POST target` with a body of `size` bytes to a gateway whose big-body limit is 8 MiB (the
-    JSON body limit 1 MiB); the raw answer (BrokenPipeError if the gateway closed before the body)."""
+def _exchange(request: bytes, dispatch=lambda req: None, slots=None, timeout: float = 5) -> bytes:
+    """Send `request` whole to a gateway (big-body limit 8 MiB, JSON body limit 1 MiB) on a socket
+    pair; the raw answer (BrokenPipeError if the gateway closed before the body)."""
     from sandbox.gateway.server import HttpLimits, Proxy
 
     served, client = socket.socketpair()
     proxy = Proxy("/nonexistent.sock", HttpLimits(), big_body=8 * 2**20)
-    worker = threading.Thread(target=proxy.serve, args=(served, lambda req: None), daemon=True)
+    worker = threading.Thread(target=proxy.serve, args=(served, dispatch, slots), daemon=True)
     worker.start()
-    head = b"POST %s HTTP/1.1\r\nHost: docker\r\nContent-Type: application/x-tar\r\n" % target
-    client.settimeout(5)
+    client.settimeout(timeout)
     try:
-        client.sendall(head + b"Content-Length: %d\r\n\r\n" % size + b"\0" * size)
+        client.sendall(request)
         answer = b""
         while chunk_ := client.recv(65536):
             answer += chunk_
     finally:
         client.close()
-        worker.join(5)
+        worker.join(timeout)
     return answer
+
+
+def _refused_upload(target: bytes, size: int) -> bytes:
+    """`POST target` with a tar body of `size` bytes; the raw answer (see _exchange)."""
+    head = b"POST %s HTTP/1.1\r\nHost: docker\r\nContent-Type: application/x-tar\r\n" % target
+    return _exchange(head + b"Content-Length: %d\r\n\r\n" % size + b"\0" * size)
 
 
 def test_refused_archives_over_the_body_limit_get_the_policy_answer():
@@ -183,32 +188,19 @@ def test_refused_archives_over_the_body_limit_get_the_policy_answer():
 
 def _upload_while_busy(hold: float, size: int = 2 * 2**20) -> bytes:
     """`docker cp` into a container (PUT …/archive, a large body) while the session's one large-body
-    slot is taken for `hold` seconds by an upload before it; the raw answer (BrokenPipeError if the
-    gateway closed before reading the body)."""
-    from sandbox.gateway.server import HttpLimits, Proxy, Reply
+    slot is taken for `hold` seconds by an upload before it; the raw answer (see _exchange)."""
+    from sandbox.gateway.server import Reply
 
-    served, client = socket.socketpair()
-    proxy = Proxy("/nonexistent.sock", HttpLimits(), big_body=8 * 2**20)
     slots = threading.Semaphore(1)
     slots.acquire()  # the upload before this one
     threading.Timer(hold, slots.release).start()
-
-    def dispatch(req):
-        return Reply(200, {"received": len(req.body_file.read())})
-
-    worker = threading.Thread(target=proxy.serve, args=(served, dispatch, slots), daemon=True)
-    worker.start()
     head = b"PUT /v1.41/containers/box/archive?path=/ HTTP/1.1\r\nHost: docker\r\nConnection: close\r\n"
-    client.settimeout(10)
-    try:
-        client.sendall(head + b"Content-Length: %d\r\n\r\n" % size + b"\0" * size)
-        answer = b""
-        while chunk_ := client.recv(65536):
-            answer += chunk_
-    finally:
-        client.close()
-        worker.join(10)
-    return answer
+    return _exchange(
+        head + b"Content-Length: %d\r\n\r\n" % size + b"\0" * size,
+        dispatch=lambda req: Reply(200, {"received": len(req.body_file.read())}),
+        slots=slots,
+        timeout=10,
+    )
 
 
 def test_an_upload_right_after_another_waits_for_it():

@@ -154,6 +154,10 @@ class License(Text):
             report.error(mark, where, message)
 
 
+#: The problem of a backtick in plain text (names, summaries: shown as written, not as Markdown).
+PLAIN_TEXT = "is plain text, shown as written: no Markdown backticks"
+
+
 class ChineseText(Text):
     """Plain text written in Chinese: it must contain Chinese characters."""
 
@@ -166,7 +170,7 @@ class ChineseText(Text):
                 mark, where, f"'{value}' has no Chinese characters; write the name Chinese readers use"
             )
         elif "`" in value:
-            report.error(mark, where, "is plain text, shown as written: no Markdown backticks")
+            report.error(mark, where, PLAIN_TEXT)
 
 
 class Bilingual(Field):
@@ -200,8 +204,7 @@ class Bilingual(Field):
                 report.error(
                     value.value_mark(lang),
                     f"{where}.{lang}",
-                    "is plain text, shown as written: no Markdown backticks "
-                    "(write `docker run` as docker run)",
+                    PLAIN_TEXT + " (write `docker run` as docker run)",
                 )
             elif lang == "zh" and not CJK_PATTERN.search(value[lang]):
                 report.warning(
